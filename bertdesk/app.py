@@ -1,0 +1,60 @@
+"""Composition root of the GUI: logging, excepthook, QApplication, MainWindow."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+log = logging.getLogger("bertdesk")
+
+
+def _install_excepthook() -> None:
+    """An unexpected error in a slot is logged and shown, not a silent abort."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
+        log.error("unhandled error", exc_info=(exc_type, exc, tb))  # type: ignore[arg-type]
+        try:
+            from PySide6.QtWidgets import QApplication
+
+            from bertdesk.gui.dialogs.errors import show_error
+
+            if QApplication.instance() is not None:
+                show_error(QApplication.activeWindow(), "Unexpected error", exc)
+        except Exception:  # noqa: BLE001 - never raise from the excepthook
+            pass
+
+    sys.excepthook = hook
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from PySide6.QtWidgets import QApplication
+
+    from bertdesk.gui.main_window import MainWindow, app_icon
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("bertdesk")
+    app.setOrganizationName("bertdesk")
+    app.setDesktopFileName("bertdesk")
+    app.setWindowIcon(app_icon())
+    _install_excepthook()
+    window = MainWindow()
+    window.show()
+    if os.environ.get("BERTDESK_STARTUP_PROBE"):
+        # benchmarks/startup.py: report when the window is on screen, then quit.
+        from PySide6.QtCore import QTimer
+
+        def report() -> None:
+            print(f"window-shown {time.time():.6f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    for arg in argv:
+        if not arg.startswith("-") and Path(arg).exists():
+            window.open_path(arg)
+            break
+    return app.exec()

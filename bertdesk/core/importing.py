@@ -1,0 +1,107 @@
+"""Import a spreadsheet into a new project: read it, then snapshot it into a project file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bertdesk.core.errors import BertdeskError
+from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
+
+PROJECT_SUFFIX = ".bertdesk"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user chose in the import dialog (``None`` = use what was detected)."""
+
+    source: Path
+    project_path: Path
+    text_column: str
+    label_column: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int = 0
+
+
+def default_project_path(source: str | Path, fallback_dir: str | Path | None = None) -> Path:
+    """``reviews.csv`` -> ``reviews.bertdesk`` beside it, or ``reviews (2).bertdesk`` if taken.
+
+    Falls back to ``fallback_dir`` when the source's folder is not writable (a read-only share).
+    """
+    source = Path(source)
+    folder = source.parent
+    if fallback_dir is not None and not _writable(folder):
+        folder = Path(fallback_dir)
+    candidate = folder / f"{source.stem}{PROJECT_SUFFIX}"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{source.stem} ({n}){PROJECT_SUFFIX}"
+        n += 1
+    return candidate
+
+
+def _writable(folder: Path) -> bool:
+    import os
+
+    return folder.is_dir() and os.access(folder, os.W_OK)
+
+
+def import_spreadsheet(
+    options: ImportOptions,
+    *,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> "Project":
+    """Read ``options.source`` in full and create the project file at ``options.project_path``.
+
+    Progress runs 0-1000: the first half reading, the second half writing the snapshot.
+    Cancelling leaves no project file behind.
+    """
+    from bertdesk.core.data import read_table
+    from bertdesk.core.project import Project
+
+    def reading(p: Progress) -> None:
+        on_progress(Progress(int(500 * (p.fraction or 0)), 1000, p.message or f"Reading {options.source.name}"))
+
+    def writing(p: Progress) -> None:
+        on_progress(Progress(500 + int(500 * (p.fraction or 0)), 1000, p.message or "Saving the project"))
+
+    table = read_table(
+        options.source,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        sheet=options.sheet,
+        header_row=options.header_row,
+        on_progress=reading,
+        cancel=cancel,
+    )
+    for name in (options.text_column, options.label_column):
+        if name is not None and name not in table.frame.columns:
+            raise BertdeskError(f"{options.source.name}: there is no column named {name!r}.")
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    info = table.info
+    source = {
+        "path": str(info.path),
+        "format": info.format,
+        "encoding": info.encoding,
+        "delimiter": info.delimiter,
+        "sheet": info.sheet,
+        "header_row": info.header_row,
+        "warnings": list(info.warnings),
+    }
+    return Project.create(
+        options.project_path,
+        table.frame,
+        text_column=options.text_column,
+        label_column=options.label_column,
+        source=source,
+        on_progress=writing,
+        cancel=cancel,
+    )

@@ -1,0 +1,1 @@
+"""Everything Qt. May import ``bertdesk.core``; core never imports this package."""

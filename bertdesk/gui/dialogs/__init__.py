@@ -1,0 +1,1 @@
+"""Dialogs: import, errors, label clashes."""

@@ -1,0 +1,411 @@
+"""The main window: menus, the panel sidebar, the status bar. It composes; it holds no logic."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import QSize, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
+
+from bertdesk import __version__
+from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
+from bertdesk.core.resources import resource_path
+from bertdesk.gui.dialogs.errors import show_error
+from bertdesk.gui.panels.data_panel import DataPanel
+from bertdesk.gui.settings import AppSettings
+from bertdesk.gui.workers import Job, running_jobs
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
+
+log = logging.getLogger(__name__)
+
+SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq")
+OPEN_FILTER = (
+    f"Spreadsheets and projects (*{PROJECT_SUFFIX} *.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;"
+    f"bertdesk projects (*{PROJECT_SUFFIX});;Spreadsheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;All files (*)"
+)
+SAMPLE_FILE = ("sample", "customer_feedback.csv")
+SAMPLE_COLUMNS = ("feedback", "category")
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resource_path("icons", "bertdesk.svg")))
+
+
+class MainWindow(QMainWindow):
+    project_changed = Signal(object)  # Project | None
+
+    def __init__(self, settings: AppSettings | None = None, data_dir: str | Path | None = None) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.data_dir = Path(data_dir) if data_dir else Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+        self.project: Project | None = None
+        self.current_job: Job | None = None
+        self.setWindowTitle("bertdesk")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+
+        self.data_panel = DataPanel()
+        welcome = self.data_panel.welcome
+        welcome.open_file_requested.connect(self.open_spreadsheet_dialog)
+        welcome.open_project_requested.connect(self.open_project_dialog)
+        welcome.sample_requested.connect(self.open_sample)
+        welcome.recent_activated.connect(self.open_path)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setFixedWidth(132)
+        self.sidebar.setIconSize(QSize(22, 22))
+        self.sidebar.setSpacing(2)
+        self.sidebar.setStyleSheet("QListWidget { border: none; background: #f3f4f6; } QListWidget::item { padding: 8px; }")
+        self.panels = QStackedWidget()
+        self.sidebar.currentRowChanged.connect(self.panels.setCurrentIndex)
+        self.add_panel("Data", "data", self.data_panel)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.panels, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._restore_window()
+        self._refresh_recent()
+        self._update_actions()
+
+    # -- construction ----------------------------------------------------------------------
+    def add_panel(self, title: str, icon: str, widget: QWidget) -> None:
+        item = QListWidgetItem(QIcon(str(resource_path("icons", f"{icon}.svg"))), title)
+        self.sidebar.addItem(item)
+        self.panels.addWidget(widget)
+        if self.sidebar.currentRow() < 0:
+            self.sidebar.setCurrentRow(0)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.project_label = QLabel()
+        self.project_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFixedWidth(220)
+        self.progress_bar.setTextVisible(True)
+        self.progress_label = QLabel()
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.cancel_button = QPushButton(QIcon(str(resource_path("icons", "cancel.svg"))), "Cancel")
+        self.cancel_button.setToolTip("Stop this job (Esc)")
+        self.cancel_button.clicked.connect(self.cancel_job)
+        bar.addWidget(self.project_label, 1)
+        bar.addPermanentWidget(self.progress_label)
+        bar.addPermanentWidget(self.progress_bar)
+        bar.addPermanentWidget(self.cancel_button)
+        self._show_progress(False)
+
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None, icon: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon:
+            action.setIcon(QIcon(str(resource_path("icons", f"{icon}.svg"))))
+        action.triggered.connect(lambda checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action("&New Project from Spreadsheet…", self.open_spreadsheet_dialog, QKeySequence.StandardKey.New, "new")
+        self.open_action = self._action("&Open…", self.open_any_dialog, QKeySequence.StandardKey.Open, "open")
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.sample_action = self._action("Open the &Sample Data", self.open_sample, None, "sample")
+        self.save_as_action = self._action("Save Project &As…", self.save_project_as, QKeySequence.StandardKey.SaveAs, "save")
+        self.close_action = self._action("&Close Project", self.close_project, QKeySequence.StandardKey.Close)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        menu.insertActions(self.recent_menu.menuAction(), [self.new_action, self.open_action])
+        for action in (self.sample_action, None, self.save_as_action, self.close_action, None, self.quit_action):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        edit = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action("&Redo", self.redo, "Ctrl+Shift+Z")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        self.cancel_action = self._action("Cancel Job", self.cancel_job, "Esc")
+        self.addAction(self.cancel_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About bertdesk", self.show_about))
+
+    # -- window state --------------------------------------------------------------------------
+    def _restore_window(self) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        jobs = running_jobs()
+        if jobs:
+            answer = QMessageBox.question(
+                self,
+                "A job is still running",
+                "A job is still running. Cancel it and quit?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            for job in jobs:
+                job.cancel()
+            for job in jobs:
+                job.wait(30_000)
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+        event.accept()
+
+    # -- drag and drop --------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.open_path(urls[0].toLocalFile())
+
+    # -- opening ----------------------------------------------------------------------------------
+    def open_any_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a spreadsheet or project", self.settings.last_dir(), OPEN_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_spreadsheet_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a spreadsheet", self.settings.last_dir(), "Spreadsheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;All files (*)"
+        )
+        if path:
+            self.open_path(path)
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a project", self.settings.last_dir(), f"bertdesk projects (*{PROJECT_SUFFIX})")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> None:
+        """Open a project file, or start importing a spreadsheet (anything else)."""
+        path = Path(path)
+        if self.current_job is not None:
+            self.statusBar().showMessage("Wait for the running job to finish, or cancel it.", 5000)
+            return
+        if not path.exists():
+            self.settings.remove_recent_file(str(path))
+            self._refresh_recent()
+            from bertdesk.core.errors import BertdeskError
+
+            show_error(self, "Cannot open", BertdeskError(f"{path.name}: the file does not exist (was it moved or deleted?)."))
+            return
+        self.settings.set_last_dir(path.parent)
+        if path.suffix.lower() == PROJECT_SUFFIX:
+            self._run_job("Opening the project", lambda on_progress, cancel: _open_project(path), self._on_project_opened)
+            return
+        options = self.ask_import_options(path)
+        if options is not None:
+            self.import_spreadsheet(options)
+
+    def ask_import_options(self, path: Path) -> ImportOptions | None:
+        """Show the import dialog; tests replace this to skip the dialog."""
+        from bertdesk.gui.dialogs.import_dialog import ImportDialog
+
+        dialog = ImportDialog(path, fallback_dir=self.data_dir, parent=self)
+        return dialog.options() if dialog.exec() else None
+
+    def import_spreadsheet(self, options: ImportOptions) -> None:
+        from bertdesk.core.importing import import_spreadsheet
+
+        options.project_path.parent.mkdir(parents=True, exist_ok=True)
+        self._run_job(
+            f"Importing {options.source.name}",
+            lambda on_progress, cancel: import_spreadsheet(options, on_progress=on_progress, cancel=cancel),
+            self._on_project_imported,
+        )
+
+    def open_sample(self) -> None:
+        """One click from the empty window to a labelled example project."""
+        source = resource_path(*SAMPLE_FILE)
+        target = self.data_dir / "samples" / f"{source.stem}{PROJECT_SUFFIX}"
+        if target.exists():
+            self.open_path(target)
+            return
+        text_column, label_column = SAMPLE_COLUMNS
+        self.import_spreadsheet(ImportOptions(source=source, project_path=target, text_column=text_column, label_column=label_column))
+
+    # -- project --------------------------------------------------------------------------------
+    def set_project(self, project: "Project | None") -> None:
+        if self.project is not None and self.project is not project:
+            self.project.close()
+        self.project = project
+        self.data_panel.set_project(project)
+        if project is not None:
+            self.setWindowTitle(f"{project.path.name} — bertdesk")
+            self.project_label.setText(str(project.path))
+            self.settings.add_recent_file(project.path)
+            self._refresh_recent()
+        else:
+            self.setWindowTitle("bertdesk")
+            self.project_label.setText("")
+        self._update_actions()
+        self.project_changed.emit(project)
+
+    def close_project(self) -> None:
+        self.set_project(None)
+
+    def save_project_as(self) -> None:
+        if self.project is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self.project.path), f"bertdesk project (*{PROJECT_SUFFIX})")
+        if path:
+            self.save_project_to(Path(path))
+
+    def save_project_to(self, path: Path) -> None:
+        if self.project is None:
+            return
+        if path.suffix != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        project = self.project
+        self._run_job("Saving a copy of the project", lambda on_progress, cancel: project.save_as(path), self._on_project_opened)
+
+    def undo(self) -> None:
+        if self.project is not None and self.project.undo():
+            self._on_labels_changed()
+
+    def redo(self) -> None:
+        if self.project is not None and self.project.redo():
+            self._on_labels_changed()
+
+    def _on_labels_changed(self) -> None:
+        self.data_panel.model.refresh_labels()
+        self.data_panel.update_summary()
+        self._update_actions()
+
+    def _on_project_opened(self, project: "Project") -> None:
+        self.set_project(project)
+        self.statusBar().showMessage(f"Opened {project.path.name}", 4000)
+
+    def _on_project_imported(self, project: "Project") -> None:
+        self.set_project(project)
+        self.statusBar().showMessage(f"Imported {project.row_count:,} rows into {project.path.name}", 6000)
+        self.offer_label_merges()
+
+    def offer_label_merges(self) -> None:
+        """Imported labels that differ only in case/spaces are shown, never merged silently."""
+        from bertdesk.core.labels import find_label_clashes
+        from bertdesk.gui.dialogs.clash_dialog import LabelClashDialog
+
+        if self.project is None:
+            return
+        groups = find_label_clashes(self.project.label_set.names)
+        if not groups:
+            return
+        dialog = LabelClashDialog(groups, self.project.label_counts(), self)
+        if dialog.exec():
+            for into, others in dialog.merges():
+                self.project.merge_labels(into, others)
+            self._on_labels_changed()
+
+    # -- jobs -------------------------------------------------------------------------------------
+    def _run_job(self, title: str, fn: Callable[..., Any], on_success: Callable[[Any], None]) -> Job:
+        job = Job(fn, name=title, parent=self)
+        self.current_job = job
+        self._show_progress(True, title)
+        job.progressed.connect(self._on_job_progressed)
+        job.succeeded.connect(on_success)
+        job.failed.connect(lambda err: show_error(self, title, err))
+        job.cancelled.connect(lambda: self.statusBar().showMessage(f"{title}: cancelled", 5000))
+        job.finished.connect(self._on_job_finished)
+        return job.start()
+
+    def cancel_job(self) -> None:
+        if self.current_job is not None:
+            self.current_job.cancel()
+            self.progress_label.setText("Cancelling…")
+
+    def _on_job_progressed(self, progress: Any) -> None:
+        if progress.total > 0:
+            self.progress_bar.setRange(0, progress.total)
+            self.progress_bar.setValue(progress.done)
+        else:
+            self.progress_bar.setRange(0, 0)
+        if progress.message:
+            self.progress_label.setText(progress.message)
+
+    def _on_job_finished(self) -> None:
+        self.current_job = None
+        self._show_progress(False)
+        self._update_actions()
+
+    def _show_progress(self, visible: bool, title: str = "") -> None:
+        self.progress_label.setText(title)
+        self.progress_bar.setRange(0, 0)
+        for widget in (self.progress_bar, self.progress_label, self.cancel_button):
+            widget.setVisible(visible)
+
+    # -- misc ---------------------------------------------------------------------------------------
+    def _refresh_recent(self) -> None:
+        files = self.settings.recent_files()
+        self.recent_menu.clear()
+        for path in files:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the List", self._clear_recent)
+        self.recent_menu.setEnabled(bool(files))
+        self.data_panel.welcome.set_recent_files(files)
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent_files()
+        self._refresh_recent()
+
+    def _update_actions(self) -> None:
+        has_project = self.project is not None
+        self.save_as_action.setEnabled(has_project)
+        self.close_action.setEnabled(has_project)
+        self.undo_action.setEnabled(has_project and self.project.can_undo)  # type: ignore[union-attr]
+        self.redo_action.setEnabled(has_project and self.project.can_redo)  # type: ignore[union-attr]
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About bertdesk")
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"bertdesk {__version__}\nClassify the text in your spreadsheets with BERT, without writing code.")
+        box.exec()
+
+
+def _open_project(path: Path) -> "Project":
+    from bertdesk.core.project import Project
+
+    return Project.open(path)

@@ -1,0 +1,124 @@
+"""Table model over a project's snapshot: lazy, one page of rows fetched at a time.
+
+A 1,000,000-row project costs nothing up front: Qt asks ``data()`` only for visible cells,
+and those come from a small LRU cache of row pages filled by one range query each.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from bertdesk.gui.models.cells import display_text, tooltip_text
+
+if TYPE_CHECKING:  # project.py pulls in pandas; the window must open without it
+    from bertdesk.core.project import Project
+
+PAGE_ROWS = 256
+MAX_PAGES = 64
+LABEL_HEADER = "Label"
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class DatasetTableModel(QAbstractTableModel):
+    """Column 0 is the row's current label; columns 1.. are the snapshot's columns."""
+
+    def __init__(self, project: Project | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._project: Project | None = None
+        self._columns: list[str] = []
+        self._rows = 0
+        self._pages: OrderedDict[int, tuple[list[tuple[str, ...]], dict[int, str]]] = OrderedDict()
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self.set_project(project)
+
+    # -- public -----------------------------------------------------------------------
+    @property
+    def project(self) -> Project | None:
+        return self._project
+
+    def set_project(self, project: Project | None) -> None:
+        self.beginResetModel()
+        self._project = project
+        self._columns = list(project.columns) if project else []
+        self._rows = project.row_count if project else 0
+        self._pages.clear()
+        self.endResetModel()
+
+    def refresh_labels(self, first_row: int = 0, last_row: int | None = None) -> None:
+        """Labels changed (for rows first..last): drop cached pages and repaint the label column."""
+        if not self._rows:
+            return
+        last = self._rows - 1 if last_row is None else last_row
+        for page in range(first_row // PAGE_ROWS, last // PAGE_ROWS + 1):
+            self._pages.pop(page, None)
+        self.dataChanged.emit(self.index(first_row, 0), self.index(last, 0), [Qt.ItemDataRole.DisplayRole])
+
+    def column_name(self, column: int) -> str:
+        return LABEL_HEADER if column == 0 else self._columns[column - 1]
+
+    # -- Qt overrides -------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() or self._project is None else len(self._columns) + 1
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._project is None:
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_text(self._cell(row, column))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = self._cell(row, column)
+            return tooltip_text(text) if text else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            return QBrush(QColor("#1f5f8b"))
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return str(section + 1)
+            return None
+        if self._project is None or not 0 <= section < len(self._columns) + 1:
+            return None
+        name = self.column_name(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return name
+        if role == Qt.ItemDataRole.FontRole and (section == 0 or name == self._project.text_column):
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if section == 0:
+                return "The label stored in the project for this row"
+            if name == self._project.text_column:
+                return "The text column: what the model reads"
+        return None
+
+    # -- cache ----------------------------------------------------------------------------
+    def _cell(self, row: int, column: int) -> str:
+        rows, labels = self._page(row // PAGE_ROWS)
+        offset = row % PAGE_ROWS
+        if column == 0:
+            return labels.get(row, "")
+        values = rows[offset] if offset < len(rows) else ()
+        return values[column - 1] if column - 1 < len(values) else ""
+
+    def _page(self, page: int) -> tuple[list[tuple[str, ...]], dict[int, str]]:
+        cached = self._pages.get(page)
+        if cached is not None:
+            self._pages.move_to_end(page)
+            return cached
+        assert self._project is not None
+        start = page * PAGE_ROWS
+        entry = (self._project.fetch_rows(start, PAGE_ROWS), self._project.labels_in_range(start, PAGE_ROWS))
+        self._pages[page] = entry
+        if len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return entry

@@ -1,0 +1,173 @@
+"""Data panel: the welcome page when nothing is open, the project's table when something is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertdesk.core.resources import resource_path
+from bertdesk.gui.models.dataset_model import DatasetTableModel
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
+
+
+def _icon(name: str) -> QIcon:
+    return QIcon(str(resource_path("icons", f"{name}.svg")))
+
+
+class WelcomePage(QWidget):
+    """What a first-time user sees: open a file, open a project, or try the sample."""
+
+    open_file_requested = Signal()
+    open_project_requested = Signal()
+    sample_requested = Signal()
+    recent_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("Classify the text in your spreadsheets")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        subtitle = QLabel("Open a CSV, TSV, Excel or Parquet file, label a few rows, train a BERT model, and export the predictions.")
+        subtitle.setWordWrap(True)
+        subtitle.setStyleSheet("color: #555;")
+
+        self.open_button = QPushButton(_icon("open"), "  Open a spreadsheet…")
+        self.open_button.setToolTip("Ctrl+O")
+        self.project_button = QPushButton(_icon("data"), "  Open a project…")
+        self.sample_button = QPushButton(_icon("sample"), "  Try the sample data")
+        self.sample_button.setToolTip("400 customer-feedback messages in four categories, some of them unlabelled")
+        for button in (self.open_button, self.project_button, self.sample_button):
+            button.setIconSize(QSize(20, 20))
+            button.setMinimumHeight(40)
+            button.setMinimumWidth(260)
+            button.setStyleSheet("QPushButton { text-align: left; padding-left: 14px; }")
+        self.open_button.clicked.connect(self.open_file_requested)
+        self.project_button.clicked.connect(self.open_project_requested)
+        self.sample_button.clicked.connect(self.sample_requested)
+
+        drop_hint = QLabel("…or drop a file anywhere on this window.")
+        drop_hint.setStyleSheet("color: #777;")
+
+        self.recent_caption = QLabel("Recent")
+        self.recent_caption.setStyleSheet("font-weight: bold;")
+        self.recent_list = QListWidget()
+        self.recent_list.setMaximumWidth(560)
+        self.recent_list.setMinimumHeight(120)
+        self.recent_list.itemActivated.connect(lambda item: self.recent_activated.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+        column = QVBoxLayout()
+        column.addStretch(1)
+        column.addWidget(title)
+        column.addWidget(subtitle)
+        column.addSpacing(18)
+        for button in (self.open_button, self.project_button, self.sample_button):
+            row = QHBoxLayout()
+            row.addWidget(button)
+            row.addStretch(1)
+            column.addLayout(row)
+        column.addWidget(drop_hint)
+        column.addSpacing(18)
+        column.addWidget(self.recent_caption)
+        column.addWidget(self.recent_list)
+        column.addStretch(2)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(column, 3)
+        outer.addStretch(1)
+
+    def set_recent_files(self, paths: list[str]) -> None:
+        self.recent_list.clear()
+        for path in paths:
+            item = QListWidgetItem(f"{Path(path).name}    —    {Path(path).parent}")
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(path)
+            self.recent_list.addItem(item)
+        self.recent_caption.setVisible(bool(paths))
+        self.recent_list.setVisible(bool(paths))
+
+
+class DataPanel(QWidget):
+    """The table of the open project (lazy: a million rows scroll smoothly)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.welcome = WelcomePage()
+        self.model = DatasetTableModel(parent=self)
+        self.summary_label = QLabel()
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setStyleSheet("padding: 4px 2px;")
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Fixed row heights and no content-based sizing: Qt then never touches more than the
+        # visible rows, which is what keeps a million-row table instant.
+        vertical = self.table.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(24)
+        horizontal = self.table.horizontalHeader()
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        horizontal.setDefaultSectionSize(160)
+        horizontal.setStretchLastSection(False)
+
+        table_page = QWidget()
+        table_layout = QVBoxLayout(table_page)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.summary_label)
+        table_layout.addWidget(self.table, 1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(table_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.stack)
+
+    def set_project(self, project: "Project | None") -> None:
+        self.model.set_project(project)
+        if project is None:
+            self.stack.setCurrentWidget(self.welcome)
+            return
+        self.stack.setCurrentIndex(1)
+        self._size_columns(project)
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        project = self.model.project
+        if project is None:
+            return
+        counts = project.label_counts()
+        labels = ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "no labels yet"
+        self.summary_label.setText(
+            f"{project.row_count:,} rows · text column: {project.text_column} · "
+            f"{project.labelled_count:,} labelled ({labels})"
+        )
+
+    def _size_columns(self, project: "Project") -> None:
+        header = self.table.horizontalHeader()
+        header.resizeSection(0, 120)
+        for i, name in enumerate(project.columns, start=1):
+            header.resizeSection(i, 520 if name == project.text_column else 140)

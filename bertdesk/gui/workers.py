@@ -1,0 +1,114 @@
+"""Run a core job on a QThread and turn its callbacks into Qt signals.
+
+A core job is a plain callable that accepts ``on_progress`` and ``cancel`` keyword arguments
+(see ``bertdesk.core.progress``). :func:`start_job` runs it on a worker thread; the returned
+:class:`Job` emits, on the GUI thread:
+
+* ``progressed(Progress)`` -- throttled at the source (about 10 a second);
+* ``succeeded(object)`` -- the job's return value;
+* ``failed(BaseException)`` -- a ``BertdeskError`` (one-line message) or anything unexpected;
+* ``cancelled()`` -- the job raised ``Cancelled`` after ``Job.cancel()``;
+* ``finished()`` -- always, last.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from bertdesk.core.errors import Cancelled
+from bertdesk.core.progress import CancelToken, Progress, Throttle
+
+log = logging.getLogger(__name__)
+
+# Jobs keep themselves alive until their thread has finished: a Job dropped by its caller
+# must not be garbage-collected while its thread still runs (Qt would abort the process).
+_RUNNING: set["Job"] = set()
+
+
+class _Worker(QObject):
+    progressed = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    done = Signal()
+
+    def __init__(self, fn: Callable[..., Any], cancel: CancelToken, interval: float) -> None:
+        super().__init__()
+        self._fn = fn
+        self._cancel = cancel
+        self._throttle = Throttle(self.progressed.emit, interval)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._fn(on_progress=self._throttle, cancel=self._cancel)
+        except Cancelled:
+            self.cancelled.emit()
+        except BaseException as err:  # noqa: BLE001 - reported to the GUI, never lost
+            if not isinstance(err, Exception):
+                log.exception("job aborted")
+            self.failed.emit(err)
+        else:
+            self.succeeded.emit(result)
+        finally:
+            self.done.emit()
+
+
+class Job(QObject):
+    """Handle on a job running on its own QThread."""
+
+    progressed = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, fn: Callable[..., Any], *, name: str = "job", interval: float = 0.1, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.token = CancelToken()
+        self._thread = QThread()
+        self._thread.setObjectName(f"bertdesk-{name}")
+        self._worker = _Worker(fn, self.token, interval)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        # Queued connections: the worker's signals are delivered on this object's (GUI) thread.
+        self._worker.progressed.connect(self.progressed)
+        self._worker.succeeded.connect(self.succeeded)
+        self._worker.failed.connect(self.failed)
+        self._worker.cancelled.connect(self.cancelled)
+        self._worker.done.connect(self._thread.quit)
+        self._thread.finished.connect(self._on_thread_finished)
+
+    def start(self) -> "Job":
+        _RUNNING.add(self)
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        """Ask the job to stop; it answers at its next check of the cancel token."""
+        self.token.cancel()
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until the thread ends (for shutdown and tests only, never on a normal path)."""
+        return self._thread.wait(msecs)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        _RUNNING.discard(self)
+        self.finished.emit()
+
+
+def start_job(fn: Callable[..., Any], *, name: str = "job", parent: QObject | None = None) -> Job:
+    """Run ``fn(on_progress=..., cancel=...)`` on a new QThread and return its :class:`Job`."""
+    return Job(fn, name=name, parent=parent).start()
+
+
+def running_jobs() -> list[Job]:
+    return list(_RUNNING)

@@ -1,0 +1,44 @@
+"""A built wheel holds every module and every resource (an editable install would hide a gap)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (path,) = out.glob("bertdesk-*.whl")
+    return zipfile.ZipFile(path)
+
+
+def test_wheel_contains_every_module(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    for source in (ROOT / "bertdesk").rglob("*.py"):
+        assert source.relative_to(ROOT).as_posix() in names
+
+
+def test_wheel_contains_every_resource(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    resources = [p for p in (ROOT / "resources").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".csv" for p in resources) and any(p.suffix == ".svg" for p in resources)
+    for path in resources:
+        assert f"bertdesk/resources/{path.relative_to(ROOT / 'resources').as_posix()}" in names
+
+
+def test_wheel_declares_the_entry_point(wheel: zipfile.ZipFile) -> None:
+    (entry,) = [n for n in wheel.namelist() if n.endswith("entry_points.txt")]
+    text = wheel.read(entry).decode()
+    assert "bertdesk = bertdesk.__main__:main" in text
