@@ -1,0 +1,252 @@
+"""The project file: one SQLite database holding the data snapshot, label set, labels and runs.
+
+Durability: the file is in WAL mode with ``synchronous=FULL``; every edit is its own
+transaction, committed before the method returns, so a crash or ``kill -9`` loses nothing a
+method reported as done. Whole-file writes (:meth:`Project.create`, :meth:`Project.save_as`)
+go to ``<path>.tmp-<random>`` and are renamed into place only when complete.
+
+Threads: one connection (``check_same_thread=False``) guarded by one re-entrant lock, so the
+UI thread and a worker thread may both use a project. The snapshot never changes after
+creation, so long reads (:meth:`Project.texts`, :meth:`Project.frame`) take the lock one chunk
+at a time and the UI's :meth:`Project.fetch_rows` never waits long behind them.
+
+One process at a time: the connection keeps SQLite's exclusive lock for the whole session, so
+a second window opening the same file gets a clear "open in another window" error instead of
+two diverging views and undo histories.
+
+Undo/redo history is kept in memory for the session only (see :mod:`bertdesk.core.undo`):
+closing the project forgets it, while every label is already on disk.
+
+The class is built in layers (:mod:`~bertdesk.core.project_store` <-
+:mod:`~bertdesk.core.project_labels` <- this module) to keep each module small.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bertdesk.core.errors import ProjectError
+from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from bertdesk.core.project_build import save_copy, write_new_project
+from bertdesk.core.project_labels import LabelSource, LabelStore
+from bertdesk.core.project_runs import RunRecord
+from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, read_meta, write_meta
+
+if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
+    import pandas as pd
+
+__all__ = ["LabelSource", "Project", "RunRecord"]
+
+_READ_CHUNK = 50_000  # rows read per lock hold in long reads
+_IN_CHUNK = 900  # ids per IN (...) query, under SQLite's historical 999-variable limit
+_SCAN_ROWS = 20_000  # above this many ids, texts() reads the whole column once
+
+
+class Project(LabelStore):
+    """An open project file. Make one with :meth:`create` or :meth:`open`; :meth:`close` when done.
+
+    Attributes:
+        path: the project file.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        """Wrap an already vetted connection; use :meth:`create` or :meth:`open` instead."""
+        super().__init__(path, conn)
+        meta = read_meta(conn)
+        self._columns: list[str] = json.loads(meta["columns"])
+        self._text_column: str = json.loads(meta["text_column"])
+        self._label_column: str | None = json.loads(meta.get("label_column", "null"))
+        self._source: dict[str, Any] = json.loads(meta.get("source", "{}"))
+        cells = ", ".join(data_column(i) for i in range(len(self._columns)))
+        # row_id is the INTEGER PRIMARY KEY (the rowid), so this is one b-tree range scan.
+        self._fetch_sql = f"SELECT {cells} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        frame: pd.DataFrame,
+        *,
+        text_column: str,
+        label_column: str | None = None,
+        source: dict[str, Any] | None = None,
+        on_progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+        overwrite: bool = False,
+    ) -> Project:
+        """Snapshot ``frame`` into a new project file at ``path`` and open it.
+
+        Args:
+            path: the project file to write.
+            frame: the imported table; every cell is stored as a string (missing -> "").
+                Row ids are the 0-based row positions.
+            text_column: the column the model reads.
+            label_column: optional column of existing labels. Each value is trimmed
+                (:func:`~bertdesk.core.labels.normalise_label`); empty means unlabelled; the
+                rest become labels with source "imported". The label set is the distinct values
+                in order of first appearance; case variants stay separate labels.
+            source: where the table came from (path, format, encoding, delimiter, sheet,
+                header_row); stored as JSON.
+            on_progress: called once per chunk of rows.
+            cancel: checked between chunks.
+            overwrite: replace an existing file at ``path``.
+
+        Returns:
+            The new project, open.
+
+        Raises:
+            ProjectError: ``path`` exists (without ``overwrite``), bad columns, or a write failed.
+            Cancelled: ``cancel`` was set; no file is left behind.
+        """
+        target = Path(path)
+        write_new_project(
+            target,
+            frame,
+            text_column=text_column,
+            label_column=label_column,
+            source=source,
+            overwrite=overwrite,
+            on_progress=on_progress,
+            cancel=cancel,
+        )
+        return cls._open(target, check=False)  # just built: no need to re-read 100s of MB
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        """Open an existing project for reading and editing.
+
+        A file left by a crash is recovered by SQLite: committed labels in the WAL are kept.
+
+        Raises:
+            ProjectError: missing, not a bertdesk project, damaged (``PRAGMA quick_check``),
+                newer format, read-only, or open in another window (one-line message).
+        """
+        return cls._open(Path(path), check=True)
+
+    @classmethod
+    def _open(cls, path: Path, *, check: bool) -> Project:
+        conn, version = open_connection(path, check=check)
+        try:
+            if version < SCHEMA_VERSION:
+                cls._migrate(conn, version)
+            return cls(path, conn)
+        except BaseException as err:
+            conn.close()
+            if isinstance(err, (sqlite3.Error, KeyError, ValueError)):
+                raise ProjectError(f"{path.name} is damaged: {err!s}.", detail=repr(err)) from err
+            raise
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, from_version: int) -> None:
+        """Upgrade an older project file in place, in one transaction (see ``project_schema.migrate``)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrate(conn, from_version)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def save_as(self, path: str | Path, *, overwrite: bool = False) -> Project:
+        """Copy this project to ``path`` and open the copy.
+
+        This project stays open on its old path (the caller closes it). The undo history is
+        not carried over: the copy starts with an empty one.
+
+        Raises:
+            ProjectError: ``path`` is this project, exists (without ``overwrite``), or the copy failed.
+        """
+        target = Path(path)
+        if target.resolve() == self.path.resolve():
+            raise ProjectError(f"{target.name} is this project already; choose another name.")
+        with self._lock:
+            save_copy(self._db(), target, overwrite)
+        return Project._open(target, check=False)  # save_copy has run quick_check on the copy
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.path)!r}, rows={self._row_count}, closed={self.closed})"
+
+    # -- the snapshot ------------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        """Number of rows in the snapshot."""
+        return self._row_count
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names of the snapshot, in order (a copy)."""
+        return list(self._columns)
+
+    @property
+    def text_column(self) -> str:
+        """The column the model reads."""
+        return self._text_column
+
+    @property
+    def label_column(self) -> str | None:
+        """The column labels were imported from, if any."""
+        return self._label_column
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """Where the table came from (a copy): path, format, encoding, delimiter, sheet, header_row."""
+        copy: dict[str, Any] = json.loads(json.dumps(self._source))
+        return copy
+
+    def set_text_column(self, name: str) -> None:
+        """Choose another column as the text column (saved at once).
+
+        Raises:
+            ProjectError: there is no such column.
+        """
+        if name not in self._columns:
+            raise ProjectError(f"There is no column named {name!r} to use as the text column.")
+        with self._write() as conn:
+            write_meta(conn, {"text_column": name})
+            self._text_column = name
+
+    def fetch_rows(self, start: int, count: int) -> list[tuple[str, ...]]:
+        """Cells of rows ``start .. start+count-1`` in column order (fewer past the end)."""
+        with self._read() as conn:
+            return conn.execute(self._fetch_sql, (max(int(start), 0), int(start) + max(int(count), 0))).fetchall()
+
+    def texts(self, row_ids: Sequence[int] | None = None) -> list[str]:
+        """The text column for ``row_ids`` (in the order given, repeats allowed), or every row when None.
+
+        Raises:
+            ProjectError: a row id is out of range.
+        """
+        column = data_column(self._columns.index(self._text_column))
+        if row_ids is None:
+            out: list[str] = []
+            query = f"SELECT {column} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
+            for start in range(0, self._row_count, _READ_CHUNK):
+                with self._read() as conn:  # released between chunks so the UI thread can read too
+                    out.extend(row[0] for row in conn.execute(query, (start, start + _READ_CHUNK)))
+            return out
+        ids = self._row_ids(row_ids)
+        if len(ids) > _SCAN_ROWS:  # e.g. a training split: one sequential pass beats many IN queries
+            every = self.texts()
+            return [every[r] for r in row_ids]
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = tuple(ids[start : start + _IN_CHUNK])
+            query = f"SELECT row_id, {column} FROM rows WHERE row_id IN ({','.join('?' * len(chunk))})"
+            with self._read() as conn:
+                found.update(conn.execute(query, chunk))
+        return [found[int(r)] for r in row_ids]
+
+    def frame(self) -> pd.DataFrame:
+        """The whole snapshot as a DataFrame of string columns (default RangeIndex = row id)."""
+        import pandas as pd
+
+        cells: list[list[str]] = [[] for _ in self._columns]
+        for start in range(0, self._row_count, _READ_CHUNK):
+            for column, values in zip(cells, zip(*self.fetch_rows(start, _READ_CHUNK))):
+                column.extend(values)
+        return pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(self._columns, cells)})

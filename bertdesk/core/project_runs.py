@@ -1,0 +1,115 @@
+"""Training runs stored in a project: the record type and the SQL behind ``Project``'s run methods.
+
+These functions run inside a transaction that :class:`~bertdesk.core.project.Project` opens
+and commits; they never commit themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from bertdesk.core.errors import ProjectError
+
+# Fields update_run() may change; is_active goes through set_active_run() so that at most
+# one run is ever active.
+RUN_FIELDS = ("status", "model_dir", "config", "metrics")
+_JSON_FIELDS = ("config", "metrics")
+_SELECT = "SELECT id, created_at, status, model_dir, config, metrics, is_active FROM runs"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One training run.
+
+    Attributes:
+        id: the run's id (never reused within a project).
+        created_at: seconds since the epoch.
+        status: free text chosen by the trainer, e.g. "running", "finished", "failed", "cancelled".
+        model_dir: where the fine-tuned model folder lives.
+        config: the training configuration (JSON-compatible).
+        metrics: evaluation results (JSON-compatible).
+        is_active: the run whose model the app uses for predictions; at most one.
+    """
+
+    id: int
+    created_at: float
+    status: str
+    model_dir: str
+    config: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    is_active: bool = False
+
+
+def _to_json(name: str, value: Any) -> str:
+    if not isinstance(value, dict):
+        raise ProjectError(f"A run's {name} must be a dict, not {type(value).__name__}.")
+    try:
+        # default=str keeps Paths and the like readable instead of failing half-way through a run.
+        return json.dumps(value, default=str, sort_keys=True)
+    except ValueError as err:  # circular references
+        raise ProjectError(f"A run's {name} cannot be stored: {err}.") from err
+
+
+def _record(row: tuple[Any, ...]) -> RunRecord:
+    run_id, created_at, status, model_dir, config, metrics, is_active = row
+    return RunRecord(run_id, created_at, status, model_dir, json.loads(config), json.loads(metrics), bool(is_active))
+
+
+def insert_run(conn: sqlite3.Connection, *, status: str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:
+    """Add a run (not active) and return its id."""
+    cursor = conn.execute(
+        "INSERT INTO runs(created_at, status, model_dir, config, metrics, is_active) VALUES (?, ?, ?, ?, ?, 0)",
+        (time.time(), str(status), str(model_dir), _to_json("config", config), _to_json("metrics", metrics)),
+    )
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)
+
+
+def update_run(conn: sqlite3.Connection, run_id: int, fields: dict[str, Any]) -> None:
+    """Change some of :data:`RUN_FIELDS` of run ``run_id``."""
+    unknown = sorted(set(fields) - set(RUN_FIELDS))
+    if unknown:
+        raise ProjectError(f"Cannot update run field(s) {', '.join(unknown)}; allowed: {', '.join(RUN_FIELDS)}.")
+    require_run(conn, run_id)
+    if not fields:
+        return
+    values = [_to_json(name, value) if name in _JSON_FIELDS else str(value) for name, value in fields.items()]
+    assignments = ", ".join(f"{name} = ?" for name in fields)  # names checked against RUN_FIELDS above
+    conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values, run_id))
+
+
+def require_run(conn: sqlite3.Connection, run_id: int) -> None:
+    """Raise :class:`ProjectError` unless run ``run_id`` exists."""
+    if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+        raise ProjectError(f"There is no training run {run_id} in this project.")
+
+
+def list_runs(conn: sqlite3.Connection) -> list[RunRecord]:
+    """Every run, oldest first."""
+    return [_record(row) for row in conn.execute(_SELECT + " ORDER BY id")]
+
+
+def get_active_run(conn: sqlite3.Connection) -> RunRecord | None:
+    """The active run, if any."""
+    row = conn.execute(_SELECT + " WHERE is_active = 1").fetchone()
+    return None if row is None else _record(row)
+
+
+def activate_run(conn: sqlite3.Connection, run_id: int | None) -> None:
+    """Make ``run_id`` the only active run (``None``: no run is active)."""
+    if run_id is not None:
+        require_run(conn, run_id)
+    conn.execute("UPDATE runs SET is_active = 0 WHERE is_active = 1")
+    if run_id is not None:
+        conn.execute("UPDATE runs SET is_active = 1 WHERE id = ?", (run_id,))
+
+
+def remove_run(conn: sqlite3.Connection, run_id: int) -> None:
+    """Delete run ``run_id`` and its predictions (the model folder on disk is the caller's)."""
+    require_run(conn, run_id)
+    conn.execute("DELETE FROM predictions WHERE run_id = ?", (run_id,))
+    conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
