@@ -48,7 +48,7 @@ class ImportDialog(QDialog):
         from bertdesk.core import data
 
         self._data = data
-        self.path = Path(path)
+        self.path = Path(path).resolve()
         self.setWindowTitle(f"Import {self.path.name}")
         self.resize(980, 640)
         self.table_info: Any = None
@@ -187,6 +187,9 @@ class ImportDialog(QDialog):
             text = keep_text if keep_text in info.columns else info.text_column
             label = keep_label if keep_label in info.columns else info.label_column
             self._fill_columns(list(info.columns), text, label)
+            header = self.preview_view.horizontalHeader()
+            for i, name in enumerate(info.columns):
+                header.resizeSection(i, 380 if name == text else 120)
         finally:
             self._loading = False
             self._on_columns_changed()
