@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bertdesk.core import data
+from bertdesk.core import data, delimited, rawfile
 from bertdesk.core.data import (
     DELIMITER_CHOICES,
     ENCODING_CHOICES,
@@ -175,7 +175,7 @@ def test_line_ends_quoted_newlines_and_doubled_quotes(tmp_path: Path, newline: s
 
 def test_quoted_newlines_across_blocks_and_past_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Small blocks so records straddle block boundaries; the sample shows no multi-line record.
-    monkeypatch.setattr(data, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 256)
     monkeypatch.setattr(data, "SAMPLE_BYTES", 1024)
     for last_column in (False, True):
         rows = [["id", "text", "label"]]
@@ -190,7 +190,7 @@ def test_multiline_records_only_past_the_sample(tmp_path: Path, monkeypatch: pyt
     # The sample shows one-line records, so the fast mode (no quoted line breaks) is tried;
     # where a quoted line break meets a block boundary pyarrow may drop or split a record
     # without an error (about 3% of these files); the checks must catch every one.
-    monkeypatch.setattr(data, "BLOCK_BYTES", 128)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 128)
     monkeypatch.setattr(data, "SAMPLE_BYTES", 256)
     rng = random.Random(99)
     for trial in range(200):
@@ -205,7 +205,7 @@ def test_multiline_records_only_past_the_sample(tmp_path: Path, monkeypatch: pyt
 
 
 def test_random_csv_files_parse_like_the_csv_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 256)
     monkeypatch.setattr(data, "SAMPLE_BYTES", 512)
     rng = random.Random(1234)
     pieces = ["a", "bb", "c, d", "e;f", 'g"h', " sp ", "", "é", "\n", "\r\n", "0012"]
@@ -233,7 +233,7 @@ def test_random_csv_files_parse_like_the_csv_module(tmp_path: Path, monkeypatch:
 def test_quoted_crlf_split_by_a_block_boundary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # pyarrow drops the "\n" of a quoted "\r\n" that a block boundary splits; every offset
     # of the boundary is tried by growing the first value one character at a time.
-    monkeypatch.setattr(data, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 64)
     for pad in range(40):
         rows = [["id", "text"], ["0", "p" * pad]] + [[str(i), "a\r\n\r\n\nb"] for i in range(1, 12)]
         path = files.write_csv(tmp_path / f"crlf{pad}.csv", rows, newline="\r\n")
@@ -241,7 +241,7 @@ def test_quoted_crlf_split_by_a_block_boundary(tmp_path: Path, monkeypatch: pyte
 
 
 def test_row_longer_than_a_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "BLOCK_BYTES", 1024)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 1024)
     rows = [["id", "text"], ["1", "x" * 5000], ["2", "short"]]
     assert rows_of(read_table(files.write_csv(tmp_path / "long.csv", rows))) == rows
 
@@ -471,8 +471,8 @@ def test_bad_files_give_one_line_table_read_errors(bad_files: tuple[Path, dict[s
     tmp_path, cases = bad_files
     path, fragment = cases[case]
     if case == "locked":  # root ignores file modes, so simulate what the OS would say
-        real_open = data._open
-        monkeypatch.setattr(data, "_open", lambda p: (_ for _ in ()).throw(PermissionError(13, "denied"))
+        real_open = rawfile._open
+        monkeypatch.setattr(rawfile, "_open", lambda p: (_ for _ in ()).throw(PermissionError(13, "denied"))
                             if Path(p).name == "locked.csv" else real_open(p))
     with pytest.raises(TableReadError) as caught:  # any other exception type fails the test
         read_table(path, max_rows=max_rows)
@@ -510,7 +510,7 @@ def test_bad_arguments_are_value_errors(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- progress, cancel
 
 def test_progress_reports_bytes_to_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
     path = files.write_csv(tmp_path / "reviews.csv", files.sample_reviews(3000))
     seen: list[Progress] = []
     read_table(path, on_progress=seen.append)
@@ -543,10 +543,10 @@ class _SlowFile(io.BufferedReader):
 @pytest.mark.parametrize(("max_rows", "reader"), [(None, "fast"), (50000, "fast"), (None, "slow")])
 def test_cancel_during_a_read_is_answered_quickly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    max_rows: int | None, reader: str) -> None:
-    monkeypatch.setattr(data, "BLOCK_BYTES", 4096)
-    monkeypatch.setattr(data, "_open", lambda p: _SlowFile(io.FileIO(p, "rb")))
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(rawfile, "_open", lambda p: _SlowFile(io.FileIO(p, "rb")))
     if reader == "slow":
-        monkeypatch.setattr(data, "_arrow_csv", lambda *args: None)
+        monkeypatch.setattr(delimited, "_arrow_csv", lambda *args: None)
     path = files.write_csv(tmp_path / "c.csv", files.sample_reviews(20000))  # ~300 reads: ~0.6 s
     token = CancelToken()
     cancelled_at: list[float] = []

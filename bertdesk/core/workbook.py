@@ -1,0 +1,198 @@
+"""Read .xlsx workbooks (python-calamine) and Parquet files into arrow tables of text.
+
+Cells become the text the user saw: :func:`_cell_text` formats a workbook cell the way
+Excel's General format shows it, :func:`_arrow_text` turns a Parquet column into text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bertdesk.core.columns import _unique_names
+from bertdesk.core.errors import Cancelled, TableReadError
+from bertdesk.core.progress import CancelToken, Progress, Throttle
+from bertdesk.core.rawfile import _short
+
+
+# -------------------------------------------------------------------------- workbooks
+
+
+def _zip_kind(p: Path) -> None:
+    """Raise unless the ZIP file is an Excel workbook."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            members = set(z.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise TableReadError(f"{p.name}: the workbook is damaged or incomplete ({_short(exc)})") from None
+    if "xl/workbook.xml" in members or "xl/workbook.bin" in members:
+        return
+    if "content.xml" in members:
+        raise TableReadError(f"{p.name}: OpenDocument spreadsheets are not supported; save it as .xlsx or CSV")
+    if "word/document.xml" in members:
+        raise TableReadError(f"{p.name}: is a Word document, not a table")
+    raise TableReadError(f"{p.name}: is a ZIP archive, not a spreadsheet")
+
+
+def _open_workbook(p: Path) -> tuple[Any, tuple[str, ...]]:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        book = CalamineWorkbook.from_path(str(p))
+        sheets = tuple(m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet)
+    except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
+        raise TableReadError(f"{p.name}: the workbook is damaged or not a valid .xlsx file ({_short(exc)})") from None
+    if not sheets:
+        raise TableReadError(f"{p.name}: the workbook has no worksheets")
+    return book, sheets
+
+
+def _read_xlsx(p: Path, sheet: str | None, header_row: int, max_rows: int | None, report: Throttle,
+               cancel: CancelToken) -> tuple[pa.Table, str, tuple[str, ...]]:
+    book, sheets = _open_workbook(p)
+    chosen = sheets[0] if sheet is None else sheet
+    if chosen not in sheets:
+        raise TableReadError(f"{p.name}: there is no sheet named '{sheet}' (sheets: {', '.join(sheets)})")
+    message = f"Reading {p.name} ({chosen})"
+    try:
+        # calamine parses the whole sheet here (it cannot stream); cancel is checked after.
+        ws = book.get_sheet_by_name(chosen)
+        total = ws.height
+        header: list[Any] | None = None
+        data: list[list[Any]] = []
+        seen = 0
+        for i, row in enumerate(ws.iter_rows()):
+            if i % 4096 == 0:
+                cancel.raise_if_cancelled()
+                report(Progress(i, total, message))
+            if row.count("") == len(row):
+                continue  # blank rows are skipped, as blank lines are in text files
+            if header is None:
+                if seen == header_row:
+                    header = row
+                seen += 1
+                continue
+            data.append(row)
+            if max_rows is not None and len(data) >= max_rows:
+                break
+    except (Cancelled, TableReadError):
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise TableReadError(f"{p.name}: sheet '{chosen}' could not be read; the workbook may be damaged "
+                             f"({_short(exc)})") from None
+    cancel.raise_if_cancelled()
+    if header is None:
+        if seen == 0:
+            raise TableReadError(f"{p.name}: sheet '{chosen}' is empty")
+        raise TableReadError(f"{p.name}: there is no row {header_row + 1} to use as the header "
+                             f"(sheet '{chosen}' has {seen} non-blank rows)")
+    names = [_cell_text(v) for v in header]
+    columns = [list(c) for c in zip(*data)] if data else [[] for _ in names]
+    keep = [j for j, n in enumerate(names) if n.strip() or any(v != "" for v in columns[j])]
+    if not keep:
+        raise TableReadError(f"{p.name}: sheet '{chosen}' is empty")
+    # Cells already text stay as they are (the common case, and cheap); the rest are formatted.
+    arrays = [pa.array([v if type(v) is str else _cell_text(v) for v in columns[j]], type=pa.string()) for j in keep]
+    report(Progress(total, total, message), force=True)
+    return pa.table(arrays, names=list(_unique_names([names[j] for j in keep]))), chosen, sheets
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as Excel shows it with the General format, as far as the stored value allows.
+
+    Whole numbers lose the ".0" (3.0 -> "3"); other numbers keep up to 15 significant digits,
+    as Excel does (0.1+0.2 -> "0.3"); booleans are "TRUE"/"FALSE"; dates are ISO
+    ("2024-01-05", with " 13:45:07" when there is a time). Cell formats (percent, currency,
+    thousands separators) are not applied: 25% comes out as "0.25".
+    """
+    kind = type(value)
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is float:
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"
+    if kind is int:
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if not value.microsecond else "auto")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        seconds = int(value.total_seconds())
+        sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+        return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+# ---------------------------------------------------------------------------- parquet
+
+
+def _read_parquet(p: Path, max_rows: int | None, report: Throttle, cancel: CancelToken) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(p)
+        total = pf.metadata.num_rows
+        batches, rows = [], 0
+        for batch in pf.iter_batches(batch_size=65536):
+            cancel.raise_if_cancelled()
+            batches.append(batch)
+            rows += batch.num_rows
+            report(Progress(rows, total, f"Reading {p.name}"))
+            if max_rows is not None and rows >= max_rows:
+                break
+        report(Progress(total, total, f"Read {p.name}"), force=True)
+        table = pa.Table.from_batches(batches) if batches else pf.schema_arrow.empty_table()
+    except Cancelled:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises OSError/ArrowInvalid/... for damage
+        raise TableReadError(f"{p.name}: the Parquet file is damaged or unreadable ({_short(exc)})") from None
+    if max_rows is not None:
+        table = table.slice(0, max_rows)
+    keep = [i for i, n in enumerate(table.column_names) if not n.startswith("__index_level_")]
+    arrays = [_arrow_text(table.column(i)) for i in keep]
+    names = _unique_names([table.column_names[i] for i in keep])
+    if not names:
+        raise TableReadError(f"{p.name}: the Parquet file has no columns")
+    return pa.table(arrays, names=list(names))
+
+
+def _arrow_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A Parquet column as text; nulls (and float NaN) become ""."""
+    kind = col.type
+    if pa.types.is_dictionary(kind):
+        col = col.cast(kind.value_type)
+        kind = col.type
+    try:
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            out = col
+        elif pa.types.is_timestamp(kind):
+            seconds = pc.cast(col, pa.timestamp("s", kind.tz), safe=False)
+            out = pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+            if pc.all(pc.ends_with(out, " 00:00:00")).as_py():
+                out = pc.utf8_slice_codeunits(out, 0, 10)
+        elif pa.types.is_floating(kind):
+            out = pc.cast(pc.if_else(pc.is_nan(col), None, col), pa.string())
+        elif (pa.types.is_integer(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind)
+              or pa.types.is_date(kind) or pa.types.is_time(kind)):
+            out = pc.cast(col, pa.string())
+        else:
+            out = pc.cast(col, pa.string())  # binary that is valid UTF-8; anything else falls back
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        out = pa.chunked_array([pa.array(["" if v is None else _cell_text(v) for v in col.to_pylist()],
+                                         type=pa.string())])
+    return pc.fill_null(out, "")
