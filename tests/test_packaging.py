@@ -32,10 +32,14 @@ def test_wheel_contains_every_module(wheel: zipfile.ZipFile) -> None:
 
 def test_wheel_contains_every_resource(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
-    resources = [p for p in (ROOT / "resources").rglob("*") if p.is_file()]
+    resources = [p for p in (ROOT / "resources").rglob("*") if p.is_file() and "screenshots" not in p.parts]
     assert any(p.suffix == ".csv" for p in resources) and any(p.suffix == ".svg" for p in resources)
     for path in resources:
         assert f"bertdesk/resources/{path.relative_to(ROOT / 'resources').as_posix()}" in names
+
+
+def test_wheel_leaves_out_the_readme_screenshots(wheel: zipfile.ZipFile) -> None:
+    assert not [n for n in wheel.namelist() if "/screenshots/" in n]
 
 
 def test_wheel_declares_the_entry_point(wheel: zipfile.ZipFile) -> None:
