@@ -14,6 +14,8 @@ import secrets
 import sqlite3
 import time
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.errors import Cancelled, ProjectError
@@ -290,8 +292,7 @@ def write_new_project(
     check_target(target, overwrite)
     # Round-trip through JSON now so a non-serialisable value fails before any work is done.
     clean_source = json.loads(json.dumps(source or {}, default=str))
-    temp = temp_path_for(target)
-    try:
+    with _built_in_temp(target, "write the project") as temp:
         build_project_file(
             temp,
             frame,
@@ -303,12 +304,6 @@ def write_new_project(
             cancel=cancel,
         )
         _check(cancel)
-        place_atomically(temp, target)
-    except BaseException as err:
-        remove_with_sidecars(temp)
-        if isinstance(err, (sqlite3.Error, OSError)):
-            raise ProjectError(f"Could not write the project {target.name}: {err}.", detail=str(err)) from err
-        raise
 
 
 def save_copy(conn: sqlite3.Connection, target: Path, overwrite: bool) -> None:
@@ -318,12 +313,24 @@ def save_copy(conn: sqlite3.Connection, target: Path, overwrite: bool) -> None:
         ProjectError: ``target`` exists (without ``overwrite``) or the copy failed.
     """
     check_target(target, overwrite)
+    with _built_in_temp(target, "save a copy as") as temp:
+        copy_database(conn, temp)
+
+
+@contextmanager
+def _built_in_temp(target: Path, doing: str) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` if the body succeeds.
+
+    On any failure (cancel included) the temporary file and its sidecars are removed, so the
+    target path never holds a half-written project; SQLite and OS errors become one-line
+    ``ProjectError`` messages.
+    """
     temp = temp_path_for(target)
     try:
-        copy_database(conn, temp)
+        yield temp
         place_atomically(temp, target)
     except BaseException as err:
         remove_with_sidecars(temp)
         if isinstance(err, (sqlite3.Error, OSError)):
-            raise ProjectError(f"Could not save a copy as {target.name}: {err}.", detail=str(err)) from err
+            raise ProjectError(f"Could not {doing} {target.name}: {err}.", detail=str(err)) from err
         raise
