@@ -42,6 +42,23 @@ def test_wheel_leaves_out_the_readme_screenshots(wheel: zipfile.ZipFile) -> None
     assert not [n for n in wheel.namelist() if "/screenshots/" in n]
 
 
+def test_installed_wheel_finds_its_own_resources(wheel: zipfile.ZipFile, tmp_path: Path) -> None:
+    # Unpacked in a folder of its own, the package must find the resources inside itself,
+    # not the checkout's (an editable install or the test run's cwd would hide that bug).
+    site = tmp_path / "site"
+    wheel.extractall(site)
+    probe = (
+        "from bertdesk.core.resources import resource_path as r; "
+        "print(r('sample', 'customer_feedback.csv')); print(r('icons', 'bertdesk.svg').is_file())"
+    )
+    result = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    sample, icon_ok = result.stdout.split()
+    assert Path(sample).is_file() and Path(sample).is_relative_to(site)
+    assert icon_ok == "True"
+
+
 def test_wheel_declares_the_entry_point(wheel: zipfile.ZipFile) -> None:
     (entry,) = [n for n in wheel.namelist() if n.endswith("entry_points.txt")]
     text = wheel.read(entry).decode()

@@ -8,19 +8,19 @@ from pathlib import Path
 
 @lru_cache(maxsize=1)
 def resources_dir() -> Path:
-    """Folder holding icons, the sample data and the desktop entry."""
-    try:
-        from importlib.resources import files
+    """Folder holding icons, the sample data and the desktop entry.
 
-        path = Path(str(files("bertdesk.resources")))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    # Source checkout without install: resources/ sits beside the package.
-    return Path(__file__).resolve().parents[2] / "resources"
+    Installed from a wheel, they live in ``bertdesk/resources/`` beside the modules. In a source
+    checkout (or an editable install, which maps the package but not the data folder) they are
+    the repository's top-level ``resources/``.
+    """
+    package = Path(__file__).resolve().parents[1]  # .../bertdesk
+    for candidate in (package / "resources", package.parent / "resources"):
+        if candidate.is_dir():
+            return candidate
+    return package / "resources"
 
 
 def resource_path(*parts: str) -> Path:
-    """Path of one resource, e.g. ``resource_path("sample", "feedback.csv")``."""
+    """Path of one resource, e.g. ``resource_path("sample", "customer_feedback.csv")``."""
     return resources_dir().joinpath(*parts)
