@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from bertdesk.core import project_rows as rows_sql
 from bertdesk.core.project_build import save_copy, write_new_project
 from bertdesk.core.project_labels import LabelSource, LabelStore
 from bertdesk.core.project_runs import RunRecord
@@ -64,6 +65,7 @@ class Project(LabelStore):
         cells = ", ".join(data_column(i) for i in range(len(self._columns)))
         # row_id is the INTEGER PRIMARY KEY (the rowid), so this is one b-tree range scan.
         self._fetch_sql = f"SELECT {cells} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
+        rows_sql.install_matcher(conn)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -250,3 +252,72 @@ class Project(LabelStore):
             for column, values in zip(cells, zip(*self.fetch_rows(start, _READ_CHUNK))):
                 column.extend(values)
         return pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(self._columns, cells)})
+
+    def next_row_matching(
+        self,
+        row: int | None,
+        *,
+        labelled: bool | None = None,
+        label: str | None = None,
+        pattern: str | None = None,
+        backward: bool = False,
+    ) -> int | None:
+        """The first row after ``row`` (``backward``: the last before it) that matches, or None.
+
+        Reads the labels as they are now, so a row labelled a moment ago is already skipped by
+        ``labelled=False``. Each step is one indexed query (text search: a chunked scan).
+
+        Args:
+            row: where to start; None starts before the first row (``backward``: after the last).
+            labelled: True for labelled rows only, False for unlabelled only, None for any.
+            label: only rows with this label (implies labelled).
+            pattern: only rows whose text column matches this regular expression, case-insensitive
+                (``re.escape`` plain text first). Cannot be combined with ``labelled``/``label``.
+            backward: search towards row 0.
+
+        Raises:
+            ProjectError: ``pattern`` combined with a label condition, or the file is closed.
+            LabelError: ``label`` is not in the label set.
+        """
+        if pattern is not None and (labelled is not None or label is not None):
+            raise ProjectError("A text search cannot be combined with a label condition.")
+        n = self._row_count
+        start = (n if backward else -1) if row is None else int(row)
+        if pattern is not None:
+            return self._search_rows(start, pattern, backward=backward)
+        with self._read() as conn:
+            if label is not None:
+                key = self.label_set.id_of(label)  # validates the name
+                return rows_sql.step_labelled(conn, start, self._label_key(key), backward=backward)
+            if labelled:
+                return rows_sql.step_labelled(conn, start, None, backward=backward)
+            if labelled is False:
+                if backward:
+                    return rows_sql.previous_unlabelled(conn, start, n)
+                return rows_sql.next_unlabelled(conn, start, n)
+        candidate = start - 1 if backward else start + 1
+        return candidate if 0 <= candidate < n else None
+
+    def _label_key(self, label_id: int) -> int:
+        return self._defs[label_id].key
+
+    def _search_rows(self, start: int, pattern: str, *, backward: bool) -> int | None:
+        column = data_column(self._columns.index(self._text_column))
+        chunk = rows_sql.SEARCH_CHUNK
+        if backward:
+            last = min(start, self._row_count)
+            while last > 0:
+                with self._read() as conn:  # released between chunks so other threads can read
+                    found = rows_sql.search_chunk(conn, column, pattern, max(last - chunk, 0), last, backward=True)
+                if found is not None:
+                    return found
+                last -= chunk
+            return None
+        first = max(start + 1, 0)
+        while first < self._row_count:
+            with self._read() as conn:
+                found = rows_sql.search_chunk(conn, column, pattern, first, first + chunk, backward=False)
+            if found is not None:
+                return found
+            first += chunk
+        return None

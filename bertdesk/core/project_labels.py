@@ -155,7 +155,7 @@ class LabelStore(ProjectStore):
             return self._tally()[edits.find(self._defs, name).key]
 
     # -- labels ------------------------------------------------------------------------------
-    def set_label(self, row_id: int, label: str | None, source: LabelSource = "human") -> None:
+    def set_label(self, row_id: int, label: str | None, source: LabelSource = "human") -> bool:
         """Label one row; on disk when this returns. Undoable.
 
         Args:
@@ -163,17 +163,22 @@ class LabelStore(ProjectStore):
             label: the label name (trimmed); None or an empty name clears the row. An unknown
                 name is added to the label set in the same undo step.
             source: who decided: "human", "imported" or "model".
-        """
-        self.set_labels([row_id], label, source)
 
-    def set_labels(self, row_ids: Sequence[int], label: str | None, source: LabelSource = "human") -> None:
+        Returns:
+            True when something changed (and one undo step was recorded); False when the row
+            already had this label from this source (or was already clear).
+        """
+        return self.set_labels([row_id], label, source)
+
+    def set_labels(self, row_ids: Sequence[int], label: str | None, source: LabelSource = "human") -> bool:
         """Label many rows in one transaction and one undo step (None clears). See :meth:`set_label`."""
         if source not in get_args(LabelSource):
             raise ProjectError(f"Unknown label source {source!r}; use one of {', '.join(get_args(LabelSource))}.")
         with self._lock:
             ids = self._row_ids(row_ids)
-            if ids:
-                self._edit(lambda conn: edits.assign(conn, self._defs, ids, label, source, self._new_key()))
+            if not ids:
+                return False
+            return self._edit(lambda conn: edits.assign(conn, self._defs, ids, label, source, self._new_key())) is not None
 
     def label_of(self, row_id: int) -> str | None:
         """The label of one row, or None."""

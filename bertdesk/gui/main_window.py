@@ -27,6 +27,7 @@ from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
 from bertdesk.gui.panels.data_panel import DataPanel
+from bertdesk.gui.panels.label_panel import LabelPanel
 from bertdesk.gui.settings import AppSettings
 from bertdesk.gui.workers import Job, running_jobs
 
@@ -77,6 +78,10 @@ class MainWindow(QMainWindow):
         self.panels = QStackedWidget()
         self.sidebar.currentRowChanged.connect(self.panels.setCurrentIndex)
         self.add_panel("Data", "data", self.data_panel)
+        self.label_panel = LabelPanel()
+        self.label_panel.labels_changed.connect(self._on_label_panel_labels_changed)
+        self.label_panel.undo_stack.indexChanged.connect(lambda index: self._update_actions())
+        self.add_panel("Label", "label", self.label_panel)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -267,6 +272,7 @@ class MainWindow(QMainWindow):
             self.project.close()
         self.project = project
         self.data_panel.set_project(project)
+        self.label_panel.set_project(project)
         if project is not None:
             self.setWindowTitle(f"{project.path.name} — bertdesk")
             self.project_label.setText(str(project.path))
@@ -297,15 +303,14 @@ class MainWindow(QMainWindow):
         self._run_job("Saving a copy of the project", lambda on_progress, cancel: project.save_as(path), self._on_project_opened)
 
     def undo(self) -> None:
-        if self.project is not None and self.project.undo():
-            self._on_labels_changed()
+        # One undo path: the label panel's QUndoStack, whose commands call project.undo().
+        self.label_panel.undo_stack.undo()
 
     def redo(self) -> None:
-        if self.project is not None and self.project.redo():
-            self._on_labels_changed()
+        self.label_panel.undo_stack.redo()
 
-    def _on_labels_changed(self) -> None:
-        self.data_panel.model.refresh_labels()
+    def _on_label_panel_labels_changed(self, first_row: int, last_row: int) -> None:
+        self.data_panel.model.refresh_labels(first_row, last_row)
         self.data_panel.update_summary()
         self._update_actions()
 
@@ -332,7 +337,7 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             for into, others in dialog.merges():
                 self.project.merge_labels(into, others)
-            self._on_labels_changed()
+                self.label_panel.record_project_edit()  # undoable from Edit > Undo
 
     # -- jobs -------------------------------------------------------------------------------------
     def _run_job(self, title: str, fn: Callable[..., Any], on_success: Callable[[Any], None]) -> Job:
@@ -393,8 +398,8 @@ class MainWindow(QMainWindow):
         has_project = self.project is not None
         self.save_as_action.setEnabled(has_project)
         self.close_action.setEnabled(has_project)
-        self.undo_action.setEnabled(has_project and self.project.can_undo)  # type: ignore[union-attr]
-        self.redo_action.setEnabled(has_project and self.project.can_redo)  # type: ignore[union-attr]
+        self.undo_action.setEnabled(has_project and self.label_panel.undo_stack.canUndo())
+        self.redo_action.setEnabled(has_project and self.label_panel.undo_stack.canRedo())
 
     def show_about(self) -> None:
         box = QMessageBox(self)

@@ -1,0 +1,160 @@
+"""Which rows the labelling view walks, and in what order.
+
+A :class:`RowFilter` says which rows to show (all, unlabelled, labelled, one label, a text
+search, or a seeded random sample); a :class:`RowWalker` steps through them one at a time.
+Every step asks the project afresh (:meth:`~bertdesk.core.project.Project.next_row_matching`),
+so "unlabelled" skips a row labelled a moment ago, and a step costs one indexed query even on
+a million-row project.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, get_args
+
+from bertdesk.core.errors import BertdeskError
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
+
+__all__ = ["FilterKind", "RowFilter", "RowWalker"]
+
+FilterKind = Literal["all", "unlabelled", "labelled", "label", "search", "random"]
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Which rows to walk.
+
+    Attributes:
+        kind: "all", "unlabelled", "labelled", "label" (rows with ``label``), "search" (rows
+            whose text contains ``text``, case-insensitive; a regular expression when ``regex``)
+            or "random" (``sample_size`` rows drawn with ``seed``, in drawn order).
+        label: the label name for kind "label".
+        text: the search text for kind "search".
+        regex: treat ``text`` as a regular expression.
+        sample_size: how many rows kind "random" draws (capped at the row count).
+        seed: the random seed for kind "random"; the same seed gives the same rows.
+
+    Raises:
+        BertdeskError: an unknown kind, a missing label or search text, a bad sample size, or an
+            invalid regular expression (one-line message).
+    """
+
+    kind: FilterKind = "all"
+    label: str | None = None
+    text: str = ""
+    regex: bool = False
+    sample_size: int = 100
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in get_args(FilterKind):
+            raise BertdeskError(f"Unknown row filter {self.kind!r}; use one of {', '.join(get_args(FilterKind))}.")
+        if self.kind == "label" and not self.label:
+            raise BertdeskError("Choose a label to show the rows that have it.")
+        if self.kind == "search":
+            if not self.text:
+                raise BertdeskError("Type something to search for.")
+            if self.regex:
+                try:
+                    re.compile(self.text)
+                except re.error as err:
+                    raise BertdeskError(f"The search is not a valid regular expression: {err}.") from None
+        if self.kind == "random" and self.sample_size < 1:
+            raise BertdeskError("A random sample needs at least one row.")
+
+    @property
+    def pattern(self) -> str | None:
+        """The regular expression a "search" filter matches with (plain text escaped); else None."""
+        if self.kind != "search":
+            return None
+        return self.text if self.regex else re.escape(self.text)
+
+
+class RowWalker:
+    """Steps through the rows of ``project`` that ``row_filter`` selects.
+
+    Args:
+        project: an open project.
+        row_filter: which rows to walk.
+
+    Raises:
+        LabelError: a "label" filter names a label the project does not have.
+    """
+
+    def __init__(self, project: Project, row_filter: RowFilter) -> None:
+        self.project = project
+        self.row_filter = row_filter
+        self._sample: list[int] = []
+        self._index: dict[int, int] = {}
+        if row_filter.kind == "label":
+            project.label_set.id_of(row_filter.label or "")  # fail now, with the label's name
+        if row_filter.kind == "random":
+            size = min(row_filter.sample_size, project.row_count)
+            self._sample = random.Random(row_filter.seed).sample(range(project.row_count), size)
+            self._index = {row: i for i, row in enumerate(self._sample)}
+
+    def first_row(self) -> int | None:
+        """The first row to show, or None when nothing matches."""
+        return self.next_row(None)
+
+    def next_row(self, after: int | None) -> int | None:
+        """The next matching row after ``after`` (None: from the start), or None at the end."""
+        return self._step(after, backward=False)
+
+    def previous_row(self, before: int | None) -> int | None:
+        """The matching row before ``before`` (None: from the end), or None at the start."""
+        return self._step(before, backward=True)
+
+    def _step(self, row: int | None, *, backward: bool) -> int | None:
+        kind = self.row_filter.kind
+        if kind == "random":
+            return self._step_sample(row, backward=backward)
+        if kind == "all":
+            return self.project.next_row_matching(row, backward=backward)
+        if kind == "search":
+            return self.project.next_row_matching(row, pattern=self.row_filter.pattern, backward=backward)
+        if kind == "label":
+            return self.project.next_row_matching(row, label=self.row_filter.label, backward=backward)
+        return self.project.next_row_matching(row, labelled=kind == "labelled", backward=backward)
+
+    def _step_sample(self, row: int | None, *, backward: bool) -> int | None:
+        if not self._sample:
+            return None
+        if row is None:
+            return self._sample[-1] if backward else self._sample[0]
+        index = self._index.get(row)
+        if index is None:
+            return None
+        index += -1 if backward else 1
+        return self._sample[index] if 0 <= index < len(self._sample) else None
+
+    def position(self, row: int) -> int | None:
+        """1-based place of ``row`` among the walked rows, when that is cheap to know; else None."""
+        kind = self.row_filter.kind
+        if kind == "all":
+            return row + 1
+        if kind == "random":
+            index = self._index.get(row)
+            return None if index is None else index + 1
+        return None
+
+    @property
+    def total(self) -> int | None:
+        """How many rows the walk holds right now, when that is cheap to know; else None."""
+        kind = self.row_filter.kind
+        project = self.project
+        if kind == "all":
+            return project.row_count
+        if kind == "random":
+            return len(self._sample)
+        if kind == "labelled":
+            return project.labelled_count
+        if kind == "unlabelled":
+            return project.row_count - project.labelled_count
+        if kind == "label":
+            return project.label_counts().get(self.row_filter.label or "", 0)
+        return None

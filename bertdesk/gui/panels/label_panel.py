@@ -1,0 +1,492 @@
+"""Label panel: one row at a time, labelled from the keyboard.
+
+Keys (while the panel, not the search field, has focus): 1-9 give the row the label at that
+position and move on; 0 or Backspace clears it; Space or Right skips; Left goes back;
+Ctrl+Z / Ctrl+Shift+Z undo and redo; Ctrl+F jumps to the search field (Enter searches,
+Esc comes back).
+
+Every label is written by :class:`~bertdesk.core.project.Project` (committed before the call
+returns) and recorded on the panel's ``QUndoStack``, which the main window's Edit menu shares:
+there is one undo path, and its commands call ``Project.undo()``/``redo()``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertdesk.core.errors import BertdeskError
+from bertdesk.core.navigation import RowFilter, RowWalker
+from bertdesk.core.undo import UNDO_LIMIT
+from bertdesk.gui.widgets.label_chart import LabelChart
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
+
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter entry
+DIGITS = {getattr(Qt.Key, f"Key_{i}"): i for i in range(10)}
+SAMPLE_SEED = 20_240_601
+
+
+def _plain_label(text: str = "", style: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # cell text is data, never markup
+    if style:
+        label.setStyleSheet(style)
+    return label
+
+
+class ProjectEditCommand(QUndoCommand):
+    """One step of the project's own undo history, already applied when pushed.
+
+    The first ``redo()`` (which ``QUndoStack.push`` calls) does nothing; later ones call
+    ``Project.redo()`` and ``undo()`` calls ``Project.undo()``.
+    """
+
+    def __init__(self, panel: LabelPanel, text: str, first_row: int, last_row: int, row: int | None) -> None:
+        super().__init__(text)
+        self.panel = panel
+        self.first_row, self.last_row, self.row = first_row, last_row, row
+        self._applied = True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        project = self.panel.project
+        if project is not None and project.redo():
+            self.panel._after_history_step(self)
+
+    def undo(self) -> None:
+        project = self.panel.project
+        if project is not None and project.undo():
+            self.panel._after_history_step(self)
+
+
+class LabelPanel(QWidget):
+    """Shows one row in large text; number keys label it and move on."""
+
+    labels_changed = Signal(int, int)  # first_row, last_row
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.walker: RowWalker | None = None
+        self.current_row: int | None = None
+        self._label_names: tuple[str, ...] = ()
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._build()
+
+    # -- construction -----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.filter_combo = QComboBox()
+        self.filter_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.filter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter_combo.setMinimumContentsLength(12)
+        self.filter_combo.activated.connect(self._on_filter_combo_activated)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search the text…  (Ctrl+F)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.search_edit.installEventFilter(self)
+        self.regex_check = QCheckBox("Regex")
+        self.regex_check.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sample_spin = QSpinBox()
+        self.sample_spin.setRange(1, 100_000)
+        self.sample_spin.setValue(100)
+        self.sample_spin.setPrefix("sample of ")
+        self.sample_spin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.sample_spin.editingFinished.connect(self._on_sample_spin_editing_finished)
+        self.sample_spin.setVisible(False)
+        top = QHBoxLayout()
+        top.addWidget(_plain_label("Show"))
+        top.addWidget(self.filter_combo)
+        top.addWidget(self.sample_spin)
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.regex_check)
+
+        self.row_label = _plain_label(style="font-weight: bold; color: #333;")
+        self.position_label = _plain_label(style="color: #666;")
+        heading = QHBoxLayout()
+        heading.addWidget(self.row_label, 1)
+        heading.addWidget(self.position_label)
+
+        self.text_view = QPlainTextEdit()
+        self.text_view.setReadOnly(True)
+        self.text_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the panel
+        self.text_view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.text_view.font())
+        font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.6)
+        self.text_view.setFont(font)
+        self.text_view.setStyleSheet("QPlainTextEdit { background: #fcfcfd; padding: 10px; }")
+
+        self.context_box = QFrame()
+        self.context_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.context_form = QFormLayout(self.context_box)
+        self.context_form.setContentsMargins(8, 6, 8, 6)
+        self.context_values: dict[str, QLabel] = {}
+
+        self.buttons_box = QWidget()
+        self.buttons_grid = QGridLayout(self.buttons_box)
+        self.buttons_grid.setContentsMargins(0, 0, 0, 0)
+        self.buttons_box.setStyleSheet("QPushButton:checked { font-weight: bold; background: #dcefdc; border: 1px solid #2e7d32; }")
+        self.label_buttons: list[QPushButton] = []
+        self.clear_button = self._button("0  clear", lambda: self.clear_current())
+        self.back_button = self._button("←  back", lambda: self.go_back())
+        self.skip_button = self._button("Space  skip", lambda: self.skip())
+        moves = QHBoxLayout()
+        for button in (self.back_button, self.clear_button, self.skip_button):
+            moves.addWidget(button)
+        moves.addStretch(1)
+
+        left = QVBoxLayout()
+        left.addLayout(top)
+        left.addLayout(heading)
+        left.addWidget(self.text_view, 3)
+        left.addWidget(self.context_box)
+        left.addWidget(self.buttons_box)
+        left.addLayout(moves)
+
+        self.progress_label = _plain_label(style="font-size: 15px; font-weight: bold;")
+        self.counts_label = _plain_label(style="color: #444;")
+        self.counts_label.setWordWrap(True)
+        self.chart = LabelChart()
+        self.saved_label = _plain_label(style="color: #2e7d32;")
+        self.message_label = _plain_label(style="color: #b00020;")
+        self.message_label.setWordWrap(True)
+        keys = _plain_label("1–9 label · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search", "color: #777;")
+        keys.setWordWrap(True)
+        right = QVBoxLayout()
+        right.addWidget(self.progress_label)
+        right.addWidget(self.counts_label)
+        right.addWidget(self.chart, 1)
+        right.addWidget(self.saved_label)
+        right.addWidget(self.message_label)
+        right.addWidget(keys)
+        side = QWidget()
+        side.setLayout(right)
+        side.setMinimumWidth(190)
+        side.setMaximumWidth(300)
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 8)
+        outer.addLayout(left, 1)
+        outer.addWidget(side)
+        self._set_enabled(False)
+
+    def _button(self, text: str, slot: object) -> QPushButton:
+        button = QPushButton(text)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space must skip, not press a button
+        button.clicked.connect(lambda checked=False: slot())  # type: ignore[operator]
+        return button
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.filter_combo, self.search_edit, self.regex_check, self.buttons_box, self.clear_button, self.back_button, self.skip_button):
+            widget.setEnabled(enabled)
+
+    # -- project ----------------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        """Show ``project`` (None: nothing); forgets the undo stack of the previous one."""
+        self.undo_stack.clear()
+        self.project = project
+        self.walker = None
+        self.current_row = None
+        self._label_names = ()
+        self._rebuild_context()
+        self._set_enabled(project is not None)
+        self.message_label.setText("")
+        self.saved_label.setText("")
+        if project is None:
+            self.filter_combo.clear()
+            self._rebuild_buttons()
+            self._show_row(None)
+            self._update_progress()
+            return
+        self._sync_label_set(force=True)
+        self.filter_combo.setCurrentIndex(0)
+        self.apply_filter(RowFilter("all"))
+        self._update_progress()
+
+    def _rebuild_context(self) -> None:
+        while self.context_form.rowCount():
+            self.context_form.removeRow(0)
+        self.context_values = {}
+        project = self.project
+        # The imported label column is left out: the project's own label (above) supersedes it.
+        others = [] if project is None else [c for c in project.columns if c not in (project.text_column, project.label_column)]
+        for name in others:
+            value = _plain_label(style="color: #333;")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.context_values[name] = value
+            self.context_form.addRow(_plain_label(f"{name}:", "color: #777;"), value)
+        self.context_box.setVisible(bool(others))
+
+    def _sync_label_set(self, *, force: bool = False) -> None:
+        """Rebuild the buttons and the filter list when the label set changed."""
+        names = () if self.project is None else self.project.label_set.names
+        if names == self._label_names and not force:
+            return
+        self._label_names = names
+        self._rebuild_buttons()
+        current = self.filter_choice()
+        self.filter_combo.clear()
+        self.filter_combo.addItem("All rows", "all")
+        self.filter_combo.addItem("Unlabelled", "unlabelled")
+        self.filter_combo.addItem("Labelled", "labelled")
+        for name in names:
+            self.filter_combo.addItem(f"Label: {name}", "label")
+            self.filter_combo.setItemData(self.filter_combo.count() - 1, name, NAME_ROLE)
+        self.filter_combo.addItem("Search…", "search")
+        self.filter_combo.addItem("Random sample", "random")
+        self.filter_combo.setCurrentIndex(max(self.filter_index(*current), 0))
+
+    def filter_choice(self, index: int | None = None) -> tuple[str, str | None]:
+        """The (kind, label name) of a filter-list entry (default: the current one)."""
+        index = self.filter_combo.currentIndex() if index is None else index
+        if index < 0:
+            return ("all", None)
+        return (self.filter_combo.itemData(index), self.filter_combo.itemData(index, NAME_ROLE))
+
+    def filter_index(self, kind: str, name: str | None = None) -> int:
+        """Where the filter (kind, label name) is in the filter list, or -1."""
+        for index in range(self.filter_combo.count()):
+            if self.filter_choice(index) == (kind, name):
+                return index
+        return -1
+
+    def _rebuild_buttons(self) -> None:
+        for button in self.label_buttons:
+            self.buttons_grid.removeWidget(button)
+            button.deleteLater()
+        self.label_buttons = []
+        for i, name in enumerate(self._label_names):
+            key = f"{i + 1}  " if i < 9 else ""
+            button = self._button(f"{key}{name}", lambda n=name: self.assign(n))
+            button.setMinimumHeight(34)
+            button.setCheckable(True)  # checked = the row's current label
+            button.setToolTip(f"Label this row {name!r}" + (f" (key {i + 1})" if i < 9 else ""))
+            self.buttons_grid.addWidget(button, i // 5, i % 5)
+            self.label_buttons.append(button)
+
+    # -- filters ----------------------------------------------------------------------------
+    def apply_filter(self, row_filter: RowFilter) -> bool:
+        """Walk the rows ``row_filter`` selects, from the first one. False (and a message) if it cannot."""
+        if self.project is None:
+            return False
+        try:
+            self.walker = RowWalker(self.project, row_filter)
+        except BertdeskError as err:
+            self.message_label.setText(str(err))
+            return False
+        self.message_label.setText("")
+        self.sample_spin.setVisible(row_filter.kind == "random")
+        self._go_to(self.walker.first_row(), empty="No rows match this view.")
+        return True
+
+    def _filter_from_controls(self) -> RowFilter:
+        kind, name = self.filter_choice()
+        if kind == "search":
+            return RowFilter("search", text=self.search_edit.text(), regex=self.regex_check.isChecked())
+        if kind == "random":
+            return RowFilter("random", sample_size=self.sample_spin.value(), seed=SAMPLE_SEED)
+        return RowFilter(kind, label=name)
+
+    def _apply_controls(self) -> None:
+        try:
+            row_filter = self._filter_from_controls()
+        except BertdeskError as err:
+            self.message_label.setText(str(err))
+            return
+        self.apply_filter(row_filter)
+
+    def _on_filter_combo_activated(self, index: int) -> None:
+        kind, _ = self.filter_choice(index)
+        if kind == "search" and not self.search_edit.text():
+            self.search_edit.setFocus()
+            return
+        self.sample_spin.setVisible(kind == "random")
+        self._apply_controls()
+        self.setFocus()
+
+    def _on_search_edit_return_pressed(self) -> None:
+        self.filter_combo.setCurrentIndex(self.filter_index("search"))
+        self._apply_controls()
+        if self.message_label.text() == "":
+            self.setFocus()
+
+    def _on_sample_spin_editing_finished(self) -> None:
+        if self.filter_choice()[0] == "random":
+            self._apply_controls()
+
+    def eventFilter(self, watched: object, event: object) -> bool:  # noqa: N802 - Qt override
+        # Esc in the search field hands the keyboard back to labelling.
+        if watched is self.search_edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape:
+                self.setFocus()
+                return True
+        return super().eventFilter(watched, event)  # type: ignore[arg-type]
+
+    # -- keys -------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        # Keyboard-first: opening the panel (e.g. from the sidebar) puts the keys here.
+        super().showEvent(event)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ctrl = Qt.KeyboardModifier.ControlModifier
+        if event.matches(QKeySequence.StandardKey.Redo) or (key == Qt.Key.Key_Z and mods == ctrl | Qt.KeyboardModifier.ShiftModifier):
+            self.undo_stack.redo()
+        elif event.matches(QKeySequence.StandardKey.Undo):
+            self.undo_stack.undo()
+        elif key == Qt.Key.Key_F and mods == ctrl:
+            self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.search_edit.selectAll()
+        elif mods != Qt.KeyboardModifier.NoModifier:
+            super().keyPressEvent(event)
+        elif key in DIGITS and DIGITS[key] > 0:
+            position = DIGITS[key] - 1
+            if position < len(self._label_names):
+                self.assign(self._label_names[position])
+        elif key in (Qt.Key.Key_0, Qt.Key.Key_Backspace):
+            self.clear_current()
+        elif key in (Qt.Key.Key_Space, Qt.Key.Key_Right):
+            self.skip()
+        elif key == Qt.Key.Key_Left:
+            self.go_back()
+        else:
+            super().keyPressEvent(event)
+
+    # -- actions ----------------------------------------------------------------------------
+    def assign(self, label: str | None) -> None:
+        """Give the current row ``label`` (None clears), record it for undo, move on (when labelling)."""
+        project, row = self.project, self.current_row
+        if project is None or row is None:
+            return
+        try:
+            changed = project.set_label(row, label)
+        except BertdeskError as err:
+            self.message_label.setText(str(err))
+            return
+        if changed:
+            self.undo_stack.push(ProjectEditCommand(self, project.undo_text, row, row, row))
+            self.saved_label.setText(f"Saved ✓  row {row + 1}")
+            self._after_change(row, row)
+        if label is not None:
+            self.skip()
+        else:
+            self._show_row(row)
+
+    def clear_current(self) -> None:
+        """Remove the current row's label (stays on the row)."""
+        self.assign(None)
+
+    def skip(self) -> None:
+        """Show the next row of the view."""
+        if self.walker is not None and self.current_row is not None:
+            self._go_to(self.walker.next_row(self.current_row), empty="That was the last row in this view.")
+
+    def go_back(self) -> None:
+        """Show the previous row of the view."""
+        if self.walker is not None and self.current_row is not None:
+            self._go_to(self.walker.previous_row(self.current_row), empty="This is the first row in this view.")
+
+    def record_project_edit(self, first_row: int = 0, last_row: int | None = None) -> None:
+        """Put an edit someone else just made on the project (e.g. a merge) on this undo stack.
+
+        Every label edit the GUI makes must go through the panel or be recorded here right
+        after it is made: the stack's commands map one-to-one, in order, onto the project's
+        own undo history.
+        """
+        project = self.project
+        if project is None or not project.can_undo:
+            return
+        last = project.row_count - 1 if last_row is None else last_row
+        self.undo_stack.push(ProjectEditCommand(self, project.undo_text, first_row, last, None))
+        self._after_change(first_row, last)
+
+    def _after_history_step(self, command: ProjectEditCommand) -> None:
+        self.saved_label.setText(f"Saved ✓  {command.text()}")
+        self._after_change(command.first_row, command.last_row)
+        if command.row is not None:
+            self._show_row(command.row)  # show the row whose label came back or went away
+        else:
+            self._show_row(self.current_row)
+
+    def _after_change(self, first_row: int, last_row: int) -> None:
+        self._sync_label_set()
+        self._update_progress()
+        self.labels_changed.emit(first_row, last_row)
+
+    # -- display ----------------------------------------------------------------------------
+    def _go_to(self, row: int | None, *, empty: str) -> None:
+        if row is None:
+            if self.current_row is None or self.walker is None or self.walker.first_row() is None:
+                self._show_row(None, empty)
+            else:
+                self.message_label.setText(empty)
+            return
+        self.message_label.setText("")
+        self._show_row(row)
+
+    def _show_row(self, row: int | None, empty: str = "") -> None:
+        self.current_row = row
+        project = self.project
+        if project is None or row is None:
+            self.text_view.setPlainText(empty if project is not None else "Open a project to start labelling.")
+            self.row_label.setText("")
+            self.position_label.setText("")
+            for value in self.context_values.values():
+                value.setText("")
+            self._update_progress()
+            return
+        cells = project.fetch_rows(row, 1)[0]
+        columns = project.columns
+        self.text_view.setPlainText(cells[columns.index(project.text_column)])
+        for name, value in self.context_values.items():
+            value.setText(cells[columns.index(name)])
+        label = project.label_of(row)
+        self.row_label.setText(f"Row {row + 1:,}  ·  {label if label is not None else 'unlabelled'}")
+        for button, name in zip(self.label_buttons, self._label_names):
+            button.setChecked(name == label)
+        position = self.walker.position(row) if self.walker is not None else None
+        total = self.walker.total if self.walker is not None else None
+        if position is not None and total is not None:
+            self.position_label.setText(f"{position:,} of {total:,}")
+        elif total is not None:
+            self.position_label.setText(f"{total:,} in this view")
+        else:
+            self.position_label.setText("")
+
+    def _update_progress(self) -> None:
+        project = self.project
+        if project is None:
+            self.progress_label.setText("")
+            self.counts_label.setText("")
+            self.chart.set_counts({})
+            return
+        counts = project.label_counts()
+        self.progress_label.setText(f"{project.labelled_count:,} of {project.row_count:,} labelled")
+        lines = [f"{i}  {name}: {n:,}" for i, (name, n) in enumerate(counts.items(), start=1)]
+        self.counts_label.setText("\n".join(lines) or "No labels yet.")
+        self.chart.set_counts(counts, project.label_colors())

@@ -1,0 +1,219 @@
+"""The labelling panel: keys, filters, counts and chart, undo/redo, plain text, main-window wiring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from bertdesk.core.project import Project
+from bertdesk.gui.panels.label_panel import LabelPanel
+
+TEXTS = ["Refund my order", "<b>x</b> & <i>y</i>", "The app crashes", "where is my parcel", "Thanks, great!", "中文 عربى text"]
+LABELS = ["billing", "", "bug", "", "praise", ""]
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    frame = pd.DataFrame({"text": TEXTS, "label": LABELS, "customer": [f"C{i}" for i in range(len(TEXTS))]})
+    proj = Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="label")
+    yield proj
+    proj.close()
+
+
+@pytest.fixture
+def panel(qtbot, project: Project) -> LabelPanel:
+    widget = LabelPanel()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 650)
+    widget.show()
+    widget.set_project(project)
+    widget.setFocus()
+    return widget
+
+
+def heights(panel: LabelPanel) -> list[int]:
+    return [int(h) for h in panel.chart.bars.opts["height"]]
+
+
+def choose(panel: LabelPanel, kind: str, name: str | None = None) -> None:
+    index = panel.filter_index(kind, name)
+    assert index >= 0
+    panel.filter_combo.setCurrentIndex(index)
+    panel.filter_combo.activated.emit(index)
+
+
+def test_shows_first_row_with_context_buttons_and_counts(panel: LabelPanel) -> None:
+    assert panel.current_row == 0
+    assert panel.text_view.toPlainText() == "Refund my order"
+    assert panel.context_values["customer"].text() == "C0" and "label" not in panel.context_values
+    assert [b.text() for b in panel.label_buttons] == ["1  billing", "2  bug", "3  praise"]
+    assert panel.label_buttons[0].isChecked()
+    assert panel.progress_label.text() == "3 of 6 labelled"
+    assert heights(panel) == [1, 1, 1]
+    assert panel.position_label.text() == "1 of 6"
+
+
+def test_digit_keys_label_and_advance(qtbot, panel: LabelPanel, project: Project) -> None:
+    with qtbot.waitSignal(panel.labels_changed) as signal:
+        qtbot.keyClick(panel, Qt.Key.Key_2)  # row 0: billing -> bug
+    assert signal.args == [0, 0]
+    assert project.label_of(0) == "bug" and panel.current_row == 1
+    assert heights(panel) == [0, 2, 1] and "Saved ✓" in panel.saved_label.text()
+    for key, expected in [(Qt.Key.Key_1, "billing"), (Qt.Key.Key_3, "praise")]:
+        row = panel.current_row
+        qtbot.keyClick(panel, key)
+        assert project.label_of(row) == expected and panel.current_row == row + 1
+    assert heights(panel) == [1, 1, 2] and panel.progress_label.text() == "4 of 6 labelled"
+    qtbot.keyClick(panel, Qt.Key.Key_9)  # no ninth label: nothing happens
+    assert panel.current_row == 3 and project.label_of(3) is None
+
+
+def test_zero_and_backspace_clear(qtbot, panel: LabelPanel, project: Project) -> None:
+    qtbot.keyClick(panel, Qt.Key.Key_0)
+    assert project.label_of(0) is None and panel.current_row == 0  # stays to see the result
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert panel.current_row == 2
+    qtbot.keyClick(panel, Qt.Key.Key_Backspace)
+    assert project.label_of(2) is None and heights(panel) == [0, 0, 1]
+    qtbot.keyClick(panel, Qt.Key.Key_0)  # already clear: no new undo step
+    assert panel.undo_stack.count() == 2
+
+
+def test_skip_and_back_keys(qtbot, panel: LabelPanel) -> None:
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert panel.current_row == 1
+    qtbot.keyClick(panel, Qt.Key.Key_Right)
+    assert panel.current_row == 2
+    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    assert panel.current_row == 1
+    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    qtbot.keyClick(panel, Qt.Key.Key_Left)  # already first: stays, says so
+    assert panel.current_row == 0 and "first row" in panel.message_label.text()
+
+
+def test_undo_and_redo_keys(qtbot, panel: LabelPanel, project: Project) -> None:
+    qtbot.keyClick(panel, Qt.Key.Key_3)
+    qtbot.keyClick(panel, Qt.Key.Key_3)
+    assert project.label_of(0) == "praise" and project.label_of(1) == "praise" and panel.current_row == 2
+    qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL)
+    assert project.label_of(1) is None and panel.current_row == 1  # back on the row that changed
+    assert heights(panel) == [0, 1, 2]
+    qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL)
+    assert project.label_of(0) == "billing" and heights(panel) == [1, 1, 1]
+    qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert project.label_of(0) == "praise"
+    qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert project.label_of(1) == "praise" and heights(panel) == [0, 1, 3]
+    assert not panel.undo_stack.canRedo() and not project.can_redo
+
+
+def test_ctrl_f_focuses_search_and_typing_there_does_not_label(qtbot, panel: LabelPanel, project: Project) -> None:
+    qtbot.keyClick(panel, Qt.Key.Key_F, CTRL)
+    assert QApplication.focusWidget() is panel.search_edit
+    before = project.labels()
+    qtbot.keyClicks(panel.search_edit, "12 0")
+    for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Space):
+        qtbot.keyClick(panel.search_edit, key)
+    assert project.labels() == before and panel.current_row == 0 and panel.undo_stack.count() == 0
+    panel.search_edit.setText("PARCEL")
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)  # search, then keys go back to labelling
+    assert panel.current_row == 3 and panel.filter_choice() == ("search", None)
+    assert QApplication.focusWidget() is panel
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert panel.current_row == 3 and "last row" in panel.message_label.text()
+    qtbot.keyClick(panel, Qt.Key.Key_F, CTRL)
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Escape)  # Esc hands the keys back
+    assert QApplication.focusWidget() is panel
+
+
+def test_regex_search_and_bad_regex(qtbot, panel: LabelPanel) -> None:
+    panel.regex_check.setChecked(True)
+    panel.search_edit.setText("crash|thank")
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    assert panel.current_row == 2
+    qtbot.keyClick(panel, Qt.Key.Key_Right)
+    assert panel.current_row == 4
+    panel.search_edit.setText("([bad")
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    assert "regular expression" in panel.message_label.text() and panel.current_row == 4
+
+
+def test_filters(qtbot, panel: LabelPanel, project: Project) -> None:
+    choose(panel, "unlabelled")
+    assert panel.current_row == 1 and panel.position_label.text() == "3 in this view"
+    qtbot.keyClick(panel, Qt.Key.Key_1)  # labelled rows drop out of this view as we go
+    assert panel.current_row == 3
+    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    assert panel.current_row == 3  # row 1 is labelled now: no unlabelled row before 3
+    choose(panel, "label", "billing")
+    assert panel.current_row == 0
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert panel.current_row == 1
+    choose(panel, "labelled")
+    rows = [panel.current_row]
+    for _ in range(5):
+        qtbot.keyClick(panel, Qt.Key.Key_Space)
+        rows.append(panel.current_row)
+    assert rows == [0, 1, 2, 4, 4, 4]
+    choose(panel, "random")
+    assert panel.sample_spin.isVisible() and panel.position_label.text() == "1 of 6"
+    seen = {panel.current_row}
+    for _ in range(5):
+        qtbot.keyClick(panel, Qt.Key.Key_Space)
+        seen.add(panel.current_row)
+    assert seen == set(range(6))
+    choose(panel, "all")
+    assert panel.current_row == 0 and not panel.sample_spin.isVisible()
+
+
+def test_plain_text_only(panel: LabelPanel, qtbot) -> None:
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert panel.text_view.toPlainText() == "<b>x</b> & <i>y</i>"  # literal tags, not bold
+    qtbot.keyClick(panel, Qt.Key.Key_End)  # an unknown key does nothing
+    for _ in range(4):
+        qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert panel.text_view.toPlainText() == "中文 عربى text"
+
+
+def test_labels_reach_the_file(qtbot, panel: LabelPanel, project: Project) -> None:
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    qtbot.keyClick(panel, Qt.Key.Key_2)
+    path = project.path
+    panel.set_project(None)
+    project.close()
+    with Project.open(path) as reopened:
+        assert reopened.label_of(1) == "bug" and reopened.labelled_count == 4
+    assert panel.undo_stack.count() == 0 and panel.text_view.toPlainText().startswith("Open a project")
+
+
+def test_grab_smoke(panel: LabelPanel, tmp_path: Path) -> None:
+    image = panel.grab()
+    assert image.width() >= 900 and image.height() >= 600
+    assert image.save(str(tmp_path / "label_panel.png"))
+
+
+def test_main_window_shares_one_undo_path(qtbot, window, project: Project) -> None:
+    window.set_project(project)
+    assert window.panels.count() == 2 and window.sidebar.item(1).text() == "Label"
+    panel = window.label_panel
+    window.sidebar.setCurrentRow(1)
+    assert window.panels.currentWidget() is panel and QApplication.focusWidget() is panel
+    assert panel.project is project and not window.undo_action.isEnabled()
+    refreshed: list[tuple[int, int]] = []
+    window.data_panel.model.refresh_labels = lambda first=0, last=None: refreshed.append((first, last))
+    qtbot.keyClick(panel, Qt.Key.Key_3)
+    assert refreshed == [(0, 0)] and window.undo_action.isEnabled()
+    assert "praise 2" in window.data_panel.summary_label.text()
+    window.undo_action.trigger()  # Edit > Undo goes through the panel's stack
+    assert project.label_of(0) == "billing" and panel.undo_stack.index() == 0
+    assert refreshed[-1] == (0, 0) and window.redo_action.isEnabled() and not window.undo_action.isEnabled()
+    window.redo_action.trigger()
+    assert project.label_of(0) == "praise" and heights(panel) == [0, 1, 2]
+    window.set_project(None)
+    assert panel.project is None and panel.undo_stack.count() == 0
