@@ -232,6 +232,10 @@ class MainWindow(QMainWindow):
             show_error(self, "Cannot open", BertdeskError(f"{path.name}: the file does not exist (was it moved or deleted?)."))
             return
         self.settings.set_last_dir(path.parent)
+        if self.project is not None and path.resolve() == self.project.path.resolve():
+            # Already open here (a project is opened by one window at a time): just show it.
+            self.sidebar.setCurrentRow(0)
+            return
         if path.suffix.lower() == PROJECT_SUFFIX:
             self._run_job("Opening the project", lambda on_progress, cancel: _open_project(path), self._on_project_opened)
             return

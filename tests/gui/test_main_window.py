@@ -125,3 +125,14 @@ def test_save_as_switches_to_the_copy(qtbot, window: MainWindow, tmp_path: Path)
     wait_for_job(qtbot, window)
     assert window.project.path.name == "b.bertdesk"
     assert window.project.label_of(0) == "greeting"
+
+
+def test_opening_the_open_project_again_just_shows_it(qtbot, window: MainWindow, tmp_path: Path, errors) -> None:
+    frame = __import__("pandas").DataFrame({"text": ["hello", "world"]})
+    Project.create(tmp_path / "a.bertdesk", frame, text_column="text").close()
+    window.open_path(tmp_path / "a.bertdesk")
+    wait_for_job(qtbot, window)
+    first = window.project
+    window.open_path(tmp_path / "a.bertdesk")
+    wait_for_job(qtbot, window)
+    assert window.project is first and errors == []
