@@ -154,6 +154,9 @@ class MainWindow(QMainWindow):
         edit.addAction(self.redo_action)
         self.cancel_action = self._action("Cancel Job", self.cancel_job, "Esc")
         self.addAction(self.cancel_action)
+        labels_menu = self.menuBar().addMenu("&Labels")
+        self.label_set_action = self._action("Edit Label &Set…", self.edit_label_set, "Ctrl+L")
+        labels_menu.addAction(self.label_set_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About bertdesk", self.show_about))
 
@@ -327,6 +330,26 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Imported {project.row_count:,} rows into {project.path.name}", 6000)
         self.offer_label_merges()
 
+    def edit_label_set(self) -> None:
+        """Open the (non-modal) label-set dialog; its edits go on the Edit > Undo stack."""
+        from bertdesk.gui.dialogs.label_set_dialog import LabelSetDialog
+
+        if self.project is None:
+            return
+        old = getattr(self, "label_set_dialog", None)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        dialog = LabelSetDialog(self.project, self)
+        # record_project_edit() emits labels_changed, which refreshes the data panel and actions.
+        dialog.label_set_changed.connect(lambda: self.label_panel.record_project_edit())
+        self.label_panel.labels_changed.connect(dialog.on_labels_changed)  # undo/redo, labelling
+        self.project_changed.connect(dialog.close)
+        self.label_set_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
     def offer_label_merges(self) -> None:
         """Imported labels that differ only in case/spaces are shown, never merged silently."""
         from bertdesk.core.labels import find_label_clashes
@@ -404,6 +427,7 @@ class MainWindow(QMainWindow):
         self.close_action.setEnabled(has_project)
         self.undo_action.setEnabled(has_project and self.label_panel.undo_stack.canUndo())
         self.redo_action.setEnabled(has_project and self.label_panel.undo_stack.canRedo())
+        self.label_set_action.setEnabled(has_project)
 
     def show_about(self) -> None:
         box = QMessageBox(self)
