@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         welcome.open_project_requested.connect(self.open_project_dialog)
         welcome.sample_requested.connect(self.open_sample)
         welcome.recent_activated.connect(self.open_path)
+        self.data_panel.bulk_label_requested.connect(self.label_rows)
 
         self.sidebar = QListWidget()
         self.sidebar.setFixedWidth(132)
@@ -315,6 +316,39 @@ class MainWindow(QMainWindow):
 
     def redo(self) -> None:
         self.label_panel.undo_stack.redo()
+
+    BULK_JOB_ROWS = 50_000  # bulk label edits touching more rows than this run as a job
+
+    def label_rows(self, rows: list[int], label: str | None, also_duplicates: bool = False) -> None:
+        """Label ``rows`` (None clears; optionally their exact duplicates too) as ONE undo step."""
+        from bertdesk.core.duplicates import rows_with_same_text
+        from bertdesk.core.errors import BertdeskError
+
+        project = self.project
+        if project is None or not rows:
+            return
+        title = "Labelling rows" if label is not None else "Clearing labels"
+
+        def work(on_progress: Any = None, cancel: Any = None) -> tuple[list[int], bool]:
+            targets = rows_with_same_text(project, rows) if also_duplicates else list(rows)
+            return targets, project.set_labels(targets, label)
+
+        def done(result: tuple[list[int], bool]) -> None:
+            targets, changed = result
+            if changed and self.project is project:
+                self.label_panel.record_project_edit(targets[0], targets[-1])  # Edit > Undo: one step
+            self.statusBar().showMessage(f"{title}: {len(targets):,} rows", 5000)
+
+        if len(rows) > self.BULK_JOB_ROWS or (also_duplicates and project.row_count > self.BULK_JOB_ROWS):
+            if self.current_job is not None:
+                self.statusBar().showMessage("Wait for the running job to finish first.", 5000)
+                return
+            self._run_job(title, work, done)
+            return
+        try:
+            done(work())
+        except BertdeskError as err:
+            show_error(self, title, err)
 
     def _on_label_panel_labels_changed(self, first_row: int, last_row: int) -> None:
         self.data_panel.model.refresh_labels(first_row, last_row)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -107,7 +110,15 @@ class WelcomePage(QWidget):
 
 
 class DataPanel(QWidget):
-    """The table of the open project (lazy: a million rows scroll smoothly)."""
+    """The table of the open project (lazy: a million rows scroll smoothly).
+
+    Selected rows can be labelled (or cleared) in bulk from the bar above the table or the
+    table's context menu. The panel does not write labels itself: it emits
+    ``bulk_label_requested(rows, label or None, also_duplicates)`` and the main window makes
+    the one project edit and records it as one undo step.
+    """
+
+    bulk_label_requested = Signal(object, object, bool)  # list[int] rows (sorted), str | None, bool
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,10 +144,38 @@ class DataPanel(QWidget):
         horizontal.setDefaultSectionSize(160)
         horizontal.setStretchLastSection(False)
 
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())
+        self.model.modelReset.connect(self._update_bulk_bar)
+
+        self.bulk_caption = QLabel()
+        self.bulk_caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.bulk_combo = QComboBox()
+        self.bulk_combo.setMinimumContentsLength(8)
+        self.bulk_combo.setEditable(True)  # a new name is added to the label set
+        self.bulk_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.bulk_apply_button = QPushButton("Apply")
+        self.bulk_apply_button.clicked.connect(self._on_bulk_apply_clicked)
+        self.bulk_clear_button = QPushButton("Clear label")
+        self.bulk_clear_button.clicked.connect(lambda: self.request_bulk_label(None))
+        self.duplicates_check = QCheckBox("Also label exact duplicates")
+        self.duplicates_check.setToolTip("Also every other row whose text is the same (ignoring leading and trailing spaces)")
+        for widget in (self.bulk_caption, self.duplicates_check):
+            widget.setMinimumWidth(40)  # may shrink below their text, so the window can stay narrow
+        bulk_bar = QHBoxLayout()
+        bulk_bar.addWidget(self.bulk_caption)
+        bulk_bar.addWidget(self.bulk_combo)
+        bulk_bar.addWidget(self.bulk_apply_button)
+        bulk_bar.addWidget(self.bulk_clear_button)
+        bulk_bar.addWidget(self.duplicates_check)
+        bulk_bar.addStretch(1)
+
         table_page = QWidget()
         table_layout = QVBoxLayout(table_page)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addWidget(self.summary_label)
+        table_layout.addLayout(bulk_bar)
         table_layout.addWidget(self.table, 1)
 
         self.stack = QStackedWidget()
@@ -160,6 +199,7 @@ class DataPanel(QWidget):
         if project is None:
             return
         counts = project.label_counts()
+        self._sync_bulk_labels(tuple(counts))
         labels = ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "no labels yet"
         self.summary_label.setText(
             f"{project.row_count:,} rows · text column: {project.text_column} · "
@@ -171,3 +211,72 @@ class DataPanel(QWidget):
         header.resizeSection(0, 120)
         for i, name in enumerate(project.columns, start=1):
             header.resizeSection(i, 520 if name == project.text_column else 140)
+
+    # -- bulk labelling -----------------------------------------------------------------------
+    def selected_rows(self) -> list[int]:
+        """The selected row ids, sorted, from the selection's ranges (cheap for Ctrl+A on 1M rows)."""
+        ranges = [(r.top(), r.bottom()) for r in self.table.selectionModel().selection()]
+        if len(ranges) == 1:
+            return list(range(ranges[0][0], ranges[0][1] + 1))
+        rows: set[int] = set()
+        for top, bottom in ranges:
+            rows.update(range(top, bottom + 1))
+        return sorted(rows)
+
+    def selected_count(self) -> int:
+        """How many rows are selected (without listing them)."""
+        ranges = sorted((r.top(), r.bottom()) for r in self.table.selectionModel().selection())
+        count, end = 0, -1
+        for top, bottom in ranges:  # ranges may overlap (one per selected column span)
+            if bottom > end:
+                count += bottom - max(top, end + 1) + 1
+                end = bottom
+        return count
+
+    def request_bulk_label(self, label: str | None) -> None:
+        """Ask for the selected rows to get ``label`` (None clears)."""
+        if self.model.project is None:
+            return
+        rows = self.selected_rows()
+        if rows:
+            self.bulk_label_requested.emit(rows, label, self.duplicates_check.isChecked())
+
+    def _on_bulk_apply_clicked(self) -> None:
+        name = self.bulk_combo.currentText().strip()
+        if name:
+            self.request_bulk_label(name)
+
+    def _sync_bulk_labels(self, names: tuple[str, ...]) -> None:
+        current = [self.bulk_combo.itemText(i) for i in range(self.bulk_combo.count())]
+        if list(names) == current:
+            return
+        text = self.bulk_combo.currentText()
+        self.bulk_combo.clear()
+        self.bulk_combo.addItems(list(names))
+        if text:
+            self.bulk_combo.setCurrentText(text)
+
+    def _update_bulk_bar(self) -> None:
+        count = self.selected_count() if self.model.project is not None else 0
+        self.bulk_caption.setText(f"Label {count:,} selected row{'s' if count != 1 else ''} as")
+        for widget in (self.bulk_combo, self.bulk_apply_button, self.bulk_clear_button):
+            widget.setEnabled(count > 0)
+
+    def build_context_menu(self) -> QMenu:
+        """The table's context menu: "Label selected rows" with each label, and "Clear label"."""
+        menu = QMenu(self)
+        project = self.model.project
+        count = self.selected_count() if project is not None else 0
+        sub = menu.addMenu(f"Label {count:,} selected row{'s' if count != 1 else ''}")
+        sub.setEnabled(count > 0)
+        for name in () if project is None else project.label_set.names:
+            sub.addAction(name).triggered.connect(lambda checked=False, n=name: self.request_bulk_label(n))
+        sub.addSeparator()
+        clear = sub.addAction("Clear label")
+        clear.triggered.connect(lambda checked=False: self.request_bulk_label(None))
+        return menu
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        menu = self.build_context_menu()
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()

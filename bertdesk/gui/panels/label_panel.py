@@ -1,7 +1,7 @@
 """Label panel: one row at a time, labelled from the keyboard.
 
 Keys (while the panel, not the search field, has focus): 1-9 give the row the label at that
-position and move on; 0 or Backspace clears it; Space or Right skips; Left goes back;
+position and move on (labels 10 and up: a, b, c, ...); 0 or Backspace clears it; Space or Right skips; Left goes back;
 Ctrl+Z / Ctrl+Shift+Z undo and redo; Ctrl+F jumps to the search field (Enter searches,
 Esc comes back).
 
@@ -36,12 +36,12 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.undo import UNDO_LIMIT
 from bertdesk.gui.widgets.label_chart import LabelChart
+from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_for_key
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter entry
-DIGITS = {getattr(Qt.Key, f"Key_{i}"): i for i in range(10)}
 SAMPLE_SEED = 20_240_601
 
 
@@ -173,7 +173,7 @@ class LabelPanel(QWidget):
         self.saved_label = _plain_label(style="color: #2e7d32;")
         self.message_label = _plain_label(style="color: #b00020;")
         self.message_label.setWordWrap(True)
-        keys = _plain_label("1–9 label · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search", "color: #777;")
+        keys = _plain_label("1–9, a–z label · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search", "color: #777;")
         keys.setWordWrap(True)
         right = QVBoxLayout()
         right.addWidget(self.progress_label)
@@ -182,6 +182,9 @@ class LabelPanel(QWidget):
         right.addWidget(self.saved_label)
         right.addWidget(self.message_label)
         right.addWidget(keys)
+        self.keys_legend = _plain_label(style="color: #555;")  # the letter keys of labels 10+
+        self.keys_legend.setWordWrap(True)
+        right.addWidget(self.keys_legend)
         side = QWidget()
         side.setLayout(right)
         side.setMinimumWidth(190)
@@ -280,13 +283,15 @@ class LabelPanel(QWidget):
             button.deleteLater()
         self.label_buttons = []
         for i, name in enumerate(self._label_names):
-            key = f"{i + 1}  " if i < 9 else ""
-            button = self._button(f"{key}{name}", lambda n=name: self.assign(n))
+            key = key_for_position(i)
+            button = self._button(f"{key}  {name}" if key else name, lambda n=name: self.assign(n))
             button.setMinimumHeight(34)
             button.setCheckable(True)  # checked = the row's current label
-            button.setToolTip(f"Label this row {name!r}" + (f" (key {i + 1})" if i < 9 else ""))
+            button.setToolTip(f"Label this row {name!r}" + (f" (key {key})" if key else ""))
             self.buttons_grid.addWidget(button, i // 5, i % 5)
             self.label_buttons.append(button)
+        self.keys_legend.setText(legend(self._label_names))
+        self.keys_legend.setVisible(bool(self.keys_legend.text()))
 
     # -- filters ----------------------------------------------------------------------------
     def apply_filter(self, row_filter: RowFilter) -> bool:
@@ -364,8 +369,7 @@ class LabelPanel(QWidget):
             self.search_edit.selectAll()
         elif mods != Qt.KeyboardModifier.NoModifier:
             super().keyPressEvent(event)
-        elif key in DIGITS and DIGITS[key] > 0:
-            position = DIGITS[key] - 1
+        elif (position := position_for_key(int(key))) is not None:
             if position < len(self._label_names):
                 self.assign(self._label_names[position])
         elif key in (Qt.Key.Key_0, Qt.Key.Key_Backspace):
@@ -487,6 +491,6 @@ class LabelPanel(QWidget):
             return
         counts = project.label_counts()
         self.progress_label.setText(f"{project.labelled_count:,} of {project.row_count:,} labelled")
-        lines = [f"{i}  {name}: {n:,}" for i, (name, n) in enumerate(counts.items(), start=1)]
+        lines = [f"{key_for_position(i) or '·'}  {name}: {n:,}" for i, (name, n) in enumerate(counts.items())]
         self.counts_label.setText("\n".join(lines) or "No labels yet.")
         self.chart.set_counts(counts, project.label_colors())
