@@ -119,6 +119,12 @@ class MainWindow(QMainWindow):
         self.cancel_button.setToolTip("Stop this job (Esc)")
         self.cancel_button.clicked.connect(self.cancel_job)
         bar.addWidget(self.project_label, 1)
+        # Every label is committed before the UI moves on; this says so, with the last time.
+        self.saved_label = QLabel()
+        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.saved_label.setStyleSheet("color: #2e7d32; padding: 0 8px;")
+        self.saved_label.setToolTip("Each label is written to the project file the moment you set it")
+        bar.addPermanentWidget(self.saved_label)
         bar.addPermanentWidget(self.progress_label)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.cancel_button)
@@ -281,6 +287,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.data_panel.set_project(project)
         self.label_panel.set_project(project)
+        self.saved_label.setText("Saved ✓" if project is not None else "")
         if project is not None:
             self.setWindowTitle(f"{project.path.name} — bertdesk")
             self.project_label.setText(str(project.path))
@@ -351,6 +358,9 @@ class MainWindow(QMainWindow):
             show_error(self, title, err)
 
     def _on_label_panel_labels_changed(self, first_row: int, last_row: int) -> None:
+        from datetime import datetime
+
+        self.saved_label.setText(f"Saved ✓ {datetime.now():%H:%M:%S}")
         self.data_panel.model.refresh_labels(first_row, last_row)
         self.data_panel.update_summary()
         self._update_actions()

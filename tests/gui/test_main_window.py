@@ -136,3 +136,17 @@ def test_opening_the_open_project_again_just_shows_it(qtbot, window: MainWindow,
     window.open_path(tmp_path / "a.bertdesk")
     wait_for_job(qtbot, window)
     assert window.project is first and errors == []
+
+
+def test_status_bar_says_saved_after_a_label(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    frame = __import__("pandas").DataFrame({"text": ["hello", "world"], "label": ["a", "b"]})
+    Project.create(tmp_path / "s.bertdesk", frame, text_column="text", label_column="label").close()
+    window.open_path(tmp_path / "s.bertdesk")
+    wait_for_job(qtbot, window)
+    assert window.saved_label.text() == "Saved ✓"
+    window.saved_label.setText("")
+    window.sidebar.setCurrentRow(1)
+    window.label_panel.setFocus()
+    qtbot.keyClick(window.label_panel, Qt.Key.Key_2)
+    assert window.saved_label.text().startswith("Saved ✓ ")
+    assert window.project.label_of(0) == "b"
