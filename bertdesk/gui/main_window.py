@@ -103,8 +103,19 @@ class MainWindow(QMainWindow):
         item = QListWidgetItem(QIcon(str(resource_path("icons", f"{icon}.svg"))), title)
         self.sidebar.addItem(item)
         self.panels.addWidget(widget)
+        # Ctrl+1, Ctrl+2, ... switch panels, so the whole app works from the keyboard.
+        row = self.sidebar.count() - 1
+        item.setToolTip(f"{title} (Ctrl+{row + 1})")
+        switch = QAction(f"Show {title}", self)
+        switch.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+        switch.triggered.connect(lambda checked=False, r=row: self.show_panel(r))
+        self.addAction(switch)
         if self.sidebar.currentRow() < 0:
             self.sidebar.setCurrentRow(0)
+
+    def show_panel(self, row: int) -> None:
+        self.sidebar.setCurrentRow(row)
+        self.panels.currentWidget().setFocus()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -150,3 +150,15 @@ def test_status_bar_says_saved_after_a_label(qtbot, window: MainWindow, tmp_path
     qtbot.keyClick(window.label_panel, Qt.Key.Key_2)
     assert window.saved_label.text().startswith("Saved ✓ ")
     assert window.project.label_of(0) == "b"
+
+
+def test_keyboard_alone_from_sample_to_a_label(qtbot, window: MainWindow) -> None:
+    window.open_sample()
+    wait_for_job(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.panels.currentWidget() is window.label_panel
+    row = window.label_panel.current_row
+    qtbot.keyClick(window.label_panel, Qt.Key.Key_4)
+    assert window.project.label_of(row) == window.project.label_set.names[3]
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.panels.currentWidget() is window.data_panel
