@@ -36,10 +36,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq")
+SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet")
+SPREADSHEET_FILTER = f"Spreadsheets ({' '.join('*' + s for s in SPREADSHEET_SUFFIXES)})"
 OPEN_FILTER = (
-    f"Spreadsheets and projects (*{PROJECT_SUFFIX} *.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;"
-    f"bertdesk projects (*{PROJECT_SUFFIX});;Spreadsheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;All files (*)"
+    f"Spreadsheets and projects (*{PROJECT_SUFFIX} {' '.join('*' + s for s in SPREADSHEET_SUFFIXES)});;"
+    f"bertdesk projects (*{PROJECT_SUFFIX});;{SPREADSHEET_FILTER};;All files (*)"
 )
 SAMPLE_FILE = ("sample", "customer_feedback.csv")
 SAMPLE_COLUMNS = ("feedback", "category")
@@ -229,7 +230,7 @@ class MainWindow(QMainWindow):
 
     def open_spreadsheet_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open a spreadsheet", self.settings.last_dir(), "Spreadsheets (*.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;All files (*)"
+            self, "Open a spreadsheet", self.settings.last_dir(), f"{SPREADSHEET_FILTER};;All files (*)"
         )
         if path:
             self.open_path(path)

@@ -1,7 +1,7 @@
 """Run a core job on a QThread and turn its callbacks into Qt signals.
 
 A core job is a plain callable that accepts ``on_progress`` and ``cancel`` keyword arguments
-(see ``bertdesk.core.progress``). :func:`start_job` runs it on a worker thread; the returned
+(see ``bertdesk.core.progress``). ``Job(fn).start()`` runs it on a worker thread; the
 :class:`Job` emits, on the GUI thread:
 
 * ``progressed(Progress)`` -- throttled at the source (about 10 a second);
@@ -105,11 +105,6 @@ class Job(QObject):
     def _on_thread_finished(self) -> None:
         _RUNNING.discard(self)
         self.finished.emit()
-
-
-def start_job(fn: Callable[..., Any], *, name: str = "job", parent: QObject | None = None) -> Job:
-    """Run ``fn(on_progress=..., cancel=...)`` on a new QThread and return its :class:`Job`."""
-    return Job(fn, name=name, parent=parent).start()
 
 
 def running_jobs() -> list[Job]:
