@@ -224,17 +224,7 @@ class LabelStore(ProjectStore):
         Returns:
             False when there was nothing to undo.
         """
-        with self._lock:
-            change = self._history.peek_undo()
-            if change is None:
-                return False
-            with self._write() as conn:
-                apply_state(conn, change.touched, change.rows_before, change.set_before)
-            self._history.mark_undone()
-            self._move_counts(change, forward=False)
-            if change.set_before is not None:
-                self._reload_label_set()
-            return True
+        return self._step_history(forward=False)
 
     def redo(self) -> bool:
         """Redo the last undone edit; on disk when this returns.
@@ -242,15 +232,24 @@ class LabelStore(ProjectStore):
         Returns:
             False when there was nothing to redo.
         """
+        return self._step_history(forward=True)
+
+    def _step_history(self, *, forward: bool) -> bool:
+        """Write one history step's before (undo) or after (redo) state back to disk."""
         with self._lock:
-            change = self._history.peek_redo()
+            change = self._history.peek_redo() if forward else self._history.peek_undo()
             if change is None:
                 return False
+            rows = change.rows_after if forward else change.rows_before
+            label_set = change.set_after if forward else change.set_before
             with self._write() as conn:
-                apply_state(conn, change.touched, change.rows_after, change.set_after)
-            self._history.mark_redone()
-            self._move_counts(change, forward=True)
-            if change.set_after is not None:
+                apply_state(conn, change.touched, rows, label_set)
+            if forward:
+                self._history.mark_redone()
+            else:
+                self._history.mark_undone()
+            self._move_counts(change, forward=forward)
+            if label_set is not None:
                 self._reload_label_set()
             return True
 
