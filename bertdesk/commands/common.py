@@ -1,0 +1,91 @@
+"""What every subcommand shares: exit codes, a progress bar on stderr, Ctrl+C as cancel."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import sys
+import time
+from contextlib import contextmanager
+from typing import Any, Iterator, TextIO
+
+from bertdesk.core.progress import CancelToken, Progress
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130
+
+
+class StderrProgress:
+    """A one-line progress bar redrawn in place on a terminal, or a line every few seconds in a log."""
+
+    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False, interval: float = 0.2) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.is_tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interval = interval if self.is_tty else 5.0
+        self._last = 0.0
+        self._width = 0
+
+    def __call__(self, progress: Progress) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        finished = progress.total > 0 and progress.done >= progress.total
+        if now - self._last < self.interval and not finished:
+            return
+        self._last = now
+        line = self.format(progress)
+        if self.is_tty:
+            columns = shutil.get_terminal_size((100, 20)).columns - 1
+            line = line[:columns]
+            self.stream.write("\r" + line.ljust(self._width))
+            self._width = len(line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    @staticmethod
+    def format(progress: Progress, bar_width: int = 24) -> str:
+        fraction = progress.fraction
+        if fraction is None:
+            bar = f"{progress.done:,}"
+        else:
+            filled = int(round(fraction * bar_width))
+            bar = "[" + "#" * filled + "-" * (bar_width - filled) + f"] {fraction * 100:5.1f}%"
+        return f"{bar} {progress.message}".rstrip()
+
+    def close(self) -> None:
+        if self.is_tty and self._width and not self.quiet:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._width = 0
+
+
+@contextmanager
+def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
+    """The first Ctrl+C asks the job to stop cleanly; a second one interrupts at once."""
+
+    def handler(signum: int, frame: Any) -> None:
+        if token.is_set():
+            raise KeyboardInterrupt
+        token.cancel()
+        sys.stderr.write("\nbertdesk: cancelling (press Ctrl+C again to stop at once)...\n")
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (e.g. called from a test thread): nothing to install
+        yield token
+        return
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def print_json(value: Any, stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    json.dump(value, out, ensure_ascii=False, default=str)
+    out.write("\n")

