@@ -59,6 +59,9 @@ class Throttle:
     """Forward at most one report per ``interval`` seconds (plus always the last one).
 
     Progress is throttled at the source so a fast loop cannot flood the GUI's event queue.
+    Reports carrying ``metrics`` always pass: they are points on a live plot (a logged loss, a
+    validation score), emitted a few hundred times per run at most, and a dropped one is a
+    missing point.
     """
 
     def __init__(self, callback: ProgressCallback, interval: float = 0.1) -> None:
@@ -68,6 +71,6 @@ class Throttle:
 
     def __call__(self, progress: Progress, *, force: bool = False) -> None:
         now = time.monotonic()
-        if force or now - self._last >= self._interval or (progress.total and progress.done >= progress.total):
+        if force or progress.metrics or now - self._last >= self._interval or (progress.total and progress.done >= progress.total):
             self._last = now
             self._callback(progress)

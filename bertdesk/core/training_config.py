@@ -1,0 +1,121 @@
+"""Training settings: the presets a user picks from, and every knob behind them.
+
+The defaults were chosen by experiment on small, imbalanced, real-looking data with the bundled
+MiniLM model (``benchmarks/train_throughput.py`` prints the comparison): a small model wants a
+higher learning rate than BERT-base's 2e-5..5e-5, several epochs with early stopping on
+validation macro-F1, and class weights when one label is rare.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from bertdesk.core.errors import TrainingError
+
+CLASS_WEIGHT_CHOICES = ("auto", "balanced", "none")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run (stored with the run and in metrics.json).
+
+    Attributes:
+        model: ``default`` (the bundled model), a model folder, or a hub id.
+        epochs: the most passes over the training rows; early stopping may end sooner.
+        batch_size: rows per optimizer step (the effective batch, kept when out-of-memory
+            recovery splits it into smaller micro-batches).
+        max_length: tokens kept per text; longer texts are cut (the trainer says how many).
+        learning_rate: peak learning rate (linear warm-up, then linear decay).
+        val_split: share of labelled rows held out for validation (stratified by label).
+        seed: fixes the split, the head's initial weights and the batch order.
+        device: ``auto``, ``cpu``, ``cuda`` or ``mps``.
+        precision: ``auto``, ``fp32``, ``bf16`` or ``fp16``.
+        patience: evaluations without a better validation macro-F1 before stopping (0: never).
+        class_weights: ``auto`` (balanced when the largest class has over 1.5x the rows of the
+            smallest), ``balanced`` or ``none``.
+        warmup_ratio: share of steps spent warming the learning rate up.
+        weight_decay: AdamW weight decay.
+        group_by_length: batch texts of similar length together (less padding, faster).
+        evals_per_epoch: validation passes per epoch (more: finer early stopping, slower).
+        preset: the preset this config came from, for display.
+    """
+
+    model: str = "default"
+    epochs: int = 10
+    batch_size: int = 16
+    max_length: int = 128
+    learning_rate: float = 1e-4
+    val_split: float = 0.2
+    seed: int = 42
+    device: str = "auto"
+    precision: str = "auto"
+    patience: int = 3
+    class_weights: str = "auto"
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    group_by_length: bool = True
+    evals_per_epoch: int = 1
+    preset: str = "Balanced"
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def validate(self) -> TrainConfig:
+        """Raise :class:`TrainingError` naming the first setting out of range."""
+        checks = [
+            (self.epochs >= 1, f"Epochs must be at least 1 (got {self.epochs})."),
+            (self.batch_size >= 1, f"Batch size must be at least 1 (got {self.batch_size})."),
+            (8 <= self.max_length <= 8192, f"Max length must be between 8 and 8192 tokens (got {self.max_length})."),
+            (0 < self.learning_rate < 1, f"Learning rate must be between 0 and 1 (got {self.learning_rate})."),
+            (0 <= self.val_split < 0.9, f"Validation split must be between 0 and 0.9 (got {self.val_split})."),
+            (self.patience >= 0, f"Patience must be 0 or more (got {self.patience})."),
+            (self.class_weights in CLASS_WEIGHT_CHOICES, f"Class weights must be one of {', '.join(CLASS_WEIGHT_CHOICES)} (got {self.class_weights!r})."),
+            (0 <= self.warmup_ratio < 1, f"Warm-up ratio must be between 0 and 1 (got {self.warmup_ratio})."),
+            (self.evals_per_epoch >= 1, f"Evaluations per epoch must be at least 1 (got {self.evals_per_epoch})."),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise TrainingError(message)
+        return self
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # A first look in a minute or two: fewer epochs, shorter texts.
+    "Fast": TrainConfig(epochs=4, max_length=64, learning_rate=1.5e-4, patience=2, preset="Fast"),
+    "Balanced": TrainConfig(preset="Balanced"),
+    # Longer texts, more epochs, finer early stopping: for the model you will keep.
+    "Thorough": TrainConfig(epochs=20, max_length=256, learning_rate=8e-5, patience=4, evals_per_epoch=2, preset="Thorough"),
+}
+DEFAULT_PRESET = "Balanced"
+
+# What each setting means, in plain words: the GUI's tooltips and the CLI's help share these.
+HELP: dict[str, str] = {
+    "model": "The model to start from: the bundled all-MiniLM-L6-v2, a model folder, or a Hugging Face hub id (needs internet).",
+    "epochs": "How many times training reads every labelled row, at most. Training stops sooner when the validation score stops improving.",
+    "batch_size": "How many rows the model learns from at once. Bigger is faster on a GPU but needs more memory.",
+    "max_length": "How many tokens (word pieces) of each text the model reads. Longer texts are cut; more is slower.",
+    "learning_rate": "How big each learning step is. Too high and training is unstable; too low and it learns slowly.",
+    "val_split": "Share of labelled rows kept aside to measure the model. They are chosen at random, in proportion to each label.",
+    "seed": "Fixes the random choices (split, start weights, order) so the same settings give the same model.",
+    "device": "Where to train: a GPU is many times faster than the CPU. Auto picks the best one found.",
+    "precision": "Number format. bf16/fp16 are faster where the hardware supports them, with the same accuracy in practice.",
+    "patience": "Stop after this many evaluations without a better validation score (0: never stop early).",
+    "class_weights": "Give rare labels more weight so the model does not just learn to predict the common ones.",
+}
+
+
+def preset(name: str) -> TrainConfig:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise TrainingError(f"Unknown preset {name!r}; choose one of {', '.join(PRESETS)}.") from None
