@@ -51,7 +51,7 @@ class StderrProgress:
     def format(progress: Progress, bar_width: int = 24) -> str:
         fraction = progress.fraction
         if fraction is None:
-            bar = f"{progress.done:,}"
+            return progress.message or f"{progress.done:,}"
         else:
             filled = int(round(fraction * bar_width))
             bar = "[" + "#" * filled + "-" * (bar_width - filled) + f"] {fraction * 100:5.1f}%"

@@ -192,10 +192,20 @@ def read_model_info(path: str | os.PathLike[str]) -> ModelInfo:
     )
 
 
+def _quiet_transformers() -> None:
+    """No download bars or load reports on the console: bertdesk reports progress itself, and a
+    fresh classification head (the usual case) is expected, not a problem to warn about."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def load_tokenizer(source: ModelSource) -> PreTrainedTokenizerBase:
     """The model's fast tokenizer (no remote code)."""
     from transformers import AutoTokenizer
 
+    _quiet_transformers()
     try:
         return AutoTokenizer.from_pretrained(str(source.path), use_fast=True, trust_remote_code=False)
     except Exception as err:  # noqa: BLE001 - many failure types; the user needs one line
@@ -216,6 +226,7 @@ def load_classifier(
     """
     from transformers import AutoModelForSequenceClassification
 
+    _quiet_transformers()
     kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
     if labels is not None:
         if len(labels) < 2:

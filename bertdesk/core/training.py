@@ -422,7 +422,7 @@ def fine_tune(
     if note:
         warnings.append(note)
     for warning in warnings:
-        log.warning(warning)
+        log.info(warning)
         on_progress(Progress(0, 0, warning))
 
     train_data, val_data = stratified_split(data, config.val_split, config.seed)

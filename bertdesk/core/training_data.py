@@ -80,6 +80,11 @@ def _checked(data: TrainingData, where: str) -> TrainingData:
         raise TrainingError(f"No labelled rows in {where}: label some rows (at least two different labels) first.")
     if not any(text.strip() for text in data.texts):
         raise TrainingError(f"The text column of {where} is empty in every labelled row: choose the column that holds the text.")
+    if len(data.label_order) > 20 and len(data.label_order) > len(data) / 2:
+        raise TrainingError(
+            f"The label column of {where} has {len(data.label_order)} different values in {len(data)} labelled rows: "
+            "it looks like free text, not labels; choose the column that holds the labels."
+        )
     if len(data.label_order) < 2:
         only = data.label_order[0] if data.label_order else "?"
         raise TrainingError(
@@ -88,12 +93,15 @@ def _checked(data: TrainingData, where: str) -> TrainingData:
     return data
 
 
-def small_class_warnings(data: TrainingData, minimum: int = MIN_EXAMPLES) -> list[str]:
-    counts = data.counts()
+def small_class_warnings(data: TrainingData, minimum: int = MIN_EXAMPLES, *, most: int = 5) -> list[str]:
+    """One warning per label with fewer than ``minimum`` rows; past ``most`` labels, one summary."""
+    small = [(label, n) for label, n in data.counts().items() if n < minimum]
+    if len(small) > most:
+        names = ", ".join(repr(label) for label, _ in small[:most])
+        return [f"{len(small)} labels have fewer than {minimum} labelled rows ({names}, ...): the model may not learn them."]
     return [
         f"Only {n} labelled row{'s' if n != 1 else ''} for {label!r}: the model may not learn it (aim for {minimum} or more)."
-        for label, n in counts.items()
-        if n < minimum
+        for label, n in small
     ]
 
 

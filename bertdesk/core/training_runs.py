@@ -32,13 +32,13 @@ def begin_run(project: Project, config: TrainConfig) -> tuple[int, Path]:
     """Record a new run as running and return its id and the folder its model will go to."""
     run_id = project.add_run(status=RUNNING, model_dir="", config=config.to_dict(), metrics={})
     out_dir = models_folder(project) / f"run-{run_id:03d}-{time.strftime('%Y%m%d-%H%M%S')}"
-    project.update_run(run_id, {"model_dir": str(out_dir)})
+    project.update_run(run_id, model_dir=str(out_dir))
     return run_id, out_dir
 
 
 def finish_run(project: Project, run_id: int, result: TrainResult, *, activate: bool = True) -> None:
     """Store the metrics; make the run active (the model the app predicts with)."""
-    project.update_run(run_id, {"status": CANCELLED if result.cancelled else FINISHED, "metrics": result.metrics, "model_dir": str(result.model_dir)})
+    project.update_run(run_id, status=CANCELLED if result.cancelled else FINISHED, metrics=result.metrics, model_dir=str(result.model_dir))
     if activate:
         project.set_active_run(run_id)
 
@@ -48,14 +48,14 @@ def fail_run(project: Project, run_id: int, error: BaseException | None) -> None
     metrics: dict[str, Any] = {}
     if error is not None:
         metrics["error"] = str(error) if isinstance(error, BertdeskError) else f"{type(error).__name__}: {error}"
-    project.update_run(run_id, {"status": CANCELLED if error is None else FAILED, "metrics": metrics})
+    project.update_run(run_id, status=CANCELLED if error is None else FAILED, metrics=metrics)
 
 
 def mark_interrupted_runs(project: Project) -> int:
     """Runs still ``running`` when a project opens were cut off by a crash or kill."""
     stale = [run for run in project.runs() if run.status == RUNNING]
     for run in stale:
-        project.update_run(run.id, {"status": INTERRUPTED})
+        project.update_run(run.id, status=INTERRUPTED)
     return len(stale)
 
 
