@@ -8,6 +8,8 @@ import signal
 import sys
 import time
 from contextlib import contextmanager
+import argparse
+from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from bertdesk.core.progress import CancelToken, Progress
@@ -89,3 +91,21 @@ def print_json(value: Any, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     json.dump(value, out, ensure_ascii=False, default=str)
     out.write("\n")
+
+
+def labelled_table(args: argparse.Namespace) -> Any:
+    """The labelled rows of the spreadsheet ``args.data`` (columns from --text-col/--label-col,
+    else the suggested ones) as :class:`~bertdesk.core.training_data.TrainingData`."""
+    from bertdesk.core.data import read_table
+    from bertdesk.core.errors import TrainingError
+    from bertdesk.core.training_data import data_from_frame
+
+    table = read_table(args.data, sheet=getattr(args, "sheet", None))
+    name = Path(args.data).name
+    text_col = args.text_col or table.info.text_column
+    label_col = args.label_col or table.info.label_column
+    if not text_col:
+        raise TrainingError(f"Cannot tell which column of {name} holds the text: pass --text-col.")
+    if not label_col:
+        raise TrainingError(f"Cannot tell which column of {name} holds the labels: pass --label-col.")
+    return data_from_frame(table.frame, text_col, label_col, where=name)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bertdesk.commands.common import EXIT_CANCELLED, EXIT_OK, StderrProgress, ctrl_c_cancels, print_json
+from bertdesk.commands.common import EXIT_CANCELLED, EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, print_json
 from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
 from bertdesk.core.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS
@@ -85,7 +85,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             data = data_from_project(project)
             run_id = project.add_run(status="running", model_dir=str(Path(args.out).resolve()), config=config.to_dict(), metrics={})
         else:
-            data = _data_from_table(args)
+            data = labelled_table(args)
         sys.stderr.write(f"bertdesk: training on {len(data)} labelled rows ({', '.join(f'{k}: {v}' for k, v in data.counts().items())})\n")
         with ctrl_c_cancels(CancelToken()) as token:
             try:
@@ -123,18 +123,3 @@ def _cmd_train(args: argparse.Namespace) -> int:
         sys.stderr.write("bertdesk: cancelled; kept the best model evaluated before the cancel\n")
         return EXIT_CANCELLED
     return EXIT_OK
-
-
-def _data_from_table(args: argparse.Namespace) -> Any:
-    from bertdesk.core.data import read_table
-    from bertdesk.core.errors import TrainingError
-    from bertdesk.core.training_data import data_from_frame
-
-    table = read_table(args.data, sheet=args.sheet)
-    text_col = args.text_col or table.info.text_column
-    label_col = args.label_col or table.info.label_column
-    if not text_col:
-        raise TrainingError(f"Cannot tell which column of {Path(args.data).name} holds the text: pass --text-col.")
-    if not label_col:
-        raise TrainingError(f"Cannot tell which column of {Path(args.data).name} holds the labels: pass --label-col.")
-    return data_from_frame(table.frame, text_col, label_col, where=Path(args.data).name)

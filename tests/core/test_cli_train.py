@@ -99,3 +99,25 @@ def test_ctrl_c_cancels_with_exit_130_and_no_model(labelled_csv: Path, tiny_enco
     assert "cancelled" in err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_evaluate_on_the_validation_rows_matches_the_training_metrics(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", str(labelled_csv), "--quiet", "--json", *_args(tiny_encoder_dir, tmp_path / "m")]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    frame = pd.read_csv(labelled_csv)
+    validation = tmp_path / "validation.csv"
+    frame.iloc[metrics["validation_row_ids"]].to_csv(validation, index=False)
+
+    assert main(["evaluate", str(tmp_path / "m"), str(validation), "--precision", "fp32", "--quiet", "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["confusion_matrix"] == metrics["validation"]["confusion_matrix"]
+    assert scores["macro_f1"] == pytest.approx(metrics["validation"]["macro_f1"])
+
+    assert main(["evaluate", str(tmp_path / "m"), str(validation), "--precision", "fp32", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Accuracy:" in out and "Confusion matrix" in out
+
+
+def test_evaluate_refuses_a_model_without_a_head(labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(tiny_encoder_dir), str(labelled_csv), "--quiet"]) == 2
+    assert "no classification head" in capsys.readouterr().err

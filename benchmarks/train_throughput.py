@@ -1,0 +1,172 @@
+"""Fine-tuning speed and quality: bertdesk's ``fine_tune`` against a plain Hugging Face Trainer.
+
+Part 1, throughput. The same labelled rows (the bundled sample data), the same model (the
+bundled all-MiniLM-L6-v2), the same epochs, max length and seed, in one process:
+
+* bertdesk: ``fine_tune`` with its defaults (mixed precision where the hardware has it, length-
+  grouped batches, dynamic padding);
+* peer: ``transformers.Trainer`` with default ``TrainingArguments`` (fp32, random batches,
+  dynamic padding by the default collator);
+* tutorial: the same Trainer with every text padded to max length, as most tutorials do.
+
+Samples/s counts training rows processed per second of training (evaluation excluded). Each
+model is then scored on the same validation rows.
+
+Part 2, quality on a small imbalanced set (the sample data with one class cut to 10%): the
+default preset against AutoTrain's defaults (lr 5e-5, 3 epochs, batch 8, max length 128).
+
+Run: ``python benchmarks/train_throughput.py`` (about 10 minutes on 2 CPU cores);
+``--quick`` for a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bertdesk.core.data import read_table  # noqa: E402
+from bertdesk.core.resources import resource_path  # noqa: E402
+from bertdesk.core.training import _encode, predict_rows  # noqa: E402
+from bertdesk.core.training_config import PRESETS, TrainConfig  # noqa: E402
+from bertdesk.core.training_data import TrainingData, data_from_frame, stratified_split  # noqa: E402
+from bertdesk.core.training_metrics import classification_scores  # noqa: E402
+
+
+def sample_data() -> TrainingData:
+    frame = read_table(resource_path("sample", "customer_feedback.csv")).frame
+    return data_from_frame(frame, "feedback", "category", where="the sample data")
+
+
+def imbalanced(data: TrainingData, minority: str, share: float) -> TrainingData:
+    """Keep only enough ``minority`` rows that they make up ``share`` of the result."""
+    others = [i for i, label in enumerate(data.labels) if label != minority]
+    keep = int(round(share * len(others) / (1 - share)))
+    rare = [i for i, label in enumerate(data.labels) if label == minority][:keep]
+    return data.subset(sorted(others + rare))
+
+
+def plain_trainer(data: TrainingData, epochs: int, max_length: int, seed: int, *, pad_to_max: bool) -> tuple[float, float]:
+    """A tutorial-style fine-tune with default TrainingArguments; returns (samples/s, val macro-F1)."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        PrinterCallback,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
+
+    from bertdesk.core.devices import cpu_device
+    from bertdesk.core.models import bundled_model_path
+
+    train, val = stratified_split(data, 0.2, seed)
+    folder = str(bundled_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    set_seed(seed)
+    labels = data.label_order
+    model = AutoModelForSequenceClassification.from_pretrained(
+        folder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)}
+    )
+    index = {label: i for i, label in enumerate(labels)}
+
+    class Rows:
+        def __init__(self, part: TrainingData) -> None:
+            padding = "max_length" if pad_to_max else False
+            self.enc = tokenizer(part.texts, truncation=True, max_length=max_length, padding=padding)
+            self.targets = [index[label] for label in part.labels]
+
+        def __len__(self) -> int:
+            return len(self.targets)
+
+        def __getitem__(self, i: int) -> dict:
+            return {**{k: v[i] for k, v in self.enc.items()}, "labels": self.targets[i]}
+
+    scratch = tempfile.mkdtemp()
+    try:
+        args = TrainingArguments(output_dir=scratch, num_train_epochs=epochs, seed=seed, report_to="none", save_strategy="no", disable_tqdm=True, use_cpu=True)
+        trainer = Trainer(model=model, args=args, train_dataset=Rows(train), data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer)
+        trainer.remove_callback(PrinterCallback)
+        output = trainer.train()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    samples_per_second = len(train) * epochs / output.metrics["train_runtime"]
+    from bertdesk.core.progress import CancelToken
+
+    predicted = predict_rows(trainer.model, tokenizer, _encode(tokenizer, val, max_length), cpu_device(), "fp32", CancelToken())
+    true = [index[label] for label in val.labels]
+    return samples_per_second, classification_scores(true, predicted, labels)["macro_f1"]
+
+
+def bertdesk_run(data: TrainingData, config: TrainConfig) -> dict:
+    from bertdesk.core.training import fine_tune
+
+    folder = Path(tempfile.mkdtemp()) / "model"
+    try:
+        return fine_tune(data, config, folder).metrics
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3, help="epochs for the throughput comparison")
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--quick", action="store_true", help="one epoch on 120 rows: a smoke run, not a measurement")
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args()
+
+    import torch
+
+    data = sample_data()
+    if args.quick:
+        data = data.subset(list(range(120)))
+        args.epochs = 1
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {len(data)} labelled rows, {args.epochs} epochs, max length {args.max_length}")
+
+    # -- part 1: throughput -------------------------------------------------------------------
+    same = dict(epochs=args.epochs, max_length=args.max_length, seed=args.seed, patience=0, class_weights="none", val_split=0.2)
+    ours = bertdesk_run(data, PRESETS["Balanced"].replace(**same, learning_rate=5e-5, batch_size=8, warmup_ratio=0.0))
+    peer_sps, peer_f1 = plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=False)
+    tut_sps, tut_f1 = plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=True)
+    our_f1 = ours["validation"]["macro_f1"]
+    our_sps = ours["samples_per_second"]
+    print()
+    print(f"{'run':<44} {'samples/s':>10} {'ratio':>7} {'val macro-F1':>13}")
+    print(f"{'bertdesk fine_tune (' + ours['precision'] + ', length-grouped)':<44} {our_sps:10.1f} {our_sps / peer_sps:6.2f}x {our_f1:13.3f}")
+    print(f"{'plain Trainer, default args (fp32)':<44} {peer_sps:10.1f} {1.0:6.2f}x {peer_f1:13.3f}")
+    print(f"{'Trainer, padded to max length (tutorials)':<44} {tut_sps:10.1f} {tut_sps / peer_sps:6.2f}x {tut_f1:13.3f}")
+    print(f"throughput ratio bertdesk / plain Trainer: {our_sps / peer_sps:.2f}x (target >= 2x); macro-F1 difference {100 * (our_f1 - peer_f1):+.1f} points (target within 2)")
+    print("(bertdesk ran with the plain Trainer's lr 5e-5, batch 8, no warm-up, no class weights, no early stopping: only speed settings differ)")
+
+    if args.skip_quality:
+        return
+    # -- part 2: default preset vs AutoTrain defaults on small imbalanced data ----------------
+    small = imbalanced(data, "app_bug", 0.10)
+    counts = ", ".join(f"{k} {v}" for k, v in small.counts().items())
+    print(f"\nSmall imbalanced set: {len(small)} rows ({counts})")
+    autotrain = PRESETS["Balanced"].replace(
+        epochs=3 if not args.quick else 1, batch_size=8, max_length=128, learning_rate=5e-5, patience=0, class_weights="none", warmup_ratio=0.1, seed=args.seed
+    )
+    default = PRESETS["Balanced"].replace(seed=args.seed, epochs=PRESETS["Balanced"].epochs if not args.quick else 1)
+    results = {"AutoTrain defaults (lr 5e-5, 3 epochs, batch 8)": bertdesk_run(small, autotrain), "bertdesk default preset (Balanced)": bertdesk_run(small, default)}
+    print(f"{'run':<48} {'macro-F1':>9} {'accuracy':>9} {'minority F1':>12} {'seconds':>8}")
+    for name, metrics in results.items():
+        v = metrics["validation"]
+        print(f"{name:<48} {v['macro_f1']:9.3f} {v['accuracy']:9.3f} {v['per_class']['app_bug']['f1']:12.3f} {metrics['training_seconds']:8.1f}")
+    a, b = (r["validation"]["macro_f1"] for r in results.values())
+    print(f"default preset minus AutoTrain defaults: {100 * (b - a):+.1f} macro-F1 points")
+
+
+if __name__ == "__main__":
+    main()

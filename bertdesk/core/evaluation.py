@@ -1,0 +1,47 @@
+"""Score a saved classifier on labelled rows: the numbers behind ``bertdesk evaluate``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from bertdesk.core.errors import ModelError
+from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from bertdesk.core.training_data import TrainingData
+from bertdesk.core.training_metrics import classification_scores
+
+
+def evaluate(
+    model_dir: str | os.PathLike[str],
+    data: TrainingData,
+    *,
+    device: str = "auto",
+    precision: str = "auto",
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class scores and the confusion matrix of the model on ``data``.
+
+    Rows whose label the model does not know cannot be right; they are left out of the scores
+    and counted under ``unknown_labels`` so the report can say so.
+    """
+    from bertdesk.core.inference import load_predictor, predict
+
+    predictor = load_predictor(model_dir, device=device, precision=precision)
+    index = {label: i for i, label in enumerate(predictor.labels)}
+    known = [i for i, label in enumerate(data.labels) if label in index]
+    unknown: dict[str, int] = {}
+    for label in data.labels:
+        if label not in index:
+            unknown[label] = unknown.get(label, 0) + 1
+    if not known:
+        raise ModelError(
+            f"None of the labels in the data ({', '.join(sorted(unknown)[:5])}) is one the model knows ({', '.join(predictor.labels)})."
+        )
+    rows = data.subset(known)
+    result = predict(predictor, rows.texts, on_progress=on_progress, cancel=cancel)
+    scores = classification_scores([index[label] for label in rows.labels], result.predicted.tolist(), predictor.labels)
+    scores["unknown_labels"] = unknown
+    scores["model"] = predictor.describe()
+    scores["seconds"] = round(result.seconds, 3)
+    return scores
