@@ -11,6 +11,7 @@ expected.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -592,7 +593,15 @@ def _train_once(
         )
         trainer.remove_callback(PrinterCallback)  # it prints every log line to stdout
         started = time.monotonic()
-        output = trainer.train()
+        # Trainer.train() starts with a full gc.collect() (accelerate's free_memory), which holds
+        # the GIL for 200-400 ms with torch and transformers loaded: the GUI thread freezes.
+        # Freezing the objects alive now makes that collection (and automatic ones during
+        # training) skip them; they were alive anyway. Unfrozen once training ends.
+        gc.freeze()
+        try:
+            output = trainer.train()
+        finally:
+            gc.unfreeze()
         seconds = time.monotonic() - started
         monitor.final_step = int(output.global_step)
     finally:
