@@ -414,6 +414,7 @@ def fine_tune(
     device = choose_device(config.device)
     precision = choose_precision(device, config.precision)
     tokenizer = load_tokenizer(source)
+    on_progress(Progress(0, 0, f"Training {source.name} on {device.describe()}, {precision}"))
     cancel.raise_if_cancelled()
 
     warnings = small_class_warnings(data)

@@ -1,0 +1,131 @@
+"""A training run's full metrics: per-label precision/recall/F1 and the confusion matrix."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertdesk.core.training_metrics import format_scores
+from bertdesk.gui.widgets.train_history import describe_settings, format_duration
+
+if TYPE_CHECKING:
+    from bertdesk.core.project_runs import RunRecord
+
+SCORE_COLUMNS = ("Label", "Precision", "Recall", "F1", "Support")
+
+
+def _plain(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def confusion_text(validation: dict[str, Any]) -> str:
+    """The confusion matrix with label names as row and column headings."""
+    labels: list[str] = validation.get("labels", [])
+    matrix: list[list[int]] = validation.get("confusion_matrix", [])
+    if not labels or not matrix:
+        return ""
+    width = max(len(label) for label in labels + ["true \\ predicted"])
+    cell = max([len(label) for label in labels] + [len(str(v)) for row in matrix for v in row]) + 2
+    lines = ["true \\ predicted".ljust(width) + "".join(label.rjust(cell) for label in labels)]
+    for label, row in zip(labels, matrix):
+        lines.append(label.ljust(width) + "".join(str(v).rjust(cell) for v in row))
+    return "\n".join(lines)
+
+
+class RunDetailsDialog(QDialog):
+    """Read-only view of one run's metrics."""
+
+    def __init__(self, run: RunRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Training run {run.id}")
+        self.resize(680, 640)
+        metrics = run.metrics or {}
+        validation = metrics.get("validation") or {}
+
+        info = QFormLayout()
+        info.addRow("Date:", _plain(time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created_at))))
+        info.addRow("Status:", _plain(run.status + ("  (active model)" if run.is_active else "")))
+        info.addRow("Settings:", _plain(describe_settings(run.config or {})))
+        if metrics.get("model_source"):
+            info.addRow("Started from:", _plain(str(metrics["model_source"].get("name", ""))))
+        if metrics.get("device"):
+            info.addRow("Device:", _plain(f"{metrics['device']}, {metrics.get('precision', '')}".rstrip(", ")))
+        if "training_seconds" in metrics:
+            extra = " (stopped early)" if metrics.get("stopped_early") else ""
+            info.addRow("Duration:", _plain(format_duration(metrics["training_seconds"]) + extra))
+        if "train_rows" in metrics:
+            info.addRow("Rows:", _plain(f"{metrics['train_rows']} for training, {metrics.get('val_rows', 0)} for validation"))
+        if run.model_dir:
+            info.addRow("Model folder:", _plain(run.model_dir))
+        if metrics.get("error"):
+            info.addRow("Error:", _plain(str(metrics["error"])))
+
+        self.scores_table = QTableWidget(0, len(SCORE_COLUMNS))
+        self.scores_table.setHorizontalHeaderLabels(list(SCORE_COLUMNS))
+        self.scores_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.scores_table.verticalHeader().setVisible(False)
+        self.scores_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.scores_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.scores_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        per_class: dict[str, dict[str, Any]] = validation.get("per_class", {})
+        # Stored JSON has sorted keys: show the classifier's label order, as the matrix does.
+        order = [label for label in validation.get("labels", []) if label in per_class]
+        order += [label for label in per_class if label not in order]
+        self.scores_table.setRowCount(len(order))
+        for row, (label, scores) in enumerate((label, per_class[label]) for label in order):
+            values = [label, f"{scores['precision']:.3f}", f"{scores['recall']:.3f}", f"{scores['f1']:.3f}", str(scores["support"])]
+            for column, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.scores_table.setItem(row, column, item)
+
+        self.report = QPlainTextEdit()
+        self.report.setReadOnly(True)
+        self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        if validation.get("support"):
+            # The matrix with label names first; format_scores' full report (numbered columns) below.
+            self.report.setPlainText(confusion_text(validation) + "\n\n\nFull report\n\n" + format_scores(validation))
+        else:
+            self.report.setPlainText("This run has no validation scores.")
+        self.scores_table.resizeRowsToContents()
+        rows_height = sum(self.scores_table.rowHeight(r) for r in range(self.scores_table.rowCount()))
+        frame = 2 * self.scores_table.frameWidth()
+        self.scores_table.setFixedHeight(min(260, self.scores_table.horizontalHeader().sizeHint().height() + rows_height + frame + 2))
+        warnings = metrics.get("warnings") or []
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(info)
+        if validation.get("support"):
+            summary = _plain(f"Validation accuracy {validation['accuracy']:.3f}, macro-F1 {validation['macro_f1']:.3f} on {validation['support']} rows.")
+            summary.setStyleSheet("font-weight: bold;")
+            layout.addWidget(summary)
+        layout.addWidget(self.scores_table)
+        layout.addWidget(_plain("Confusion matrix (rows: true label, columns: predicted label):"))
+        layout.addWidget(self.report, 1)
+        if warnings:
+            layout.addWidget(_plain("Warnings:\n" + "\n".join(f"• {w}" for w in warnings)))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)

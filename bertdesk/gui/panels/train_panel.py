@@ -1,0 +1,421 @@
+"""Train panel: choose a model and settings, check the data, train with live curves, manage runs.
+
+Training runs :func:`bertdesk.core.training.fine_tune` on a :class:`~bertdesk.gui.workers.Job`
+(its own QThread); the run is recorded in the project before the job starts and finished,
+failed or cancelled on the GUI thread when it ends. torch is imported only inside jobs: the
+device list is found by a short job the first time the panel is shown.
+
+Keys: Esc cancels a running training while the panel has focus.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertdesk.core import training_runs
+from bertdesk.core.errors import BertdeskError
+from bertdesk.core.progress import Progress
+from bertdesk.core.training_data import data_from_project
+from bertdesk.gui.dialogs.errors import build_error_box
+from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
+from bertdesk.gui.widgets.train_plots import TrainPlots
+from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
+from bertdesk.gui.widgets.train_summary import TrainSummaryWidget
+from bertdesk.gui.workers import Job
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
+    from bertdesk.core.project_runs import RunRecord
+    from bertdesk.core.training import TrainResult
+    from bertdesk.core.training_config import TrainConfig
+    from bertdesk.core.training_data import TrainingData
+
+OOM_HINT = "train on the cpu"
+
+
+def _train(data: TrainingData, config: TrainConfig, out_dir: Path, *, on_progress: Any, cancel: Any) -> TrainResult:
+    """The job: runs on the worker thread, so torch loads there."""
+    from bertdesk.core.training import fine_tune
+
+    return fine_tune(data, config, out_dir, on_progress=on_progress, cancel=cancel)
+
+
+def _find_devices(*, on_progress: Any, cancel: Any) -> list[Any]:
+    from bertdesk.core.devices import available_devices
+
+    return available_devices()
+
+
+class TrainPanel(QWidget):
+    """Fine-tune a classifier on the project's labelled rows and keep track of the runs."""
+
+    active_run_changed = Signal(object)  # RunRecord or None
+    training_changed = Signal(bool)
+    status_message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.job: Job | None = None
+        self._run_project: Project | None = None
+        self._run_id: int | None = None
+        self._out_dir: Path | None = None
+        self._device_job: Job | None = None
+        self._devices: list[Any] | None = None
+        self._error_box: QMessageBox | None = None
+        self._cancelling = False
+        self._succeeded = False
+        self._live_run_id: int | None = None  # the run whose curves were plotted live
+
+        # -- left: settings, data, start/cancel -----------------------------------------------
+        self.settings = TrainSettingsWidget()
+        self.summary = TrainSummaryWidget()
+        self.start_button = QPushButton("Start training")
+        self.start_button.setDefault(True)
+        self.start_button.setToolTip("Fine-tune the model on the labelled rows (runs in the background).")
+        self.start_button.clicked.connect(self.start_training)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop training (Esc). A model evaluated at least once is kept.")
+        self.cancel_button.clicked.connect(self.cancel_training)
+        settings_box = QGroupBox("Settings")
+        QVBoxLayout(settings_box).addWidget(self.settings)
+        data_box = QGroupBox("Data")
+        QVBoxLayout(data_box).addWidget(self.summary)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button, 1)
+        buttons.addWidget(self.cancel_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(settings_box)
+        left_layout.addWidget(data_box)
+        left_layout.addLayout(buttons)
+        left_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(340)
+
+        # -- right: progress, curves, history ---------------------------------------------------
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(False)  # shown while training
+        self.progress_label = QLabel("Ready.")
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress_label.setWordWrap(True)
+        self.plots_title = QLabel("")
+        self.plots_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.plots_title.setStyleSheet("font-weight: bold;")
+        self.plots = TrainPlots()
+        self.history = RunHistoryWidget()
+        self.history.use_requested.connect(self._on_history_use_requested)
+        self.history.delete_requested.connect(self._on_history_delete_requested)
+        self.history.open_requested.connect(self._on_history_open_requested)
+        self.history.details_requested.connect(self._on_history_details_requested)
+        self.history.selection_changed.connect(self._on_history_selection_changed)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.progress_bar)
+        top_layout.addWidget(self.progress_label)
+        top_layout.addWidget(self.plots_title)
+        top_layout.addWidget(self.plots, 1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(top)
+        right.addWidget(self.history)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setChildrenCollapsible(False)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([370, 830])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._escape.activated.connect(self.cancel_training)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.refresh()
+
+    # -- public API ----------------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        """Show ``project`` (None: nothing open). A training of another project is cancelled."""
+        if project is not self.project:
+            if self.job is not None and self._run_project is not project:
+                self.cancel_training()
+            if project is not None and not (self.job is not None and self._run_project is project):
+                stale = training_runs.mark_interrupted_runs(project)
+                if stale:
+                    self.status_message.emit(f"{stale} training run{'s were' if stale > 1 else ' was'} cut off last time; marked interrupted.")
+        self.project = project
+        self.refresh()
+        self._show_runs()
+
+    def refresh(self) -> None:
+        """Labels changed elsewhere: update the data summary and whether Start is possible."""
+        shown = self.project if self.project is not None and not self.project.closed else None
+        self.summary.show_project(shown)
+        self._update_buttons()
+
+    def is_training(self) -> bool:
+        return self.job is not None
+
+    def start_training(self) -> None:
+        """Check the data and settings, record the run and start training in the background."""
+        if self.job is not None or self.project is None:
+            return
+        project = self.project
+        try:
+            config = self.settings.config().validate()
+            data = data_from_project(project)
+            run_id, out_dir = training_runs.begin_run(project, config)
+        except BertdeskError as err:
+            self._show_error("Cannot start training", err)
+            return
+        self._run_project, self._run_id, self._out_dir = project, run_id, out_dir
+        self._cancelling = self._succeeded = False
+        self.plots.clear()
+        self.plots_title.setText(f"Run {run_id} (training)")
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_label.setText("Starting…")
+        job = Job(functools.partial(_train, data, config, out_dir), name="train")
+        job.progressed.connect(self._on_job_progressed)
+        job.succeeded.connect(self._on_job_succeeded)
+        job.failed.connect(self._on_job_failed)
+        job.cancelled.connect(self._on_job_cancelled)
+        job.finished.connect(self._on_job_finished)
+        self.job = job
+        self._live_run_id = run_id
+        self._show_runs()
+        self.history.select_run(run_id)
+        self._update_buttons()
+        job.start()
+        self.training_changed.emit(True)
+        self.status_message.emit(f"Training run {run_id} on {len(data)} labelled rows…")
+
+    def cancel_training(self) -> None:
+        """Ask the running training to stop (answered within a step)."""
+        if self.job is None or self._cancelling:
+            return
+        self._cancelling = True
+        self.job.cancel()
+        self.progress_label.setText("Cancelling…")
+        self.status_message.emit("Cancelling training…")
+        self._update_buttons()
+
+    # -- Qt overrides ----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._find_devices()
+
+    # -- devices ---------------------------------------------------------------------------------
+    def _find_devices(self) -> None:
+        if self._devices is not None or self._device_job is not None:
+            return
+        job = Job(_find_devices, name="devices")
+        job.succeeded.connect(self._on_devices_found)
+        job.failed.connect(self._on_devices_failed)
+        self._device_job = job
+        job.start()
+
+    def _on_devices_found(self, devices: list[Any]) -> None:
+        self._devices = list(devices)
+        self.settings.set_devices(self._devices)
+
+    def _on_devices_failed(self, err: BaseException) -> None:
+        from bertdesk.core.devices import cpu_device  # torch-free
+
+        self._devices = [cpu_device()]
+        self.settings.set_devices(self._devices)
+        self.status_message.emit(f"Could not list GPUs ({err}); training will use the CPU.")
+
+    # -- job slots ----------------------------------------------------------------------------
+    def _on_job_progressed(self, progress: Progress) -> None:
+        if progress.metrics:
+            self.plots.add_point(progress.metrics)
+        if progress.total > 0:
+            self.progress_bar.setRange(0, progress.total)
+            self.progress_bar.setValue(min(progress.done, progress.total))
+        else:
+            self.progress_bar.setRange(0, 0)
+        if progress.message and not self._cancelling:
+            self.progress_label.setText(progress.message)
+            self.status_message.emit(progress.message)
+
+    def _on_job_succeeded(self, result: TrainResult) -> None:
+        project, run_id = self._run_project, self._run_id
+        if project is None or run_id is None or project.closed:
+            return
+        # A cancelled run keeps its best model, but only becomes active when there is no other.
+        activate = not result.cancelled or project.active_run() is None
+        self._succeeded = not result.cancelled
+        training_runs.finish_run(project, run_id, result, activate=activate)
+        scores = result.metrics.get("validation") or {}
+        score_text = (
+            f"accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}" if scores.get("accuracy") is not None else "no validation rows"
+        )
+        if result.cancelled:
+            message = f"Training run {run_id} cancelled; kept the best model so far ({score_text})."
+        else:
+            message = f"Training run {run_id} finished: {score_text}."
+        self.progress_label.setText(message)
+        self.status_message.emit(message)
+        if project is self.project and activate:
+            self.active_run_changed.emit(project.active_run())
+
+    def _on_job_failed(self, err: BaseException) -> None:
+        project, run_id = self._run_project, self._run_id
+        if project is not None and run_id is not None and not project.closed:
+            training_runs.fail_run(project, run_id, err)
+        self.progress_label.setText(f"Training failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
+        self.status_message.emit("Training failed.")
+        self._show_error("Training failed", err, offer_cpu=OOM_HINT in str(err).lower())
+
+    def _on_job_cancelled(self) -> None:
+        project, run_id = self._run_project, self._run_id
+        if project is not None and run_id is not None and not project.closed:
+            training_runs.fail_run(project, run_id, None)
+        message = f"Training run {run_id} cancelled before the first evaluation; no model was saved."
+        self.progress_label.setText(message)
+        self.status_message.emit(message)
+
+    def _on_job_finished(self) -> None:
+        ended = self._run_id if self._run_project is self.project else None
+        self.job = None
+        self._run_project = self._run_id = self._out_dir = None
+        self._live_run_id = ended
+        self._cancelling = False
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(1 if self._succeeded else 0)
+        self.progress_bar.setTextVisible(False)
+        self._show_runs()
+        if ended is not None:
+            self.history.select_run(ended)  # the run just watched, not an older one
+        self._update_buttons()
+        self.training_changed.emit(False)
+
+    # -- run history ------------------------------------------------------------------------------
+    def _show_runs(self) -> None:
+        runs = self.project.runs() if self.project is not None and not self.project.closed else []
+        running = self._run_id if self._run_project is self.project else None
+        self.history.set_runs(runs, running)
+        if not runs:
+            self._on_history_selection_changed(None)
+
+    def _run(self, run_id: int) -> RunRecord | None:
+        return next((r for r in self.history.runs() if r.id == run_id), None)
+
+    def _on_history_selection_changed(self, run: RunRecord | None) -> None:
+        if self.job is not None and self._run_project is self.project:
+            return  # the plots show the live run
+        if run is None:
+            self.plots.clear()
+            self.plots_title.setText("No training runs yet." if self.project is not None else "")
+            return
+        history = (run.metrics or {}).get("history")
+        if history or run.id != self._live_run_id:  # a run that saved nothing keeps its live curves
+            self.plots.set_history(history)
+        self.plots_title.setText(f"Run {run.id} ({run.status})" + ("  ★ active" if run.is_active else ""))
+
+    def _on_history_use_requested(self, run_id: int) -> None:
+        run = self._run(run_id)
+        if self.project is None or run is None or not has_model(run):
+            return
+        self.project.set_active_run(run_id)
+        self._show_runs()
+        self.status_message.emit(f"Predictions now use the model of run {run_id}.")
+        self.active_run_changed.emit(self.project.active_run())
+
+    def _on_history_delete_requested(self, run_id: int) -> None:
+        run = self._run(run_id)
+        if self.project is None or run is None or run_id == self._run_id:
+            return
+        where = f"\n\nIts model folder will be deleted:\n{run.model_dir}" if run.model_dir and Path(run.model_dir).exists() else ""
+        active = "\n\nIt is the active model: predictions will have no model until you choose another." if run.is_active else ""
+        answer = QMessageBox.question(
+            self,
+            "Delete run",
+            f"Delete training run {run_id}?{where}{active}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            training_runs.delete_run(self.project, run_id)
+        except BertdeskError as err:
+            self._show_error("Could not delete the run", err)
+            return
+        self._show_runs()
+        self.status_message.emit(f"Deleted training run {run_id}.")
+        if run.is_active:
+            self.active_run_changed.emit(self.project.active_run())
+
+    def _on_history_open_requested(self, run_id: int) -> None:
+        run = self._run(run_id)
+        if run is not None and run.model_dir and Path(run.model_dir).is_dir():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(run.model_dir))
+
+    def _on_history_details_requested(self, run_id: int) -> None:
+        from bertdesk.gui.dialogs.run_details_dialog import RunDetailsDialog
+
+        run = self._run(run_id)
+        if run is None:
+            return
+        dialog = RunDetailsDialog(run, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.details_dialog = dialog
+        dialog.open()
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        training = self.job is not None
+        reason = self.summary.reason
+        self.start_button.setEnabled(not training and self.project is not None and not reason)
+        self.start_button.setToolTip(reason or "Fine-tune the model on the labelled rows (runs in the background).")
+        self.cancel_button.setEnabled(training and not self._cancelling)
+        self.settings.setEnabled(not training)
+
+    def _show_error(self, title: str, err: BaseException, *, offer_cpu: bool = False) -> None:
+        """A non-blocking error box; for out-of-memory, a "Train on CPU" button retries on the CPU."""
+        box = build_error_box(self, title, err)
+        if offer_cpu:
+            cpu_button = box.addButton("Train on CPU", QMessageBox.ButtonRole.AcceptRole)
+
+            def retry(button: Any) -> None:
+                if button is cpu_button:
+                    if not self.settings.select_device("cpu"):
+                        self.settings.device_combo.addItem("CPU", "cpu")
+                        self.settings.select_device("cpu")
+                    self.start_training()
+
+            box.buttonClicked.connect(retry)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._error_box = box
+        box.open()
