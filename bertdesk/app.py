@@ -30,6 +30,20 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def _schedule_warm_up(window: object) -> None:
+    """Pre-load torch and transformers on a worker thread once the window is up (see core/warmup.py)."""
+    from PySide6.QtCore import QTimer
+
+    from bertdesk.gui.workers import Job
+
+    def start() -> None:
+        from bertdesk.core.warmup import warm_up
+
+        Job(lambda on_progress, cancel: warm_up(), name="warm-up", parent=window).start()  # type: ignore[arg-type]
+
+    QTimer.singleShot(1500, start)
+
+
 def main(argv: Sequence[str] = ()) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from PySide6.QtWidgets import QApplication
@@ -53,6 +67,8 @@ def main(argv: Sequence[str] = ()) -> int:
             app.quit()
 
         QTimer.singleShot(0, report)
+    else:
+        _schedule_warm_up(window)
     for arg in argv:
         if not arg.startswith("-") and Path(arg).exists():
             window.open_path(arg)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -27,7 +29,9 @@ from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
 from bertdesk.gui.panels.data_panel import DataPanel
+from bertdesk.gui.panels.attention_panel import AttentionPanel
 from bertdesk.gui.panels.label_panel import LabelPanel
+from bertdesk.gui.panels.train_panel import TrainPanel
 from bertdesk.gui.settings import AppSettings
 from bertdesk.gui.workers import Job, running_jobs
 
@@ -44,6 +48,7 @@ OPEN_FILTER = (
 )
 SAMPLE_FILE = ("sample", "customer_feedback.csv")
 SAMPLE_COLUMNS = ("feedback", "category")
+BACKGROUND_JOBS = frozenset({"warm-up", "devices"})
 
 
 def app_icon() -> QIcon:
@@ -78,12 +83,20 @@ class MainWindow(QMainWindow):
         self.sidebar.setSpacing(2)
         self.sidebar.setStyleSheet("QListWidget { border: none; background: #f3f4f6; } QListWidget::item { padding: 8px; }")
         self.panels = QStackedWidget()
+        self._panel_rows: dict[QWidget, int] = {}
         self.sidebar.currentRowChanged.connect(self.panels.setCurrentIndex)
         self.add_panel("Data", "data", self.data_panel)
         self.label_panel = LabelPanel()
         self.label_panel.labels_changed.connect(self._on_label_panel_labels_changed)
         self.label_panel.undo_stack.indexChanged.connect(lambda index: self._update_actions())
         self.add_panel("Label", "label", self.label_panel)
+        self.train_panel = TrainPanel()
+        self.train_panel.active_run_changed.connect(self._on_active_run_changed)
+        self.train_panel.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.add_panel("Train", "train", self.train_panel, scroll=True)
+        self.attention_panel = AttentionPanel()
+        self.add_panel("Attention", "attention", self.attention_panel, scroll=True)
+        self.data_panel.explain_requested.connect(self.explain_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -100,10 +113,20 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # -- construction ----------------------------------------------------------------------
-    def add_panel(self, title: str, icon: str, widget: QWidget) -> None:
+    def add_panel(self, title: str, icon: str, widget: QWidget, *, scroll: bool = False) -> None:
+        """Add a sidebar entry; ``scroll`` wraps a dense panel so a small window scrolls it
+        instead of the panel's minimum size setting the window's."""
         item = QListWidgetItem(QIcon(str(resource_path("icons", f"{icon}.svg"))), title)
         self.sidebar.addItem(item)
-        self.panels.addWidget(widget)
+        if scroll:
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(widget)
+            self.panels.addWidget(area)
+        else:
+            self.panels.addWidget(widget)
+        self._panel_rows[widget] = self.sidebar.count() - 1
         # Ctrl+1, Ctrl+2, ... switch panels, so the whole app works from the keyboard.
         row = self.sidebar.count() - 1
         item.setToolTip(f"{title} (Ctrl+{row + 1})")
@@ -116,7 +139,11 @@ class MainWindow(QMainWindow):
 
     def show_panel(self, row: int) -> None:
         self.sidebar.setCurrentRow(row)
-        self.panels.currentWidget().setFocus()
+        current = self.panels.currentWidget()
+        (current.widget() if isinstance(current, QScrollArea) else current).setFocus()
+
+    def show_panel_widget(self, panel: QWidget) -> None:
+        self.show_panel(self._panel_rows[panel])
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -190,7 +217,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         jobs = running_jobs()
-        if jobs:
+        # Background jobs (pre-loading torch, listing devices) are nobody's work: never ask
+        # about them, but still wait for them below, as a QThread must not outlive the app.
+        if any(job.name not in BACKGROUND_JOBS for job in jobs):
             answer = QMessageBox.question(
                 self,
                 "A job is still running",
@@ -200,10 +229,10 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-            for job in jobs:
-                job.cancel()
-            for job in jobs:
-                job.wait(30_000)
+        for job in jobs:
+            job.cancel()
+        for job in jobs:
+            job.wait(30_000)
         self.settings.save_window(self.saveGeometry(), self.saveState())
         if self.project is not None:
             self.project.close()
@@ -299,6 +328,8 @@ class MainWindow(QMainWindow):
         self.project = project
         self.data_panel.set_project(project)
         self.label_panel.set_project(project)
+        self.train_panel.set_project(project)
+        self._on_active_run_changed(project.active_run() if project is not None else None)
         self.saved_label.setText("Saved ✓" if project is not None else "")
         if project is not None:
             self.setWindowTitle(f"{project.path.name} — bertdesk")
@@ -375,7 +406,23 @@ class MainWindow(QMainWindow):
         self.saved_label.setText(f"Saved ✓ {datetime.now():%H:%M:%S}")
         self.data_panel.model.refresh_labels(first_row, last_row)
         self.data_panel.update_summary()
+        self.train_panel.refresh()
         self._update_actions()
+
+    def _on_active_run_changed(self, run: Any) -> None:
+        """The model the app explains and predicts with: the active run's, else the bundled one."""
+        model_dir = run.model_dir if run is not None and run.model_dir and Path(run.model_dir).is_dir() else None
+        self.attention_panel.set_model(model_dir)
+
+    def explain_row(self, row_id: int) -> None:
+        """Double-click on a row: its attention, one more click from any head."""
+        if self.project is None or not 0 <= row_id < self.project.row_count:
+            return
+        self.explain_text(self.project.texts([row_id])[0])
+
+    def explain_text(self, text: str) -> None:
+        self.show_panel_widget(self.attention_panel)
+        self.attention_panel.explain(text)
 
     def _on_project_opened(self, project: "Project") -> None:
         self.set_project(project)

@@ -119,6 +119,7 @@ class DataPanel(QWidget):
     """
 
     bulk_label_requested = Signal(object, object, bool)  # list[int] rows (sorted), str | None, bool
+    explain_requested = Signal(int)  # row id: a double-click asks the Attention panel to explain it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +145,7 @@ class DataPanel(QWidget):
         horizontal.setDefaultSectionSize(160)
         horizontal.setStretchLastSection(False)
 
+        self.table.doubleClicked.connect(lambda index: self.explain_requested.emit(index.row()))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())

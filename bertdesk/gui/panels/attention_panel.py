@@ -1,0 +1,471 @@
+"""Attention panel: what the model looks at in one text.
+
+``explain(text)`` runs the model on a worker thread (:class:`~bertdesk.gui.workers.Job`) and
+shows the prediction, a **model view** (every head of every layer), a **head view** (one map,
+tokens on both axes, exact weights on hover), a **token view** (BertViz-style lines between
+two columns of tokens) and the **saliency** (the text shaded word by word).
+
+torch and transformers are imported on the worker thread only (``bertdesk.core.attention``
+imports them inside its functions), so this module loads none of them and the window opens fast.
+The loaded model is cached by the panel's explainer and reused for every row.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+# Cheap: numpy and config reading only; torch and transformers load inside the job.
+from bertdesk.core.attention import NO_CLASSIFIER, NO_SALIENCY
+from bertdesk.core.attention_derived import KINDS, Explained, kind_stack, merged_stack, prepare
+from bertdesk.core.attention_maps import NORMALISATIONS, Normalisation, colour_levels, drop_indices, word_groups
+from bertdesk.core.attention_png import COLOURMAPS, colour_lut
+from bertdesk.gui.dialogs.errors import error_message
+from bertdesk.gui.widgets.attention_export import save_widget_image
+from bertdesk.gui.widgets.attention_grid import THUMB_MAX, AttentionGrid
+from bertdesk.gui.widgets.attention_heatmap import AttentionHeatmap
+from bertdesk.gui.widgets.attention_saliency import SaliencyView, word_spans
+from bertdesk.gui.widgets.attention_tokens import AttentionTokenView
+from bertdesk.gui.workers import Job
+
+if TYPE_CHECKING:
+    from bertdesk.core.attention import AttentionExplainer, AttentionMaps
+
+log = logging.getLogger(__name__)
+
+MEAN, ROLLOUT = -1, -2  # head choices besides a head's index
+TAB_GRID, TAB_HEAD, TAB_TOKENS, TAB_SALIENCY = range(4)
+NORMALISATION_NAMES = {"head": "Scale per head", "layer": "Scale per layer", "global": "One scale for all"}
+
+
+def _plain(text: str = "", style: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # tokens and texts are data, never markup
+    label.setWordWrap(True)
+    if style:
+        label.setStyleSheet(style)
+    return label
+
+
+class AttentionPanel(QWidget):
+    """Explain a text: prediction, attention (model, head and token views) and saliency."""
+
+    busy_changed = Signal(bool)
+    explained = Signal(object)  # the AttentionMaps now shown
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_dir: str | None = None
+        self.result: Explained | None = None
+        self.job: Job | None = None
+        self._explainer: AttentionExplainer | None = None
+        self._pending: str | None = None
+        self._busy = False
+        # Work that follows a shown result on the worker thread (word merge, saliency), in order.
+        self._followups: list[Any] = []
+        self._stacks: dict[tuple[str, bool], tuple[np.ndarray, list[str], np.ndarray]] = {}
+        self._build()
+
+    # -- construction -----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.text_edit = QPlainTextEdit()
+        self.text_edit.setPlaceholderText("Type or paste a text, or double-click a row in the table…")
+        self.text_edit.setFixedHeight(64)
+        self.explain_button = QPushButton("Explain")
+        self.explain_button.setDefault(True)
+        self.explain_button.clicked.connect(self._on_explain_button_clicked)
+        top = QHBoxLayout()
+        top.addWidget(self.text_edit, 1)
+        top.addWidget(self.explain_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.status_label = _plain("Model: bundled default. Nothing explained yet.", "color: #555;")
+        self.prediction_label = _plain("", "font-size: 13pt; font-weight: bold;")
+        self.truncation_label = _plain("", "background: #fff3cd; color: #664d03; padding: 4px; border-radius: 3px;")
+        self.truncation_label.hide()
+        self.error_label = _plain("", "color: #b00020;")
+        self.error_label.hide()
+
+        self.layer_slider = QSlider(Qt.Orientation.Horizontal)
+        self.layer_slider.setRange(0, 0)
+        self.layer_slider.setFixedWidth(140)
+        self.layer_slider.setPageStep(1)
+        self.layer_slider.valueChanged.connect(self._on_view_changed)
+        self.layer_label = _plain("Layer –")
+        self.layer_label.setWordWrap(False)
+        self.head_combo = QComboBox()
+        self.head_combo.currentIndexChanged.connect(self._on_view_changed)
+        self.colour_combo = QComboBox()
+        self.colour_combo.addItems(list(COLOURMAPS))
+        self.colour_combo.currentIndexChanged.connect(self._on_style_changed)
+        self.scale_combo = QComboBox()
+        for mode in NORMALISATIONS:
+            self.scale_combo.addItem(NORMALISATION_NAMES[mode], mode)
+        self.scale_combo.currentIndexChanged.connect(self._on_style_changed)
+        self.hide_special_check = QCheckBox("Hide [CLS]/[SEP]")
+        self.hide_special_check.toggled.connect(self._on_view_changed)
+        self.words_check = QCheckBox("Whole words")
+        self.words_check.setToolTip("Merge word pieces: attention to a word is the sum over its pieces, from a word the mean.")
+        self.words_check.toggled.connect(self._on_view_changed)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for text, kind in (("View as PNG…", "png"), ("View as SVG…", "svg"), ("Maps as .npy…", "npy"), ("Maps as JSON…", "json")):
+            action = QAction(text, menu)
+            action.triggered.connect(lambda _=False, k=kind: self._on_export_triggered(k))
+            menu.addAction(action)
+        self.export_button.setMenu(menu)
+        self.export_button.setEnabled(False)
+        controls = QHBoxLayout()
+        for widget in (self.layer_label, self.layer_slider, self.head_combo, self.colour_combo, self.scale_combo, self.hide_special_check, self.words_check):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.export_button)
+
+        self.grid = AttentionGrid()
+        self.grid.cell_clicked.connect(self._on_grid_cell_clicked)
+        self.heatmap = AttentionHeatmap()
+        self.heatmap.hovered.connect(self._on_heatmap_hovered)
+        self.token_view = AttentionTokenView()
+        self.token_scroll = QScrollArea()
+        self.token_scroll.setWidgetResizable(True)
+        self.token_scroll.setWidget(self.token_view)
+        self.saliency_view = SaliencyView()
+        self.saliency_view.show_message("Explain a text with a trained classifier to see which words drive its prediction.")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.grid, "Model view")
+        self.tabs.addTab(self.heatmap, "Head view")
+        self.tabs.addTab(self.token_scroll, "Token view")
+        self.tabs.addTab(self.saliency_view, "Saliency")
+        self.hover_label = _plain(" ", "color: #333; font-family: monospace;")
+        self.hover_label.setWordWrap(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.prediction_label)
+        layout.addWidget(self.truncation_label)
+        layout.addLayout(controls)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.hover_label)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(1200, 760)
+
+    # -- public API -------------------------------------------------------------------------
+    def set_model(self, model_dir: str | None) -> None:
+        """Use ``model_dir`` (None or ``default``: the bundled model) from the next explanation on.
+
+        Cheap: the model is loaded by the first :meth:`explain` that needs it.
+        """
+        model_dir = None if model_dir in (None, "", "default") else str(model_dir)
+        if model_dir == self.model_dir:
+            return
+        self.model_dir = model_dir
+        name = "bundled default" if model_dir is None else Path(model_dir).name
+        self.status_label.setText(f"Model: {name}. Explain a text to load it.")
+
+    def explain(self, text: str) -> None:
+        """Explain ``text`` with the current model, on a worker thread; a newer call supersedes an older one."""
+        if self.text_edit.toPlainText() != text:
+            self.text_edit.setPlainText(text)
+        if self.job is not None:
+            self._pending = text
+            self.job.cancel()
+            return
+        self._start(text)
+
+    def is_busy(self) -> bool:
+        return self.job is not None
+
+    @property
+    def maps(self) -> AttentionMaps | None:
+        return None if self.result is None else self.result.maps
+
+    # -- the job -----------------------------------------------------------------------------
+    def _start(self, text: str) -> None:
+        model_dir = self.model_dir
+        panel = self
+
+        def run(on_progress: Any, cancel: Any) -> Explained:
+            from bertdesk.core.attention import AttentionExplainer
+
+            if panel._explainer is None:
+                panel._explainer = AttentionExplainer()
+            # Saliency (a backward pass) comes in a second job: the maps show without waiting for it.
+            maps = panel._explainer.explain(model_dir, text, saliency=False, on_progress=on_progress, cancel=cancel)
+            cancel.raise_if_cancelled()
+            return prepare(maps, THUMB_MAX)
+
+        self.error_label.hide()
+        self.explain_button.setEnabled(False)
+        self.status_label.setText("Explaining…")
+        self._run_job(run, self._on_job_succeeded)
+
+    def _start_saliency(self, maps: AttentionMaps) -> None:
+        model_dir, explainer = self.model_dir, self._explainer
+
+        def run(on_progress: Any, cancel: Any) -> AttentionMaps:
+            assert explainer is not None
+            return explainer.saliency(model_dir, maps, on_progress=on_progress, cancel=cancel)
+
+        self.saliency_view.show_message("Computing saliency…")
+        self._run_job(run, self._on_saliency_job_succeeded)
+
+    def _start_words(self, result: Explained) -> None:
+        """Merge word pieces for every map off the UI thread (hundreds of ms for 512 tokens)."""
+
+        def run(on_progress: Any, cancel: Any) -> tuple[Explained, dict[tuple[str, bool], Any]]:
+            return result, {(kind, True): merged_stack(result, kind) for kind in KINDS}
+
+        self._run_job(run, self._on_words_job_succeeded)
+
+    def _on_words_job_succeeded(self, answer: tuple[Explained, dict[tuple[str, bool], Any]]) -> None:
+        result, stacks = answer
+        if result is self.result:
+            self._stacks.update(stacks)
+
+    def _run_job(self, fn: Any, on_success: Any) -> None:
+        job = Job(fn, name="attention", parent=self)
+        job.progressed.connect(self._on_job_progressed)
+        job.succeeded.connect(on_success)
+        job.failed.connect(self._on_job_failed)
+        job.finished.connect(self._on_job_finished)
+        self.job = job
+        if not self._busy:
+            self._busy = True
+            self.busy_changed.emit(True)
+        job.start()
+
+    def _on_job_progressed(self, progress: Any) -> None:
+        if progress.message:
+            self.status_label.setText(progress.message)
+
+    def _on_job_succeeded(self, result: Explained) -> None:
+        if self._pending is not None:
+            return  # superseded: the newer text is explained next
+        self.show_result(result)
+        maps = result.maps
+        if len(maps.word_groups()) < len(maps.tokens):
+            self._followups.append(lambda: self._start_words(result))
+        if maps.labels and maps.saliency is None:
+            self._followups.append(lambda: self._start_saliency(maps))
+
+    def _on_saliency_job_succeeded(self, maps: AttentionMaps) -> None:
+        if self._pending is not None or self.result is None or self.result.maps.text != maps.text:
+            return
+        self.result.maps = maps
+        self._show_saliency(maps)
+
+    def _on_job_failed(self, err: BaseException) -> None:
+        message, _detail = error_message(err)
+        if _detail:
+            log.error("attention failed: %s", _detail)
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.status_label.setText("Nothing explained.")
+
+    def _on_job_finished(self) -> None:
+        self.job = None
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._followups.clear()
+            self._start(pending)
+            return
+        if self._followups:
+            self._followups.pop(0)()
+            return
+        self.explain_button.setEnabled(True)
+        self._busy = False
+        self.busy_changed.emit(False)
+
+    def _on_explain_button_clicked(self) -> None:
+        self.explain(self.text_edit.toPlainText())
+
+    # -- showing a result ---------------------------------------------------------------------
+    def show_result(self, result: Explained) -> None:
+        """Show an explanation (called with the job's result; public for tests and benchmarks)."""
+        maps = result.maps
+        self.result = result
+        self._stacks = {}
+        self.status_label.setText(f"Model: {maps.model_name}, {maps.layers} layers x {maps.heads} heads. {len(maps.tokens)} tokens.")
+        if maps.probabilities is None:
+            self.prediction_label.setText(NO_CLASSIFIER)
+            self.prediction_label.setStyleSheet("font-size: 11pt; color: #555;")
+        else:
+            ranked = sorted(zip(maps.labels, maps.probabilities), key=lambda pair: -pair[1])
+            rest = "   ".join(f"{label} {p:.1%}" for label, p in ranked)
+            self.prediction_label.setText(f"Prediction: {maps.predicted_label}     ({rest})")
+            self.prediction_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        if maps.truncation is not None:
+            self.truncation_label.setText(maps.truncation.message)
+            self.truncation_label.show()
+        else:
+            self.truncation_label.hide()
+        self._reset_controls(maps)
+        self.grid.set_maps(maps.attentions, self._mode(), self._lut(), thumbs=result.thumbs, maxima=result.maxima["heads"])
+        choice = self.head_combo.currentData()
+        self.grid.selected = (self.layer_slider.value(), int(choice)) if choice is not None and choice >= 0 else None
+        self._show_saliency(maps)
+        self._refresh_views()
+        self.export_button.setEnabled(True)
+        self.explained.emit(maps)
+
+    def _reset_controls(self, maps: AttentionMaps) -> None:
+        layer, head = self.layer_slider.value(), self.head_combo.currentData()
+        for widget in (self.layer_slider, self.head_combo):
+            widget.blockSignals(True)
+        self.layer_slider.setRange(0, maps.layers - 1)
+        self.layer_slider.setValue(min(layer, maps.layers - 1) if self.head_combo.count() else maps.layers - 1)
+        self.head_combo.clear()
+        for h in range(maps.heads):
+            self.head_combo.addItem(f"Head {h + 1}", h)
+        self.head_combo.addItem("Mean of heads", MEAN)
+        self.head_combo.addItem("Rollout (layers 1 to this)", ROLLOUT)
+        index = self.head_combo.findData(head if head is not None and (head < 0 or head < maps.heads) else 0)
+        self.head_combo.setCurrentIndex(max(0, index))
+        for widget in (self.layer_slider, self.head_combo):
+            widget.blockSignals(False)
+
+    def _show_saliency(self, maps: AttentionMaps) -> None:
+        if maps.saliency is None:
+            self.saliency_view.show_message(NO_SALIENCY if maps.probabilities is None else "Computing saliency…")
+            return
+        groups = maps.word_groups()
+        scores = np.array([float(maps.saliency[g].sum()) for g in groups], dtype=np.float32)
+        self.saliency_view.show_saliency(maps.text, word_spans(maps.offsets, groups), scores)
+
+    def _mode(self) -> Normalisation:
+        return self.scale_combo.currentData() or "head"
+
+    def _lut(self) -> np.ndarray:
+        return colour_lut(self.colour_combo.currentText() or "viridis")
+
+    def _stack(self, kind: str, words: bool) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(stack ``[layers, heads, q, k]``, tokens, maxima) for a kind of map, cached per result."""
+        key = (kind, words)
+        if key not in self._stacks:
+            assert self.result is not None
+            maps = self.result.maps
+            if words:  # normally merged already by the follow-up job; here if asked before it ended
+                self._stacks[key] = merged_stack(self.result, kind)
+            else:
+                self._stacks[key] = (kind_stack(self.result, kind), list(maps.tokens), self.result.maxima[kind])
+        return self._stacks[key]
+
+    def current_view(self) -> tuple[np.ndarray, list[str], tuple[float, float], str]:
+        """(matrix, tokens, colour levels, title) of the map the head and token views show."""
+        assert self.result is not None
+        layer = self.layer_slider.value()
+        choice = self.head_combo.currentData()
+        choice = 0 if choice is None else int(choice)
+        kind = "mean" if choice == MEAN else "rollout" if choice == ROLLOUT else "heads"
+        stack, tokens, maxima = self._stack(kind, self.words_check.isChecked())
+        head = max(choice, 0)
+        matrix = stack[layer, head]
+        levels = colour_levels(maxima, layer, head, self._mode())
+        if self.hide_special_check.isChecked():
+            special = self._special_indices(tokens)
+            matrix = drop_indices(matrix, special)
+            tokens = [t for i, t in enumerate(tokens) if i not in set(special)]
+            levels = (0.0, float(matrix.max()) if matrix.size and self._mode() == "head" else levels[1])
+        what = "mean of heads" if choice == MEAN else f"rollout, layers 1–{layer + 1}" if choice == ROLLOUT else f"head {head + 1}"
+        return matrix, tokens, levels, f"Layer {layer + 1}, {what}"
+
+    def _special_indices(self, tokens: list[str]) -> list[int]:
+        assert self.result is not None
+        maps = self.result.maps
+        if self.words_check.isChecked():
+            groups = word_groups(maps.tokens, maps.word_ids)
+            return [w for w, g in enumerate(groups) if len(g) == 1 and g[0] in maps.special]
+        return list(maps.special)
+
+    def _refresh_views(self) -> None:
+        if self.result is None:
+            return
+        maps = self.result.maps
+        self.layer_label.setText(f"Layer {self.layer_slider.value() + 1} of {maps.layers}")
+        matrix, tokens, levels, title = self.current_view()
+        self.heatmap.set_matrix(matrix, tokens, tokens, levels=levels, lut=self._lut(), title=title)
+        self.token_view.set_matrix(matrix, tokens, tokens, scale_max=levels[1])
+        choice = self.head_combo.currentData()
+        self.grid.selected = (self.layer_slider.value(), int(choice)) if choice is not None and choice >= 0 else None
+        self.grid.update()
+
+    # -- slots -------------------------------------------------------------------------------
+    def _on_view_changed(self, *_: Any) -> None:
+        self._refresh_views()
+
+    def _on_style_changed(self, *_: Any) -> None:
+        if self.result is None:
+            return
+        self.grid.restyle(self._mode(), self._lut())
+        self._refresh_views()
+
+    def _on_grid_cell_clicked(self, layer: int, head: int) -> None:
+        self.layer_slider.blockSignals(True)
+        self.layer_slider.setValue(layer)
+        self.layer_slider.blockSignals(False)
+        self.head_combo.setCurrentIndex(self.head_combo.findData(head))
+        self._refresh_views()
+        self.tabs.setCurrentIndex(TAB_HEAD)
+
+    def _on_heatmap_hovered(self, text: str) -> None:
+        self.hover_label.setText(text or " ")
+
+    # -- export ------------------------------------------------------------------------------
+    def _on_export_triggered(self, kind: str) -> None:
+        filters = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)", "npy": "NumPy array (*.npy)", "json": "JSON (*.json)"}
+        path, _ = QFileDialog.getSaveFileName(self, "Export attention", f"attention.{kind}", filters[kind])
+        if not path:
+            return
+        try:
+            if kind in ("png", "svg"):
+                self.export_view(path)
+            else:
+                self.export_maps(path)
+        except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
+            self.error_label.setText(f"Cannot export to {path}: {error_message(err)[0]}")
+            self.error_label.show()
+
+    def _current_view_widget(self) -> QWidget:
+        index = self.tabs.currentIndex()
+        if index == TAB_GRID:
+            self.grid.finish_now()
+        return {TAB_GRID: self.grid, TAB_HEAD: self.heatmap, TAB_TOKENS: self.token_view, TAB_SALIENCY: self.saliency_view}[index]
+
+    def export_view(self, path: str) -> None:
+        """The view on screen as a .png or .svg image (the whole token list for the token view)."""
+        save_widget_image(self._current_view_widget(), path)
+
+    def export_maps(self, path: str) -> None:
+        """All maps: ``.npy`` holds the attentions ``[layers, heads, q, k]``; ``.json`` everything (as the CLI)."""
+        from bertdesk.core.attention import save_json, save_npy
+
+        assert self.result is not None
+        if path.lower().endswith(".npy"):
+            save_npy(self.result.maps.attentions, path)
+        else:
+            save_json(self.result.maps, path)

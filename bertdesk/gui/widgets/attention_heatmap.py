@@ -1,0 +1,165 @@
+"""One attention map as a heatmap: query tokens down the left, key tokens along the top.
+
+A pyqtgraph ``ImageItem`` in row-major order holds the matrix exactly as given (row = query,
+column = key), so ``image.image`` is the matrix on screen. Hovering a cell reports the exact
+weight through ``hovered``; tokens are drawn by pyqtgraph's axes with ``QPainter.drawText``,
+i.e. as plain text, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QWidget
+
+MAX_LABEL_CHARS = 16
+
+
+def _short(token: str) -> str:
+    return token if len(token) <= MAX_LABEL_CHARS else token[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def display_token(token: str) -> str:
+    """A token as drawn: a word piece of a right-to-left script keeps its ``##`` in front.
+
+    Without the left-to-right mark the bidi algorithm would take the paragraph as RTL and
+    draw ``##ב`` as ``ב##``; the mark is invisible and changes nothing else.
+    """
+    return "\u200e" + token if token.startswith("##") else token
+
+
+class TokenAxis(pg.AxisItem):
+    """An axis that names each cell by its token: vertical text on the top axis, so long tokens fit.
+
+    Labels are drawn with ``QPainter.drawText`` (plain text) at cell centres; when cells are
+    smaller than a line of text, every n-th token is named (zoom in to see them all). Only
+    the labels of visible cells are drawn, so 512 tokens cost no more than 50.
+    """
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.tokens: list[str] = []
+        self.label_font = QFont()
+        self.label_font.setPointSize(8)
+        self.setStyle(showValues=False, tickLength=0)
+        self.setPen(pg.mkPen(None))  # no axis line: the map has its own edge
+        self.set_tokens([])
+
+    def set_tokens(self, tokens: Sequence[str]) -> None:
+        self.tokens = [_short(t) for t in tokens]
+        metrics = QFontMetrics(self.label_font)
+        room = max((metrics.horizontalAdvance(t) for t in self.tokens), default=20) + 10
+        if self.orientation == "top":
+            self.setHeight(room)
+        else:
+            self.setWidth(room)
+        self.picture = None
+        self.update()
+
+    def drawPicture(self, p: QPainter, axisSpec, tickSpecs, textSpecs) -> None:  # noqa: N802 - pyqtgraph override
+        super().drawPicture(p, axisSpec, tickSpecs, [])
+        view = self.linkedView()
+        if view is None or not self.tokens:
+            return
+        p.setFont(self.label_font)
+        p.setPen(QColor("#222"))
+        metrics = QFontMetrics(self.label_font)
+        vertical = self.orientation == "left"
+
+        def pixel(value: float) -> float:
+            scene = view.mapViewToScene(QPointF(0.0, value) if vertical else QPointF(value, 0.0))
+            local = self.mapFromScene(scene)
+            return local.y() if vertical else local.x()
+
+        cell = abs(pixel(1.0) - pixel(0.0)) or 1.0
+        # Glyphs fill about 3/4 of a line: every label fits when cells are that tall.
+        step = 1 if cell >= 0.75 * metrics.height() else int(np.ceil(metrics.height() / cell))
+        bounds = self.boundingRect()
+        extent = bounds.height() if vertical else bounds.width()
+        for index in range(0, len(self.tokens), step):
+            centre = pixel(index + 0.5)
+            if centre < -cell or centre > extent + cell:
+                continue
+            text = display_token(self.tokens[index])
+            if vertical:
+                rect = QRectF(0, centre - metrics.height() / 2, bounds.width() - 5, metrics.height())
+                p.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
+            else:
+                # Rotated a quarter turn: the text runs upwards, ending just above the map.
+                p.save()
+                p.translate(centre, bounds.height() - 5)
+                p.rotate(-90)
+                p.drawText(QRectF(0, -metrics.height() / 2, bounds.height() - 5, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+                p.restore()
+
+
+class AttentionHeatmap(pg.GraphicsLayoutWidget):
+    """A token x token heatmap with a colour bar and exact values on hover."""
+
+    hovered = Signal(str)  # "query → key: weight", or "" when the pointer leaves the map
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.left_axis, self.top_axis = TokenAxis("left"), TokenAxis("top")
+        self.plot = self.addPlot(axisItems={"left": self.left_axis, "top": self.top_axis})
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.invertY(True)  # query 0 ([CLS]) at the top, as in every attention figure
+        self.plot.setAspectLocked(True)
+        self.plot.showAxis("top")
+        self.plot.hideAxis("bottom")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), interactive=False, width=12)
+        self.colour_bar.setImageItem(self.image)
+        self.addItem(self.colour_bar)
+        self.matrix: np.ndarray = np.zeros((0, 0), np.float32)
+        self.row_tokens: list[str] = []
+        self.col_tokens: list[str] = []
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    def set_matrix(
+        self,
+        matrix: np.ndarray,
+        row_tokens: Sequence[str],
+        col_tokens: Sequence[str],
+        *,
+        levels: tuple[float, float],
+        lut: np.ndarray,
+        title: str = "",
+    ) -> None:
+        """Show ``matrix`` (rows: queries, columns: keys) on the colour scale ``levels``."""
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self.row_tokens, self.col_tokens = list(row_tokens), list(col_tokens)
+        self.image.setImage(self.matrix, levels=levels, autoLevels=False)
+        self.image.setLookupTable(lut)
+        self.colour_bar.setLevels(levels)
+        self.colour_bar.setColorMap(pg.ColorMap(np.linspace(0, 1, len(lut)), lut))
+        self.left_axis.set_tokens(self.row_tokens)
+        self.top_axis.set_tokens(self.col_tokens)
+        self.plot.setTitle(title, size="9pt")
+        rows, cols = self.matrix.shape
+        self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
+
+    def clear_map(self) -> None:
+        self.matrix = np.zeros((0, 0), np.float32)
+        self.image.clear()
+        self.left_axis.set_tokens([])
+        self.top_axis.set_tokens([])
+
+    def _on_scene_mouse_moved(self, pos: QPointF) -> None:
+        if not self.matrix.size or not self.plot.sceneBoundingRect().contains(pos):
+            self.hovered.emit("")
+            return
+        point = self.plot.vb.mapSceneToView(pos)
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        if 0 <= row < self.matrix.shape[0] and 0 <= col < self.matrix.shape[1]:
+            weight = float(self.matrix[row, col])
+            self.hovered.emit(f"{self.row_tokens[row]}  →  {self.col_tokens[col]}:  {weight:.4f}")
+        else:
+            self.hovered.emit("")
