@@ -34,13 +34,15 @@ from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from bertdesk.core import project_rows as rows_sql
 from bertdesk.core.project_build import save_copy, write_new_project
 from bertdesk.core.project_labels import LabelSource, LabelStore
+from bertdesk.core import project_predictions as predictions_sql
+from bertdesk.core.project_predictions import PredictionTable
 from bertdesk.core.project_runs import RunRecord
 from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, read_meta, write_meta
 
 if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
     import pandas as pd
 
-__all__ = ["LabelSource", "Project", "RunRecord"]
+__all__ = ["LabelSource", "PredictionTable", "Project", "RunRecord"]
 
 _READ_CHUNK = 50_000  # rows read per lock hold in long reads
 _IN_CHUNK = 900  # ids per IN (...) query, under SQLite's historical 999-variable limit
@@ -321,3 +323,98 @@ class Project(LabelStore):
                 return found
             first += chunk
         return None
+
+    # -- predictions -------------------------------------------------------------------------
+    def store_predictions(
+        self,
+        run_id: int,
+        row_ids: Sequence[int],
+        labels: Sequence[str],
+        confidences: Sequence[float],
+        probabilities: Any,
+        *,
+        class_names: Sequence[str] | None = None,
+    ) -> int:
+        """Save predictions of run ``run_id`` (replacing earlier ones of the same rows), in one transaction.
+
+        Args:
+            run_id: the run whose model made them.
+            row_ids: the rows predicted.
+            labels: the predicted label of each row.
+            confidences: the probability of each predicted label.
+            probabilities: float[n, k], class order ``class_names`` (default: the run's
+                ``metrics["labels"]``); stored as float32.
+            class_names: the class order of ``probabilities`` when it is not the run's.
+
+        Returns:
+            How many rows were stored.
+
+        Raises:
+            ProjectError: no such run, a row id out of range, or shapes that do not line up.
+        """
+        with self._write() as conn:
+            return predictions_sql.store(conn, run_id, row_ids, labels, confidences, probabilities, class_names, self._row_count)
+
+    def predictions(self, run_id: int | None = None) -> PredictionTable | None:
+        """The stored predictions of ``run_id`` (default: the active run), or None when there is no such run."""
+        with self._read() as conn:
+            if run_id is None:
+                active = self.active_run()
+                if active is None:
+                    return None
+                run_id = active.id
+            return predictions_sql.load(conn, run_id)
+
+    def prediction_count(self, run_id: int) -> int:
+        """How many rows have a stored prediction from run ``run_id``."""
+        with self._read() as conn:
+            return predictions_sql.count(conn, run_id)
+
+    def clear_predictions(self, run_id: int) -> int:
+        """Forget run ``run_id``'s stored predictions; return how many rows were removed."""
+        with self._write() as conn:
+            return predictions_sql.clear(conn, run_id)
+
+    def accept_predictions(self, assignments: dict[int, str], source: LabelSource = "model") -> bool:
+        """Label each row with its predicted label, all in one undo step.
+
+        Args:
+            assignments: row id -> label name (each must be in the label set).
+            source: recorded as who decided (default "model": a prediction the user accepted).
+
+        Returns:
+            True when something changed (one undo step recorded).
+
+        Raises:
+            LabelError: a label is not in the label set.
+            ProjectError: a row id is out of range.
+        """
+        import time
+        from typing import get_args
+
+        from bertdesk.core.errors import LabelError
+        from bertdesk.core.undo import Change, RowStates, read_rows
+
+        if source not in get_args(LabelSource):
+            raise ProjectError(f"Unknown label source {source!r}; use one of {', '.join(get_args(LabelSource))}.")
+        with self._lock:
+            ids = self._row_ids(list(assignments))
+            if not ids:
+                return False
+            keys = {d.name: d.key for d in self._defs}
+            missing = sorted({name for name in assignments.values() if name not in keys})
+            if missing:
+                raise LabelError(f"Cannot accept predictions: {', '.join(map(repr, missing))} is not in the label set.")
+            by_row = {int(r): keys[name] for r, name in assignments.items()}
+
+            def describe(conn: sqlite3.Connection) -> Change | None:
+                before = read_rows(conn, ids)
+                now = time.time()
+                old = {r: (k, s) for r, k, s, _ in before}
+                if all(old.get(r) == (by_row[r], source) for r in ids):
+                    return None
+                after = RowStates((r, by_row[r], source, now) for r in ids)
+                where = f"row {ids[0] + 1}" if len(ids) == 1 else f"{len(ids):,} rows"
+                return Change(f"Accept predictions for {where}", ids, before, after)
+
+            return self._edit(describe) is not None

@@ -1,0 +1,170 @@
+"""``bertdesk predict MODEL_DIR DATA``: classify every row of a spreadsheet or a bertdesk project."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, print_json
+from bertdesk.core.devices import DEVICE_CHOICES
+from bertdesk.core.errors import BertdeskError
+
+PROJECT_SUFFIX = ".bertdesk"
+PREVIEW_ROWS = 20
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    cmd = sub.add_parser(
+        "predict",
+        help="classify every row with a trained model",
+        description="Classify every row of a spreadsheet or a bertdesk project with a trained model folder. "
+        "Progress goes to stderr. With --out the table is written with the predicted label, confidence and "
+        "one probability column per class; without it a preview (or JSON lines with --json) goes to stdout. "
+        "Ctrl+C cancels.",
+    )
+    cmd.add_argument("model", metavar="MODEL_DIR", help="a trained model folder (config.json with labels, model.safetensors)")
+    cmd.add_argument("data", metavar="DATA", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
+    cmd.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one / the project's)")
+    cmd.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
+    cmd.add_argument("--out", metavar="FILE", help="write the table with predictions to FILE.csv, .xlsx or .parquet")
+    cmd.add_argument("--batch-size", metavar="B", type=int, help="at most B rows per batch (on top of the token budget)")
+    cmd.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (default auto)")
+    cmd.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto", help="number format (default auto)")
+    cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmd.add_argument("--json", action="store_true", help="print one JSON object per row instead of a preview table")
+    cmd.set_defaults(handler=_cmd_predict)
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from bertdesk.core.export import export_format, export_frame, with_predictions
+    from bertdesk.core.inference import load_predictor, predict
+    from bertdesk.core.progress import CancelToken
+
+    if args.out:
+        export_format(args.out)  # refuse an unknown extension before minutes of work
+    if args.batch_size is not None and args.batch_size < 1:
+        raise BertdeskError(f"--batch-size must be at least 1, not {args.batch_size}.")
+    frame, text_col, store = _load_data(args)
+    if len(frame) == 0:
+        raise BertdeskError(f"{Path(args.data).name} has no rows to predict.")
+    predictor = load_predictor(args.model, device=args.device, precision=args.precision)
+    sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
+    texts = frame[text_col].tolist()
+    progress = StderrProgress(quiet=args.quiet)
+    with ctrl_c_cancels(CancelToken()) as token:
+        try:
+            result = predict(predictor, texts, on_progress=progress, cancel=token, batch_size=args.batch_size)
+        finally:
+            progress.close()
+        token.raise_if_cancelled()
+        if store is not None:
+            store(result)
+        table = with_predictions(frame, result.predicted_labels, result.confidence, result.probabilities, result.labels)
+        if args.out:
+            out = export_frame(table, args.out, cancel=token)
+            sys.stderr.write(f"bertdesk: wrote {len(table):,} rows to {out}\n")
+            return EXIT_OK
+    if args.json:
+        _print_json_lines(texts, result)
+    else:
+        _print_preview(texts, result)
+    return EXIT_OK
+
+
+def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
+    """The table, its text column, and (for a project) a function that stores the results."""
+    if str(args.data).lower().endswith(PROJECT_SUFFIX):
+        return _load_project(args)
+    from bertdesk.core.data import read_table
+
+    table = read_table(args.data, sheet=args.sheet)
+    frame = table.frame
+    text_col = args.text_col or table.info.text_column
+    if not text_col:
+        raise BertdeskError(f"{Path(args.data).name}: no text column found; name one with --text-col (columns: {_names(frame)}).")
+    if text_col not in frame.columns:
+        raise BertdeskError(f"{Path(args.data).name} has no column {text_col!r} (columns: {_names(frame)}).")
+    return frame, text_col, None
+
+
+def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
+    from bertdesk.core.project import Project
+
+    project = Project.open(args.data)
+    try:
+        frame = project.frame()
+        text_col = args.text_col or project.text_column
+        if text_col not in frame.columns:
+            raise BertdeskError(f"{Path(args.data).name} has no column {text_col!r} (columns: {_names(frame)}).")
+        model_dir = Path(args.model).resolve()
+        run = next((r for r in project.runs() if _same_folder(r.model_dir, model_dir)), None)
+    finally:
+        project.close()
+    if run is None or text_col != project.text_column:
+        return frame, text_col, None  # not a run of this project: nothing to store
+
+    def store(result: Any) -> None:
+        import numpy as np
+
+        with Project.open(args.data) as again:
+            again.store_predictions(
+                run.id, np.arange(len(frame)), result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels
+            )
+        sys.stderr.write(f"bertdesk: stored the predictions with run {run.id} in {Path(args.data).name}\n")
+
+    return frame, text_col, store
+
+
+def _same_folder(stored: str, folder: Path) -> bool:
+    try:
+        return Path(stored).resolve() == folder
+    except OSError:
+        return False
+
+
+def _names(frame: Any) -> str:
+    return ", ".join(map(str, frame.columns))
+
+
+def _print_json_lines(texts: list[Any], result: Any) -> None:
+    out = sys.stdout
+    names = result.labels
+    for i, (text, label, conf, probs) in enumerate(zip(texts, result.predicted_labels, result.confidence, result.probabilities)):
+        print_json(
+            {
+                "row": i,
+                "text": "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text),
+                "label": label,
+                "confidence": round(float(conf), 6),
+                "probabilities": {name: round(float(p), 6) for name, p in zip(names, probs)},
+            },
+            out,
+        )
+
+
+def _print_preview(texts: list[Any], result: Any, rows: int = PREVIEW_ROWS, width: int = 60) -> None:
+    def cell(value: Any) -> str:
+        text = "" if value is None else str(value)
+        text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", " ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    header = ["row", "predicted", "confidence", "text"]
+    body = [
+        [str(i + 1), label, f"{conf * 100:.1f}%", cell(text)]
+        for i, (text, label, conf) in enumerate(zip(texts[:rows], result.predicted_labels, result.confidence))
+    ]
+    table = [header] + body
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    out = sys.stdout
+    out.write("\n".join(lines) + "\n")
+    if len(texts) > rows:
+        out.write(f"... {len(texts) - rows:,} more rows; use --out FILE to save them all, or --json.\n")
+    counts: dict[str, int] = {}
+    for label in result.predicted_labels:
+        counts[label] = counts.get(label, 0) + 1
+    out.write("Predicted: " + ", ".join(f"{name} {counts.get(name, 0):,}" for name in result.labels) + "\n")

@@ -1,0 +1,99 @@
+"""core.prediction_views: the Predict panel's table, filters, metrics and map, without Qt."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bertdesk.core.prediction_views import (
+    UNLABELLED,
+    RowFilter,
+    confidence_histogram,
+    filter_mask,
+    prediction_frame,
+    project_2d,
+    validation_report,
+)
+from bertdesk.core.project_predictions import PredictionTable
+
+CLASSES = ["billing", "bug", "praise"]
+#            row: 0      1      2        3         4        5
+PREDICTED = ["bug", "bug", "billing", "praise", "praise", "bug"]
+HUMAN = {0: "bug", 1: "billing", 2: "billing", 4: "bug"}  # rows 3 and 5 unlabelled
+CONF = [0.95, 0.55, 0.80, 0.99, 0.40, 0.70]
+
+
+def table() -> PredictionTable:
+    probs = np.full((6, 3), 0.0, dtype=np.float32)
+    for i, (name, c) in enumerate(zip(PREDICTED, CONF)):
+        probs[i] = (1 - c) / 2
+        probs[i, CLASSES.index(name)] = c
+    return PredictionTable(1, CLASSES, np.arange(6), np.array(PREDICTED, dtype=object), np.array(CONF, np.float32), probs)
+
+
+def frame():
+    return prediction_frame([f"text {i}" for i in range(6)], HUMAN, table())
+
+
+def ids(mask: np.ndarray) -> list[int]:
+    return np.flatnonzero(mask).tolist()
+
+
+def test_frame() -> None:
+    f = frame()
+    assert list(f.columns) == ["text", "label", "predicted", "confidence", "agrees", "p_billing", "p_bug", "p_praise"]
+    assert f.index.name == "row_id" and f.index.tolist() == list(range(6))
+    assert f["agrees"].tolist() == [True, False, True, None, False, None]
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (RowFilter(), [0, 1, 2, 3, 4, 5]),
+        (RowFilter(label="billing"), [1, 2]),
+        (RowFilter(label=UNLABELLED), [3, 5]),
+        (RowFilter(predicted="bug"), [0, 1, 5]),
+        (RowFilter(confidence_min=0.7, confidence_max=0.95), [0, 2, 5]),
+        (RowFilter(agreement="agree"), [0, 2]),
+        (RowFilter(agreement="disagree"), [1, 4]),
+        (RowFilter(agreement="unlabelled"), [3, 5]),
+        (RowFilter(agreement="labelled", predicted="bug"), [0, 1]),
+        (RowFilter(row_ids=frozenset({1, 4, 99})), [1, 4]),
+        (RowFilter(text="TEXT 3"), [3]),
+    ],
+)
+def test_filters(rule: RowFilter, expected: list[int]) -> None:
+    assert ids(filter_mask(frame(), rule)) == expected
+
+
+def test_histogram() -> None:
+    counts, edges = confidence_histogram(np.array(CONF), bins=10)
+    assert counts.sum() == 6 and len(edges) == 11
+    assert counts[9] == 2 and counts[4] == 1  # 0.95, 0.99 in the top bin; 0.40 in 40-50%
+
+
+def test_validation_report() -> None:
+    report = validation_report(frame(), [0, 1, 2, 3, 4], CLASSES)  # row 3 has no label: left out
+    assert report.rows == 4
+    # true billing: row 1 -> bug, row 2 -> billing; true bug: row 0 -> bug, row 4 -> praise
+    assert report.matrix.tolist() == [[1, 1, 0], [0, 1, 1], [0, 0, 0]]
+    assert report.cells[(0, 1)] == [1] and report.cells[(1, 2)] == [4]
+    assert report.accuracy == pytest.approx(0.5)
+    assert report.precision.tolist() == pytest.approx([1.0, 0.5, 0.0])
+    assert report.recall.tolist() == pytest.approx([0.5, 0.5, 0.0])
+    assert report.support.tolist() == [2, 2, 0]
+    empty = validation_report(frame(), [], CLASSES)
+    assert empty.rows == 0 and empty.matrix.shape == (3, 3)
+
+
+def test_project_2d() -> None:
+    rng = np.random.default_rng(0)
+    data = np.concatenate([rng.normal(0, 1, (20, 8)), rng.normal(8, 1, (20, 8))])
+    coords = project_2d(data)
+    assert coords.shape == (40, 2) and coords.dtype == np.float32
+    # The first component separates the two clusters.
+    assert (coords[:20, 0] < 0).all() == (coords[20:, 0] > 0).all()
+    assert abs(coords[:20, 0].mean() - coords[20:, 0].mean()) > 10
+    np.testing.assert_array_equal(project_2d(data), coords)  # deterministic, signs fixed
+    assert project_2d(np.zeros((0, 8))).shape == (0, 2)
+    assert project_2d(np.ones((1, 8))).shape == (1, 2)
