@@ -48,7 +48,7 @@ OPEN_FILTER = (
 )
 SAMPLE_FILE = ("sample", "customer_feedback.csv")
 SAMPLE_COLUMNS = ("feedback", "category")
-BACKGROUND_JOBS = frozenset({"warm-up", "devices"})
+BACKGROUND_JOBS = frozenset({"warm-up", "devices", "truncation"})
 
 
 def app_icon() -> QIcon:

@@ -398,3 +398,26 @@ def test_unusable_settings_show_an_error_and_record_no_run(qtbot, panel: TrainPa
     box = panel._error_box
     assert box is not None and box.isVisible() and "hub id" in box.text()
     box.close()
+
+
+def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny_encoder_dir) -> None:
+    import pandas as pd
+
+    from bertdesk.core.project import Project
+    from bertdesk.gui.panels.train_panel import TrainPanel
+    from tests.tiny_model import tiny_texts
+
+    texts, labels = tiny_texts(20)
+    texts[0] = " ".join(["good"] * 60)
+    project = Project.create(tmp_path / "t.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label")
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    panel.settings.set_model_source(str(tiny_encoder_dir))
+    panel.set_project(project)
+    panel.settings.max_length_spin.setValue(32)
+    panel.show()
+    qtbot.waitUntil(lambda: "longer than 32 tokens" in panel.truncation.text(), timeout=20_000)
+    assert panel.truncation.text().startswith("1 of 20 texts (5%)")
+    panel.settings.max_length_spin.setValue(128)
+    qtbot.waitUntil(lambda: panel.truncation.text() == "All 20 labelled texts fit in 128 tokens.", timeout=20_000)
+    project.close()

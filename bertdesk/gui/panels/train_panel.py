@@ -38,6 +38,7 @@ from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
 from bertdesk.gui.widgets.train_summary import TrainSummaryWidget
+from bertdesk.gui.widgets.train_truncation import TruncationLabel
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class TrainPanel(QWidget):
 
         # -- left: settings, data, start/cancel -----------------------------------------------
         self.settings = TrainSettingsWidget()
+        self.settings.changed.connect(lambda: self.isVisible() and self._check_truncation())
         self.summary = TrainSummaryWidget()
         self.start_button = QPushButton("Start training")
         self.start_button.setDefault(True)
@@ -96,8 +98,11 @@ class TrainPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_training)
         settings_box = QGroupBox("Settings")
         QVBoxLayout(settings_box).addWidget(self.settings)
+        self.truncation = TruncationLabel()
         data_box = QGroupBox("Data")
-        QVBoxLayout(data_box).addWidget(self.summary)
+        data_layout = QVBoxLayout(data_box)
+        data_layout.addWidget(self.summary)
+        data_layout.addWidget(self.truncation)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button, 1)
         buttons.addWidget(self.cancel_button)
@@ -181,6 +186,18 @@ class TrainPanel(QWidget):
         shown = self.project if self.project is not None and not self.project.closed else None
         self.summary.show_project(shown)
         self._update_buttons()
+        if self.isVisible():  # counting reads every labelled text: only when someone looks
+            self._check_truncation()
+
+    def _check_truncation(self) -> None:
+        project = self.project if self.project is not None and not self.project.closed else None
+        try:
+            texts = data_from_project(project).texts if project is not None else []
+            config = self.settings.config()
+        except BertdeskError:  # no usable labels yet: the summary already says so
+            self.truncation.check("", [], 0)
+            return
+        self.truncation.check(config.model, texts, config.max_length)
 
     def is_training(self) -> bool:
         return self.job is not None
@@ -233,6 +250,7 @@ class TrainPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._find_devices()
+        self._check_truncation()
 
     # -- devices ---------------------------------------------------------------------------------
     def _find_devices(self) -> None:

@@ -1,0 +1,76 @@
+"""How many labelled texts the chosen max length will cut: counted in the background.
+
+Counting needs the model's tokenizer (and so transformers), so it runs on a short Job,
+debounced while the user edits the settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QWidget
+
+from bertdesk.gui.workers import Job
+
+DEBOUNCE_MS = 400
+
+
+def _count(model: str, texts: list[str], max_length: int, *, on_progress: Any, cancel: Any) -> tuple[int, int]:
+    from bertdesk.core.models import load_tokenizer, resolve_model_source
+    from bertdesk.core.training import count_truncated
+
+    tokenizer = load_tokenizer(resolve_model_source(model))
+    cancel.raise_if_cancelled()
+    return count_truncated(tokenizer, texts, max_length), len(texts)
+
+
+class TruncationLabel(QLabel):
+    """'12 of 360 texts (3%) are longer than 128 tokens and will be cut' (or that all fit)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #555;")
+        self._job: Job | None = None
+        self._pending: tuple[str, list[str], int] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._start)
+
+    def check(self, model: str, texts: list[str], max_length: int) -> None:
+        """Count (after a short pause for more edits) how many ``texts`` exceed ``max_length``."""
+        self._pending = (model, texts, max_length) if texts else None
+        if self._pending is None:
+            self.setText("")
+            return
+        self._timer.start()
+
+    def _start(self) -> None:
+        if self._pending is None:
+            return
+        if self._job is not None:  # one count at a time; the newest request runs next
+            self._job.cancel()
+            return
+        model, texts, max_length = self._pending
+        self._pending = None
+        self.setText(f"Counting texts longer than {max_length} tokens…")
+        job = Job(lambda on_progress, cancel: _count(model, texts, max_length, on_progress=on_progress, cancel=cancel), name="truncation")
+        job.succeeded.connect(lambda result: self._show(result, max_length))
+        job.failed.connect(lambda err: self.setText(""))
+        job.finished.connect(self._on_finished)
+        self._job = job
+        job.start()
+
+    def _show(self, result: tuple[int, int], max_length: int) -> None:
+        from bertdesk.core.training import describe_truncation
+
+        truncated, total = result
+        self.setText(describe_truncation(truncated, total, max_length) or f"All {total} labelled texts fit in {max_length} tokens.")
+
+    def _on_finished(self) -> None:
+        self._job = None
+        if self._pending is not None:
+            self._start()
