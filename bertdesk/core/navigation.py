@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FilterKind", "RowFilter", "RowWalker"]
 
-FilterKind = Literal["all", "unlabelled", "labelled", "label", "search", "random"]
+FilterKind = Literal["all", "unlabelled", "labelled", "label", "search", "random", "uncertain"]
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,15 @@ class RowFilter:
     Attributes:
         kind: "all", "unlabelled", "labelled", "label" (rows with ``label``), "search" (rows
             whose text contains ``text``, case-insensitive; a regular expression when ``regex``)
-            or "random" (``sample_size`` rows drawn with ``seed``, in drawn order).
+            or "random" (``sample_size`` rows drawn with ``seed``, in drawn order), or "uncertain"
+            (unlabelled rows the active model is least sure of first, by ``uncertainty``: the
+            rows whose labels teach the model most).
         label: the label name for kind "label".
         text: the search text for kind "search".
         regex: treat ``text`` as a regular expression.
         sample_size: how many rows kind "random" draws (capped at the row count).
         seed: the random seed for kind "random"; the same seed gives the same rows.
+        uncertainty: for kind "uncertain": ``least_confidence``, ``margin`` or ``entropy``.
 
     Raises:
         BertdeskError: an unknown kind, a missing label or search text, a bad sample size, or an
@@ -49,6 +52,7 @@ class RowFilter:
     regex: bool = False
     sample_size: int = 100
     seed: int = 0
+    uncertainty: str = "least_confidence"
 
     def __post_init__(self) -> None:
         if self.kind not in get_args(FilterKind):
@@ -95,7 +99,9 @@ class RowWalker:
         if row_filter.kind == "random":
             size = min(row_filter.sample_size, project.row_count)
             self._sample = random.Random(row_filter.seed).sample(range(project.row_count), size)
-            self._index = {row: i for i, row in enumerate(self._sample)}
+        if row_filter.kind == "uncertain":
+            self._sample = _uncertain_order(project, row_filter.uncertainty)
+        self._index = {row: i for i, row in enumerate(self._sample)}
 
     def first_row(self) -> int | None:
         """The first row to show, or None when nothing matches."""
@@ -111,7 +117,7 @@ class RowWalker:
 
     def _step(self, row: int | None, *, backward: bool) -> int | None:
         kind = self.row_filter.kind
-        if kind == "random":
+        if kind in ("random", "uncertain"):
             return self._step_sample(row, backward=backward)
         if kind == "all":
             return self.project.next_row_matching(row, backward=backward)
@@ -137,7 +143,7 @@ class RowWalker:
         kind = self.row_filter.kind
         if kind == "all":
             return row + 1
-        if kind == "random":
+        if kind in ("random", "uncertain"):
             index = self._index.get(row)
             return None if index is None else index + 1
         return None
@@ -149,7 +155,7 @@ class RowWalker:
         project = self.project
         if kind == "all":
             return project.row_count
-        if kind == "random":
+        if kind in ("random", "uncertain"):
             return len(self._sample)
         if kind == "labelled":
             return project.labelled_count
@@ -158,3 +164,13 @@ class RowWalker:
         if kind == "label":
             return project.label_counts().get(self.row_filter.label or "", 0)
         return None
+
+
+def _uncertain_order(project: Project, method: str) -> list[int]:
+    """Unlabelled rows with a stored prediction of the active run, most uncertain first."""
+    from bertdesk.core.uncertainty import most_uncertain_first
+
+    table = project.predictions()
+    if table is None or not len(table):
+        raise BertdeskError("No predictions yet: train a model, then predict (Predict panel), to label the most uncertain rows first.")
+    return most_uncertain_first(table.row_ids, table.probabilities, method=method, labelled=project.labels())

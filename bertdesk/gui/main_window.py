@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
         """The model the app explains and predicts with: the active run's, else the bundled one."""
         model_dir = run.model_dir if run is not None and run.model_dir and Path(run.model_dir).is_dir() else None
         self.attention_panel.set_model(model_dir)
+        self.label_panel.refresh_predictions()  # suggestions come from the active run
 
     def explain_row(self, row_id: int) -> None:
         """Double-click on a row: its attention, one more click from any head."""

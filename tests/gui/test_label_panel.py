@@ -217,3 +217,46 @@ def test_main_window_shares_one_undo_path(qtbot, window, project: Project) -> No
     assert project.label_of(0) == "praise" and heights(panel) == [0, 1, 2]
     window.set_project(None)
     assert panel.project is None and panel.undo_stack.count() == 0
+
+
+def _predict(project: Project, probabilities: list[list[float]]) -> None:
+    """Store predictions for every row from an active run, classes in label-set order."""
+    import numpy as np
+
+    names = list(project.label_set.names)
+    run = project.add_run(status="finished", model_dir="", config={}, metrics={"labels": names})
+    project.set_active_run(run)
+    probs = np.array(probabilities, dtype=np.float32)
+    best = probs.argmax(axis=1)
+    project.store_predictions(run, list(range(len(probs))), [names[i] for i in best], probs.max(axis=1).tolist(), probs)
+
+
+# billing, bug, praise (label-set order); unlabelled rows are 1, 3 and 5.
+PROBS = [[0.9, 0.05, 0.05], [0.4, 0.35, 0.25], [0.1, 0.8, 0.1], [0.34, 0.33, 0.33], [0.1, 0.1, 0.8], [0.05, 0.9, 0.05]]
+
+
+def test_most_uncertain_rows_first(qtbot, panel: LabelPanel, project: Project) -> None:
+    choose(panel, "uncertain", "least_confidence")
+    assert "No predictions yet" in panel.message_label.text()
+    _predict(project, PROBS)
+    panel.refresh_predictions()
+    choose(panel, "uncertain", "least_confidence")
+    seen = [panel.current_row]
+    for _ in range(2):
+        qtbot.keyClick(panel, Qt.Key.Key_Space)
+        seen.append(panel.current_row)
+    assert seen == [3, 1, 5]  # unlabelled rows only, least confident first
+    assert panel.position_label.text() == "3 of 3"
+
+
+def test_the_model_suggestion_is_shown_and_enter_accepts_it(qtbot, panel: LabelPanel, project: Project) -> None:
+    _predict(project, PROBS)
+    panel.refresh_predictions()
+    panel._show_row(5)
+    assert panel.suggestion_label.text() == "Model suggests: bug (90%)  ·  Enter accepts"
+    qtbot.keyClick(panel, Qt.Key.Key_Return)
+    assert project.label_of(5) == "bug"
+    panel.undo_stack.undo()
+    assert project.label_of(5) is None
+    panel._show_row(0)  # labelled billing, and the model agrees: nothing to accept
+    assert panel.suggestion_label.text() == "Model suggests: billing (90%)"

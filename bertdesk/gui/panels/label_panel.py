@@ -40,9 +40,12 @@ from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_f
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
+    from bertdesk.core.project_predictions import PredictionTable
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter entry
 SAMPLE_SEED = 20_240_601
+# "Most uncertain first" orders: the rows whose labels teach the model most come first.
+UNCERTAINTY_CHOICES = (("least_confidence", "least confident"), ("margin", "smallest margin"), ("entropy", "highest entropy"))
 
 
 def _plain_label(text: str = "", style: str = "") -> QLabel:
@@ -162,6 +165,9 @@ class LabelPanel(QWidget):
         left.addLayout(top)
         left.addLayout(heading)
         left.addWidget(self.text_view, 3)
+        # The active model's guess for this row, when predictions exist; Enter accepts it.
+        self.suggestion_label = _plain_label(style="color: #1d4ed8; font-size: 14px;")
+        left.addWidget(self.suggestion_label)
         left.addWidget(self.context_box)
         left.addWidget(self.buttons_box)
         left.addLayout(moves)
@@ -173,7 +179,7 @@ class LabelPanel(QWidget):
         self.saved_label = _plain_label(style="color: #2e7d32;")
         self.message_label = _plain_label(style="color: #b00020;")
         self.message_label.setWordWrap(True)
-        keys = _plain_label("1–9, a–z label · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search", "color: #777;")
+        keys = _plain_label("1–9, a–z label · Enter accepts the suggestion · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search", "color: #777;")
         keys.setWordWrap(True)
         right = QVBoxLayout()
         right.addWidget(self.progress_label)
@@ -211,6 +217,7 @@ class LabelPanel(QWidget):
         """Show ``project`` (None: nothing); forgets the undo stack of the previous one."""
         self.undo_stack.clear()
         self.project = project
+        self._predictions: PredictionTable | None = None
         self.walker = None
         self.current_row = None
         self._label_names = ()
@@ -224,6 +231,7 @@ class LabelPanel(QWidget):
             self._show_row(None)
             self._update_progress()
             return
+        self._predictions = project.predictions()
         self._sync_label_set(force=True)
         self.filter_combo.setCurrentIndex(0)
         self.apply_filter(RowFilter("all"))
@@ -261,6 +269,9 @@ class LabelPanel(QWidget):
             self.filter_combo.setItemData(self.filter_combo.count() - 1, name, NAME_ROLE)
         self.filter_combo.addItem("Search…", "search")
         self.filter_combo.addItem("Random sample", "random")
+        for method, text in UNCERTAINTY_CHOICES:
+            self.filter_combo.addItem(f"Most uncertain first ({text})", "uncertain")
+            self.filter_combo.setItemData(self.filter_combo.count() - 1, method, NAME_ROLE)
         self.filter_combo.setCurrentIndex(max(self.filter_index(*current), 0))
 
     def filter_choice(self, index: int | None = None) -> tuple[str, str | None]:
@@ -314,6 +325,8 @@ class LabelPanel(QWidget):
             return RowFilter("search", text=self.search_edit.text(), regex=self.regex_check.isChecked())
         if kind == "random":
             return RowFilter("random", sample_size=self.sample_spin.value(), seed=SAMPLE_SEED)
+        if kind == "uncertain":
+            return RowFilter("uncertain", uncertainty=name or "least_confidence")
         return RowFilter(kind, label=name)
 
     def _apply_controls(self) -> None:
@@ -374,6 +387,8 @@ class LabelPanel(QWidget):
                 self.assign(self._label_names[position])
         elif key in (Qt.Key.Key_0, Qt.Key.Key_Backspace):
             self.clear_current()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept_suggestion()
         elif key in (Qt.Key.Key_Space, Qt.Key.Key_Right):
             self.skip()
         elif key == Qt.Key.Key_Left:
@@ -400,6 +415,27 @@ class LabelPanel(QWidget):
             self.skip()
         else:
             self._show_row(row)
+
+    def accept_suggestion(self) -> None:
+        """Give the current row the active model's predicted label (Enter)."""
+        suggestion = self.suggestion_for(self.current_row)
+        if suggestion is not None and suggestion[0] in self._label_names:
+            self.assign(suggestion[0])
+
+    def refresh_predictions(self) -> None:
+        """Re-read the active run's predictions (after predicting, or another run became active)."""
+        self._predictions = self.project.predictions() if self.project is not None else None
+        self._show_row(self.current_row)
+
+    def suggestion_for(self, row: int | None) -> tuple[str, float] | None:
+        """(predicted label, confidence) of ``row`` from the active run, if it has one."""
+        table = self._predictions
+        if table is None or row is None or not len(table):
+            return None
+        index = int(table.row_ids.searchsorted(row))
+        if index >= len(table) or int(table.row_ids[index]) != row:
+            return None
+        return str(table.labels[index]), float(table.confidence[index])
 
     def clear_current(self) -> None:
         """Remove the current row's label (stays on the row)."""
@@ -459,6 +495,7 @@ class LabelPanel(QWidget):
         if project is None or row is None:
             self.text_view.setPlainText(empty if project is not None else "Open a project to start labelling.")
             self.row_label.setText("")
+            self.suggestion_label.setText("")
             self.position_label.setText("")
             for value in self.context_values.values():
                 value.setText("")
@@ -471,6 +508,12 @@ class LabelPanel(QWidget):
             value.setText(cells[columns.index(name)])
         label = project.label_of(row)
         self.row_label.setText(f"Row {row + 1:,}  ·  {label if label is not None else 'unlabelled'}")
+        suggestion = self.suggestion_for(row)
+        self.suggestion_label.setText(
+            f"Model suggests: {suggestion[0]} ({suggestion[1]:.0%})" + ("" if suggestion[0] == label else "  ·  Enter accepts")
+            if suggestion is not None
+            else ""
+        )
         for button, name in zip(self.label_buttons, self._label_names):
             button.setChecked(name == label)
         position = self.walker.position(row) if self.walker is not None else None
