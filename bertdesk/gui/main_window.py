@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -233,6 +233,11 @@ class MainWindow(QMainWindow):
             job.cancel()
         for job in jobs:
             job.wait(30_000)
+        if jobs:
+            # Deliver the jobs' last signals now, while the project is still open, so a
+            # cancelled training is recorded as cancelled rather than left "running".
+            QCoreApplication.sendPostedEvents()
+            QCoreApplication.processEvents()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         if self.project is not None:
             self.project.close()
