@@ -74,3 +74,17 @@ class Throttle:
         if force or progress.metrics or now - self._last >= self._interval or (progress.total and progress.done >= progress.total):
             self._last = now
             self._callback(progress)
+
+
+def format_duration(seconds: float | None) -> str:
+    """``42s``, ``3m 07s``, ``1h 05m``; empty for a missing or negative value."""
+    if not isinstance(seconds, (int, float)) or seconds < 0:
+        return ""
+    whole = int(round(seconds))
+    if whole < 60:
+        return f"{whole}s"
+    minutes, whole = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes}m {whole:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"

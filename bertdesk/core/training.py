@@ -27,7 +27,7 @@ from bertdesk import __version__
 from bertdesk.core.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
 from bertdesk.core.errors import Cancelled, TrainingError
 from bertdesk.core.models import load_classifier, load_tokenizer, resolve_model_source
-from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
 from bertdesk.core.training_config import TrainConfig
 from bertdesk.core.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
 from bertdesk.core.training_metrics import classification_scores
@@ -225,17 +225,6 @@ def predict_rows(model: Any, tokenizer: Any, rows: _Rows, device: DeviceInfo, pr
 # The callback that reports, cancels, evaluates and stops early.
 
 
-def _format_duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
-
-
 class _Monitor:
     """Built as a ``TrainerCallback`` subclass at run time (transformers is imported lazily)."""
 
@@ -346,7 +335,7 @@ class _Monitor:
         elapsed = time.monotonic() - self.started
         if state.global_step:
             remaining = elapsed / state.global_step * (state.max_steps - state.global_step)
-            parts.append(f"{_format_duration(remaining)} left (at most)" if self.config.patience else f"{_format_duration(remaining)} left")
+            parts.append(f"{format_duration(remaining)} left (at most)" if self.config.patience else f"{format_duration(remaining)} left")
         return " · ".join(parts)
 
     def _report(self, state: Any, message: str | None = None) -> None:

@@ -416,7 +416,7 @@ def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny
     panel.set_project(project)
     panel.settings.max_length_spin.setValue(32)
     panel.show()
-    qtbot.waitUntil(lambda: "longer than 32 tokens" in panel.truncation.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "will be cut" in panel.truncation.text(), timeout=20_000)
     assert panel.truncation.text().startswith("1 of 20 texts (5%)")
     panel.settings.max_length_spin.setValue(128)
     qtbot.waitUntil(lambda: panel.truncation.text() == "All 20 labelled texts fit in 128 tokens.", timeout=20_000)

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.training_metrics import format_scores
-from bertdesk.gui.widgets.train_history import describe_settings, format_duration
+from bertdesk.core.progress import format_duration
+from bertdesk.gui.widgets.train_history import describe_settings
 
 if TYPE_CHECKING:
     from bertdesk.core.project_runs import RunRecord

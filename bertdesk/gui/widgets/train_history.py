@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bertdesk.core.progress import format_duration
+
 if TYPE_CHECKING:
     from bertdesk.core.project_runs import RunRecord
 
@@ -27,19 +29,6 @@ COLUMNS = ("", "Run", "Date", "Status", "Settings", "Device", "Accuracy", "Macro
 ACTIVE_MARK = "★"
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 HAS_MODEL = ("finished", "cancelled")
-
-
-def format_duration(seconds: Any) -> str:
-    if not isinstance(seconds, (int, float)) or seconds < 0:
-        return ""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
 
 
 def describe_settings(config: dict[str, Any]) -> str:
