@@ -43,6 +43,7 @@ class GapMeter:
 
     def start(self) -> None:
         self.gaps.clear()
+        self.long.clear()
         self.clock.start()
         self._last = self.clock.elapsed()
         self.timer.start()
