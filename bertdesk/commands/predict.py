@@ -47,10 +47,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         export_format(args.out)  # refuse an unknown extension before minutes of work
     if args.batch_size is not None and args.batch_size < 1:
         raise BertdeskError(f"--batch-size must be at least 1, not {args.batch_size}.")
+    if not Path(args.data).exists():
+        raise BertdeskError(f"{args.data}: file not found")
+    # The model first: a wrong folder, device or precision is reported before a big table is read.
+    predictor = load_predictor(args.model, device=args.device, precision=args.precision)
     frame, text_col, store = _load_data(args)
     if len(frame) == 0:
         raise BertdeskError(f"{Path(args.data).name} has no rows to predict.")
-    predictor = load_predictor(args.model, device=args.device, precision=args.precision)
     sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
     texts = frame[text_col].tolist()
     progress = StderrProgress(quiet=args.quiet)

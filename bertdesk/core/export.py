@@ -191,9 +191,10 @@ def _missing(value: object) -> bool:
 
 
 def _plain(value: object) -> object:
-    # repr of numpy float32 is "np.float32(0.5)" in numpy 2; write the shortest round-trip text.
+    # str() of a numpy float is its shortest round-trip text in its own precision: a float32
+    # 0.9 is written "0.9", not "0.8999999761581421".
     if isinstance(value, np.floating):
-        return repr(float(value))
+        return str(value)
     if isinstance(value, np.integer):
         return int(value)
     return value
@@ -215,7 +216,7 @@ def _write_xlsx(frame: pd.DataFrame, temp: Path, on_progress: ProgressCallback, 
             c = WriteOnlyCell(sheet, value=_xlsx_text(neutralise(str(value))))
             c.data_type = "s"  # never "f": a string, whatever it starts with
             return c
-        return _plain(value) if not isinstance(value, np.floating) else float(value)
+        return float(str(value)) if isinstance(value, np.floating) else _plain(value)
 
     sheet.append([cell(str(c), True) for c in frame.columns])
     for start in range(0, max(n, 1), _CHUNK):

@@ -21,7 +21,7 @@ import math
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ import numpy as np
 
 from bertdesk.core.devices import DeviceInfo, choose_device, choose_precision
 from bertdesk.core.errors import ModelError
+from bertdesk.core.inference_fast import first_token_last_layer, use_padding_mask_attention
 from bertdesk.core.models import ModelSource, load_classifier, load_tokenizer, read_model_info, resolve_model_source
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -79,8 +80,8 @@ class Predictor:
     name: str = ""
 
     def describe(self) -> str:
-        """One line, e.g. ``all-MiniLM-L6-v2 on CPU: AMD EPYC, 2 cores (bf16)``."""
-        return f"{self.name} on {self.device.describe()}, {self.precision}"
+        """One line, e.g. ``model on CPU: AMD EPYC, 2 cores (bf16), computing in bf16``."""
+        return f"{self.name} on {self.device.describe()}, computing in {self.precision}"
 
 
 @dataclass
@@ -106,7 +107,6 @@ class Predictions:
     precision: str = "fp32"
     device: str = "cpu"
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.predicted.shape[0])
@@ -159,6 +159,7 @@ def load_predictor(
         # every weight on every batch); autocast stays on for the ops that need fp32.
         net = net.to(torch.bfloat16)
     net.eval().to(target.torch_device)
+    use_padding_mask_attention(net)
     limits = [info.max_length]
     tokenizer_limit = getattr(tokenizer, "model_max_length", None)
     if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < 1_000_000:
@@ -213,8 +214,8 @@ def predict(
     done = 0
     on_progress(Progress(0, n, f"Predicting {n:,} rows"))
     # Classification reads only the first token's final state, so (without embeddings) the
-    # last layer computes just that row: ~1/7 less work on BERT-style models. See _FirstTokenLayer.
-    shortcut = contextlib.nullcontext() if embeddings else _first_token_last_layer(predictor.model)
+    # last layer computes just that position: ~15-20% faster on BERT-style models.
+    shortcut = contextlib.nullcontext() if embeddings else first_token_last_layer(predictor.model)
     with torch.inference_mode(), _precision_context(predictor), shortcut:
         for start in range(0, n, max(1, int(chunk_rows))):
             if cancel is not None:
@@ -336,84 +337,6 @@ def _precision_context(predictor: Predictor) -> contextlib.AbstractContextManage
     if predictor.precision == "fp16":
         return torch.autocast(device_type=kind, dtype=torch.float16)
     return contextlib.nullcontext()
-
-
-def _first_token_last_layer(model: Any) -> contextlib.AbstractContextManager[Any]:
-    """While active, the model's last encoder layer computes the first ([CLS]) position only.
-
-    Only for BERT-style layers (BERT, RoBERTa, ELECTRA...) whose submodules we recognise;
-    anything else runs unchanged. Not thread-safe for one model used by two threads at once.
-    """
-    base = getattr(model, "base_model", None)
-    layers = getattr(getattr(base, "encoder", None), "layer", None)
-    if layers is None or len(layers) == 0 or not _FirstTokenLayer.supports(layers[-1]):
-        return contextlib.nullcontext()
-    return _swap_last_layer(layers)
-
-
-@contextlib.contextmanager
-def _swap_last_layer(layers: Any) -> Iterator[None]:
-    original = layers[-1]
-    layers[-1] = _FirstTokenLayer.wrap(original)
-    try:
-        yield
-    finally:
-        layers[-1] = original
-
-
-class _FirstTokenLayer:
-    """Builds a module that runs a BERT layer for the first position only.
-
-    Keys and values still come from every position (the first token attends to all of them);
-    the query, attention output, feed-forward and layer norms are computed for one position.
-    The result has sequence length 1, which is all the pooler / classification head reads.
-    """
-
-    @staticmethod
-    def supports(layer: Any) -> bool:
-        attention = getattr(layer, "attention", None)
-        self_attention = getattr(attention, "self", None)
-        needed = ("query", "key", "value", "num_attention_heads", "attention_head_size", "scaling")
-        return (
-            self_attention is not None
-            and all(hasattr(self_attention, name) for name in needed)
-            and hasattr(attention, "output")
-            and hasattr(layer, "feed_forward_chunk")
-            and not getattr(layer, "is_decoder", False)
-        )
-
-    @staticmethod
-    def wrap(layer: Any) -> Any:
-        import torch
-        import torch.nn.functional as F
-
-        class FirstTokenLayer(torch.nn.Module):
-            def __init__(self, inner: Any) -> None:
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *args: Any, **kwargs: Any) -> torch.Tensor:
-                attention = self.inner.attention
-                sa = attention.self
-                batch, length, _ = hidden_states.shape
-                heads, size = sa.num_attention_heads, sa.attention_head_size
-                first = hidden_states[:, :1]
-                query = sa.query(first).view(batch, 1, heads, size).transpose(1, 2)
-                key = sa.key(hidden_states).view(batch, length, heads, size).transpose(1, 2)
-                value = sa.value(hidden_states).view(batch, length, heads, size).transpose(1, 2)
-                mask = attention_mask
-                if mask is not None:
-                    if mask.dim() == 4 and mask.shape[2] > 1:
-                        mask = mask[:, :, :1, :]
-                    if mask.dtype != torch.bool and mask.dtype != query.dtype:
-                        mask = mask.to(query.dtype)
-                if key.dtype != query.dtype:  # autocast may leave them apart
-                    key, value = key.to(query.dtype), value.to(query.dtype)
-                context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=sa.scaling)
-                context = context.transpose(1, 2).reshape(batch, 1, heads * size)
-                return self.inner.feed_forward_chunk(attention.output(context, first))
-
-        return FirstTokenLayer(layer)
 
 
 def model_labels(path: str | os.PathLike[str]) -> list[str]:

@@ -97,3 +97,60 @@ def predict_project(
             run.id, ids, result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels
         )
     return ProjectPredictions(run.id, ids, result)
+
+
+MAP_ROWS = 20_000  # points on the embedding map: enough to see clusters, cheap to draw and hover
+
+
+@dataclass
+class MapPredictions:
+    """:func:`predict_with_map`'s result: the predictions plus 2-D map coordinates of some rows."""
+
+    result: ProjectPredictions
+    map_row_ids: np.ndarray
+    map_coords: np.ndarray
+
+
+def predict_with_map(
+    project: Project,
+    *,
+    run_id: int | None = None,
+    rows: RowChoice = "all",
+    map_rows: int = MAP_ROWS,
+    method: str = "auto",
+    device: str = "auto",
+    precision: str = "auto",
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> MapPredictions:
+    """Predict (and store) like :func:`predict_project`, and place up to ``map_rows`` rows on a 2-D map.
+
+    Embeddings of every row of a big table would not fit in memory (a million rows x 384
+    floats is 1.5 GB), so above ``map_rows`` an evenly spaced sample gets a second, small pass.
+    ``method``: ``pca``, ``umap`` (when installed), or ``auto`` (UMAP when installed, else PCA).
+    """
+    import importlib.util
+
+    from bertdesk.core.prediction_views import project_2d
+
+    run = run_for(project, run_id)
+    folder = Path(run.model_dir)
+    if not folder.is_dir():
+        raise ModelError(f"The model of run {run.id} is missing: no folder at {folder}.")
+    predictor = load_predictor(str(folder), device=device, precision=precision)
+    n = project.row_count if rows == "all" else project.row_count - len(project.labels())
+    small = n <= map_rows
+    result = predict_project(
+        project, run_id=run.id, rows=rows, embeddings=small, predictor=predictor, on_progress=on_progress, cancel=cancel
+    )
+    if small:
+        ids = result.row_ids
+        embeddings = result.predictions.embeddings
+    else:
+        ids = result.row_ids[np.linspace(0, len(result.row_ids) - 1, map_rows).astype(np.int64)]
+        embeddings = predict(predictor, project.texts(ids.tolist()), embeddings=True, cancel=cancel).embeddings
+        result.predictions.embeddings = None
+    if method == "auto":
+        method = "umap" if importlib.util.find_spec("umap") is not None else "pca"
+    coords = project_2d(embeddings if embeddings is not None else np.zeros((0, 2)), method=method)
+    return MapPredictions(result, ids, coords)

@@ -31,6 +31,7 @@ from bertdesk.gui.dialogs.errors import show_error
 from bertdesk.gui.panels.data_panel import DataPanel
 from bertdesk.gui.panels.attention_panel import AttentionPanel
 from bertdesk.gui.panels.label_panel import LabelPanel
+from bertdesk.gui.panels.predict_panel import PredictPanel
 from bertdesk.gui.panels.train_panel import TrainPanel
 from bertdesk.gui.settings import AppSettings
 from bertdesk.gui.workers import Job, running_jobs
@@ -94,6 +95,12 @@ class MainWindow(QMainWindow):
         self.train_panel.active_run_changed.connect(self._on_active_run_changed)
         self.train_panel.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.add_panel("Train", "train", self.train_panel, scroll=True)
+        self.predict_panel = PredictPanel()
+        self.predict_panel.explain_requested.connect(self.explain_text)
+        self.predict_panel.project_edited.connect(self._on_predictions_accepted)
+        self.predict_panel.predictions_changed.connect(lambda: self.label_panel.refresh_predictions())
+        self.predict_panel.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.add_panel("Predict", "predict", self.predict_panel, scroll=True)
         self.attention_panel = AttentionPanel()
         self.add_panel("Attention", "attention", self.attention_panel, scroll=True)
         self.data_panel.explain_requested.connect(self.explain_row)
@@ -334,6 +341,7 @@ class MainWindow(QMainWindow):
         self.data_panel.set_project(project)
         self.label_panel.set_project(project)
         self.train_panel.set_project(project)
+        self.predict_panel.set_project(project)
         self._on_active_run_changed(project.active_run() if project is not None else None)
         self.saved_label.setText("Saved ✓" if project is not None else "")
         if project is not None:
@@ -419,6 +427,12 @@ class MainWindow(QMainWindow):
         model_dir = run.model_dir if run is not None and run.model_dir and Path(run.model_dir).is_dir() else None
         self.attention_panel.set_model(model_dir)
         self.label_panel.refresh_predictions()  # suggestions come from the active run
+        if self.project is not None:
+            self.predict_panel.refresh()
+
+    def _on_predictions_accepted(self) -> None:
+        """Accepted predictions are one project edit: on Edit > Undo, and shown everywhere."""
+        self.label_panel.record_project_edit()  # its labels_changed refreshes the other views
 
     def explain_row(self, row_id: int) -> None:
         """Double-click on a row: its attention, one more click from any head."""

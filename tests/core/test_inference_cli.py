@@ -58,7 +58,7 @@ def test_out_file(tiny_model_dir: Path, data_csv: Path, tmp_path: Path, suffix: 
     if suffix == ".csv":
         back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     elif suffix == ".xlsx":
-        back = pd.read_excel(out, dtype=str, keep_default_na=False)
+        back = pd.read_excel(out, dtype=str, keep_default_na=False, engine="openpyxl")
     else:
         back = pd.read_parquet(out)
     assert list(back.columns) == ["id", "review", "label", "predicted_label", "confidence", "p_neg", "p_pos"]

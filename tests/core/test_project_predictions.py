@@ -149,3 +149,15 @@ def test_predict_project_errors(project: Project, tiny_model_dir: Path, tmp_path
     with pytest.raises(Cancelled):
         predict_project(project, run_id=good, cancel=token)
     assert project.prediction_count(good) == 0
+
+
+def test_predict_with_map_samples_big_tables(project: Project, tiny_model_dir: Path) -> None:
+    from bertdesk.core.project_inference import predict_with_map
+
+    run = project.add_run(status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": ["neg", "pos"]})
+    small = predict_with_map(project, run_id=run, method="pca", precision="fp32", device="cpu")
+    assert small.map_row_ids.tolist() == list(range(12)) and small.map_coords.shape == (12, 2)
+    sampled = predict_with_map(project, run_id=run, map_rows=5, method="pca", precision="fp32", device="cpu")
+    assert len(sampled.result.row_ids) == 12 and project.prediction_count(run) == 12
+    assert sampled.map_row_ids.tolist() == [0, 2, 5, 8, 11] and sampled.map_coords.shape == (5, 2)
+    assert sampled.result.predictions.embeddings is None

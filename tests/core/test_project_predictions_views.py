@@ -97,3 +97,23 @@ def test_project_2d() -> None:
     np.testing.assert_array_equal(project_2d(data), coords)  # deterministic, signs fixed
     assert project_2d(np.zeros((0, 8))).shape == (0, 2)
     assert project_2d(np.ones((1, 8))).shape == (1, 2)
+
+
+def test_scores_match_sklearn() -> None:
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    rng = np.random.default_rng(1)
+    n = 500
+    truth = rng.integers(0, 4, n)
+    guess = np.where(rng.random(n) < 0.6, truth, rng.integers(0, 4, n))
+    guess[guess == 3] = 0  # class 3 never predicted: zero division
+    names = ["a", "b", "c", "d"]
+    probs = np.full((n, 4), 0.1, dtype=np.float32)
+    probs[np.arange(n), guess] = 0.7
+    table = PredictionTable(1, names, np.arange(n), np.array([names[g] for g in guess], dtype=object), probs.max(axis=1), probs)
+    f = prediction_frame([""] * n, {i: names[t] for i, t in enumerate(truth)}, table)
+    report = validation_report(f, range(n), names)
+    np.testing.assert_array_equal(report.matrix, confusion_matrix(truth, guess, labels=range(4)))
+    expected = precision_recall_fscore_support(truth, guess, labels=range(4), zero_division=0)
+    for ours, theirs in zip((report.precision, report.recall, report.f1, report.support), expected):
+        np.testing.assert_allclose(ours, theirs)

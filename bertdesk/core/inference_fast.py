@@ -1,0 +1,150 @@
+"""Two inference-only shortcuts for BERT-style encoders, each exact in fp32 (tests compare).
+
+1. **Key-padding masks.** transformers 5 hands SDPA a full ``[batch, 1, seq, seq]`` boolean
+   mask for padded batches. For a bidirectional encoder every query row of that mask is the
+   same (it only hides padding keys), and torch's CPU flash-attention kernel runs about 2x
+   faster with the broadcast ``[batch, 1, 1, seq]`` form (measured: 16.8 ms vs 8.4 ms for
+   4 x 12 heads x 256 tokens). :func:`use_padding_mask_attention` registers an attention
+   implementation, ``bertdesk_sdpa``, that builds that compact mask and otherwise is SDPA.
+2. **First-token last layer.** A sequence classifier reads only the first ([CLS]) position of
+   the last layer, so :func:`first_token_last_layer` makes that layer compute one position
+   (keys and values still come from every token).
+
+Both fall back to the unchanged model when it is not a recognised BERT-style encoder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+log = logging.getLogger(__name__)
+ATTENTION_NAME = "bertdesk_sdpa"
+_registered = False
+
+
+def _register() -> None:
+    """Register ``bertdesk_sdpa`` with transformers (once per process)."""
+    global _registered
+    if _registered:
+        return
+    from transformers import AttentionInterface
+    from transformers import masking_utils
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    def padding_mask(*args: Any, **kwargs: Any) -> Any:
+        mask_function = kwargs.get("mask_function")
+        attention_mask = kwargs.get("attention_mask")
+        plain = (
+            mask_function is masking_utils.bidirectional_mask_function
+            and not kwargs.get("q_offset")
+            and not kwargs.get("kv_offset")
+            and not args
+            and (attention_mask is None or attention_mask.dim() == 2)
+        )
+        if not plain:  # causal, sliding, packed or custom masks: the full SDPA mask
+            return masking_utils.sdpa_mask(*args, **kwargs)
+        if attention_mask is None or bool(attention_mask.all()):
+            return None  # nothing to hide: SDPA's fastest path
+        kv_length = kwargs["kv_length"]
+        return attention_mask[:, None, None, :kv_length].to(dtype=masking_utils.torch.bool)
+
+    AttentionInterface.register(ATTENTION_NAME, sdpa_attention_forward)
+    masking_utils.AttentionMaskInterface.register(ATTENTION_NAME, padding_mask)
+    _registered = True
+
+
+def use_padding_mask_attention(model: Any) -> bool:
+    """Switch an SDPA encoder ``model`` to ``bertdesk_sdpa``; True when switched."""
+    config = getattr(model, "config", None)
+    if config is None or getattr(config, "is_decoder", False) or getattr(config, "_attn_implementation", None) != "sdpa":
+        return False
+    try:
+        _register()
+        model.set_attn_implementation(ATTENTION_NAME)
+    except Exception as err:  # noqa: BLE001 - an optimisation only: keep plain SDPA
+        log.debug("keeping sdpa attention: %s", err)
+        return False
+    return True
+
+
+def first_token_last_layer(model: Any) -> contextlib.AbstractContextManager[Any]:
+    """While active, the model's last encoder layer computes the first ([CLS]) position only.
+
+    Only for BERT-style layers (BERT, RoBERTa, ELECTRA...) whose submodules we recognise;
+    anything else runs unchanged. Not thread-safe for one model used by two threads at once.
+    """
+    base = getattr(model, "base_model", None)
+    layers = getattr(getattr(base, "encoder", None), "layer", None)
+    if layers is None or len(layers) == 0 or not _FirstTokenLayer.supports(layers[-1]):
+        return contextlib.nullcontext()
+    return _swap_last_layer(layers)
+
+
+@contextlib.contextmanager
+def _swap_last_layer(layers: Any) -> Iterator[None]:
+    original = layers[-1]
+    layers[-1] = _FirstTokenLayer.wrap(original)
+    try:
+        yield
+    finally:
+        layers[-1] = original
+
+
+class _FirstTokenLayer:
+    """Builds a module that runs a BERT layer for the first position only.
+
+    Keys and values still come from every position (the first token attends to all of them);
+    the query, attention output, feed-forward and layer norms are computed for one position.
+    The result has sequence length 1, which is all the pooler / classification head reads.
+    """
+
+    @staticmethod
+    def supports(layer: Any) -> bool:
+        attention = getattr(layer, "attention", None)
+        self_attention = getattr(attention, "self", None)
+        needed = ("query", "key", "value", "num_attention_heads", "attention_head_size", "scaling")
+        return (
+            self_attention is not None
+            and all(hasattr(self_attention, name) for name in needed)
+            and hasattr(attention, "output")
+            and hasattr(layer, "feed_forward_chunk")
+            and not getattr(layer, "is_decoder", False)
+        )
+
+    @staticmethod
+    def wrap(layer: Any) -> Any:
+        import torch
+        import torch.nn.functional as F
+
+        class FirstTokenLayer(torch.nn.Module):
+            def __init__(self, inner: Any) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *args: Any, **kwargs: Any) -> torch.Tensor:
+                attention = self.inner.attention
+                sa = attention.self
+                batch, length, _ = hidden_states.shape
+                heads, size = sa.num_attention_heads, sa.attention_head_size
+                first = hidden_states[:, :1]
+                query = sa.query(first).view(batch, 1, heads, size).transpose(1, 2)
+                key = sa.key(hidden_states).view(batch, length, heads, size).transpose(1, 2)
+                value = sa.value(hidden_states).view(batch, length, heads, size).transpose(1, 2)
+                mask = attention_mask
+                if mask is not None:
+                    if mask.dim() == 4 and mask.shape[2] > 1:
+                        mask = mask[:, :, :1, :]
+                    if mask.dtype != torch.bool and mask.dtype != query.dtype:
+                        mask = mask.to(query.dtype)
+                if key.dtype != query.dtype:  # autocast may leave them apart
+                    key, value = key.to(query.dtype), value.to(query.dtype)
+                context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=sa.scaling)
+                context = context.transpose(1, 2).reshape(batch, 1, heads * size)
+                return self.inner.feed_forward_chunk(attention.output(context, first))
+
+        return FirstTokenLayer(layer)
+
+

@@ -1,0 +1,549 @@
+"""Predict panel: run the active model over the project, inspect the predictions, accept them as labels.
+
+Layout: a toolbar (predict all / unlabelled rows, cancel, progress), a filter bar, the table of
+predictions on the left and three views on the right (confidence histogram; confusion matrix
+and per-class scores on the run's validation rows; a 2-D map of the rows), and the actions
+under the table (accept the selected predictions, accept all above a confidence, most
+uncertain first, export).
+
+The work happens in core: ``project_inference.predict_project`` on a :class:`Job` thread,
+``prediction_views`` for filters/metrics/PCA, ``uncertainty`` for the orders,
+``Project.accept_predictions`` for undoable labelling and ``export`` on a Job. torch is only
+imported inside the job functions, never when this module loads.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertdesk.core import prediction_views as views
+from bertdesk.core.errors import BertdeskError
+from bertdesk.core.progress import Progress
+from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
+from bertdesk.gui.widgets.predict_charts import class_colors
+from bertdesk.gui.widgets.predict_filters import PredictFilterBar
+from bertdesk.gui.widgets.predict_views import PredictViews
+from bertdesk.gui.workers import Job
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project, RunRecord
+
+log = logging.getLogger(__name__)
+SYNC_LOAD_ROWS = 50_000  # above this many stored predictions, refresh() reads them on a worker thread
+UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
+
+
+def _plain(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class PredictPanel(QWidget):
+    """Predictions of the project's active run.
+
+    Signals:
+        explain_requested(str): the text of a row double-clicked (for the attention panel).
+        project_edited(): labels changed here (accepting predictions); refresh other views and undo.
+        status_message(str): a line for the status bar.
+        predictions_changed(): a prediction run stored new predictions.
+    """
+
+    explain_requested = Signal(str)
+    project_edited = Signal()
+    status_message = Signal(str)
+    predictions_changed = Signal()  # new predictions stored (the label panel's suggestions)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.run: RunRecord | None = None
+        self.frame: Any = None  # prediction_views.prediction_frame of the shown run
+        self.report: views.ValidationReport | None = None
+        self.job: Job | None = None
+        # run id -> (row ids, 2-D coordinates): embeddings come from the last predict job of
+        # this session (they are not stored in the project).
+        self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._build()
+
+    # -- construction ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.predict_all_button = QPushButton("Predict all rows")
+        self.predict_unlabelled_button = QPushButton("Predict unlabelled rows")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        self.progress.setMaximumWidth(260)
+        self.run_label = _plain("No project open.")
+        self.run_label.setStyleSheet("color: #555;")
+        top = QHBoxLayout()
+        for widget in (self.predict_all_button, self.predict_unlabelled_button, self.cancel_button, self.progress):
+            top.addWidget(widget)
+        top.addWidget(self.run_label, 1)
+
+        self.filters = PredictFilterBar()
+
+        self.model = PredictionTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.setAlternatingRowColors(True)
+        self.count_label = _plain("")
+
+        self.views = PredictViews()
+        # Shortcuts to the charts (the lead's code and the tests reach them through the panel).
+        self.histogram, self.confusion, self.map = self.views.histogram, self.views.confusion, self.views.map
+        self.tabs = self.views
+
+        self.accept_button = QPushButton("Accept prediction")
+        self.accept_button.setToolTip("Label the selected rows with their predicted label (Ctrl+Z undoes)")
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(50.0, 100.0)
+        self.threshold.setDecimals(0)
+        self.threshold.setSuffix("%")
+        self.threshold.setValue(90.0)
+        self.accept_above_button = QPushButton("Accept all above 90%")
+        self.accept_above_button.setToolTip("Label every unlabelled row whose prediction is at least this confident (one undo step)")
+        self.uncertain_box = QComboBox()
+        for key, text in UNCERTAINTY_CHOICES:
+            self.uncertain_box.addItem(text, key)
+        self.uncertain_button = QPushButton("Most uncertain first")
+        self.uncertain_button.setToolTip("Show the unlabelled rows the model is least sure about first: label those next")
+        self.export_button = QPushButton("Export…")
+        actions = QHBoxLayout()
+        actions.addWidget(self.accept_button)
+        actions.addWidget(self.accept_above_button)
+        actions.addWidget(self.threshold)
+        actions.addSpacing(12)
+        actions.addWidget(self.uncertain_button)
+        actions.addWidget(self.uncertain_box)
+        actions.addStretch(1)
+        actions.addWidget(self.count_label)
+        actions.addWidget(self.export_button)
+
+        left = QWidget()
+        l_layout = QVBoxLayout(left)
+        l_layout.setContentsMargins(0, 0, 0, 0)
+        l_layout.addWidget(self.table, 1)
+        l_layout.addLayout(actions)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.splitter, 1)
+
+        self.predict_all_button.clicked.connect(lambda: self.start_prediction("all"))
+        self.predict_unlabelled_button.clicked.connect(lambda: self.start_prediction("unlabelled"))
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.filters.filters_changed.connect(self._on_filters_changed)
+        self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.confusion.cell_clicked.connect(self._on_confusion_cell_clicked)
+        self.map.point_clicked.connect(self._on_map_point_clicked)
+        self.map.point_hovered.connect(self._on_map_point_hovered)
+        self.views.color_by.currentIndexChanged.connect(lambda _i: self._update_map())
+        self.threshold.valueChanged.connect(self._on_threshold_changed)
+        self.accept_button.clicked.connect(self.accept_selected)
+        self.accept_above_button.clicked.connect(self.accept_above_threshold)
+        self.uncertain_button.clicked.connect(self.show_most_uncertain)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self._update_enabled()
+
+    # -- public interface --------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        """Show ``project`` (None: nothing). A running job of the previous project is cancelled."""
+        if self.job is not None:
+            self.job.cancel()
+        self.project = project
+        self._maps = {}
+        self.filters.clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the active run, its stored predictions and the labels from the project."""
+        project = self.project
+        self.run = None
+        self.frame = None
+        self.report = None
+        if project is None or project.closed:
+            self.run_label.setText("No project open.")
+            self._show_frame()
+            return
+        self.run = project.active_run() or (project.runs()[-1] if project.runs() else None)
+        if self.run is None:
+            self.run_label.setText("No trained model yet: train one on the Train panel first.")
+            self._show_frame()
+            return
+        count = project.prediction_count(self.run.id)
+        if count > SYNC_LOAD_ROWS and self.job is None:
+            self._load_in_background(project, self.run.id, count)
+            return
+        self._show_run(views.frame_for_run(project, self.run.id) if count else None)
+
+    def _show_run(self, frame: Any) -> None:
+        """Show ``frame`` (the shown run's predictions, or None) with the run's description."""
+        project, run = self.project, self.run
+        if project is None or run is None:
+            return
+        self.frame = frame
+        classes = probability_names(frame) if frame is not None else list(run.metrics.get("labels") or project.label_set.names)
+        count = 0 if frame is None else len(frame)
+        active = "active run" if run.is_active else "latest run"
+        self.run_label.setText(
+            f"Run {run.id} ({active}, {Path(run.model_dir).name}): "
+            + (f"{count:,} of {project.row_count:,} rows predicted." if count else "no predictions yet.")
+        )
+        self.filters.set_classes(classes)
+        self._show_frame()
+
+    def _load_in_background(self, project: Project, run_id: int, count: int) -> None:
+        """Read a big run's predictions on a worker thread (seconds for a million rows)."""
+
+        def work(*, on_progress: Any, cancel: Any) -> Any:
+            return views.frame_for_run(project, run_id)
+
+        job = Job(work, name="load-predictions", parent=self)
+
+        def loaded(frame: Any) -> None:
+            if project is self.project and self.run is not None and self.run.id == run_id:
+                self._show_run(frame)
+
+        job.succeeded.connect(loaded)
+        job.failed.connect(self._on_job_failed)
+        job.finished.connect(self._on_job_finished)
+        self.job = job
+        self.run_label.setText(f"Loading {count:,} predictions of run {run_id}…")
+        self._show_frame()
+        job.start()
+
+    # -- showing -----------------------------------------------------------------------------
+    def _show_frame(self) -> None:
+        self.model.set_frame(self.frame)
+        if self.frame is not None:
+            # Sized once from the first rows: ResizeToContents would re-measure on every sort
+            # and filter (170k data() calls for 200k rows).
+            header = self.table.horizontalHeader()
+            header.setResizeContentsPrecision(100)
+            for column in range(self.model.columnCount()):
+                if column == 1:
+                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                else:
+                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                    self.table.resizeColumnToContents(column)
+        self._apply_filters()
+        self._update_validation()
+        self._update_map()
+        self._update_enabled()
+
+    def _apply_filters(self) -> None:
+        if self.frame is None:
+            self.count_label.setText("")
+            self.views.show_confidence(np.zeros(0), self.threshold.value())
+            return
+        rule = self.filters.rule()
+        mask = None if rule.is_empty() else views.filter_mask(self.frame, rule)
+        self.model.set_visible(mask)
+        shown = len(self.frame) if mask is None else int(mask.sum())
+        self.count_label.setText(f"{shown:,} of {len(self.frame):,} rows")
+        confidence = self.frame[views.CONFIDENCE].to_numpy()
+        self.views.show_confidence(confidence if mask is None else confidence[mask], self.threshold.value())
+
+    def _update_validation(self) -> None:
+        run, frame = self.run, self.frame
+        ids = [] if run is None else run.metrics.get("validation_row_ids") or []
+        if run is None or frame is None or not ids:
+            self.report = None
+            self.views.show_validation(None, None, "No validation rows recorded for this run." if run is not None else "")
+            return
+        classes = list(run.metrics.get("labels") or probability_names(frame))
+        self.report = views.validation_report(frame, ids, classes)
+        self.views.show_validation(self.report, run.id)
+
+    def _update_map(self) -> None:
+        run, frame = self.run, self.frame
+        entry = None if run is None else self._maps.get(run.id)
+        if frame is None or entry is None:
+            self.views.show_map(None)
+            return
+        row_ids, coords = entry
+        keep = np.isin(row_ids, frame.index.to_numpy())
+        row_ids, coords = row_ids[keep], coords[keep]
+        column = views.PREDICTED if self.views.colour_by_prediction else views.LABEL
+        values = [v if v else "(unlabelled)" for v in frame.loc[row_ids, column].tolist()]
+        palette = class_colors(probability_names(frame), self.project.label_colors() if self.project is not None else None)
+        if "(unlabelled)" in values:
+            palette["(unlabelled)"] = "#c8c8c8"
+        texts = dict(zip(row_ids.tolist(), frame.loc[row_ids, views.TEXT].tolist()))
+        self.views.show_map(coords, row_ids, values, palette, texts)
+
+    def _update_enabled(self) -> None:
+        busy = self.job is not None
+        has_run = self.run is not None and self.project is not None
+        has_rows = self.frame is not None and len(self.frame) > 0
+        self.predict_all_button.setEnabled(has_run and not busy)
+        self.predict_unlabelled_button.setEnabled(has_run and not busy)
+        self.cancel_button.setEnabled(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress.setVisible(busy)
+        for widget in (self.accept_button, self.accept_above_button, self.uncertain_button, self.export_button):
+            widget.setEnabled(has_rows and not busy)
+
+    # -- predicting --------------------------------------------------------------------------
+    def start_prediction(self, rows: str = "all") -> Job | None:
+        """Predict ``rows`` ("all" or "unlabelled") with the shown run on a worker thread."""
+        project, run = self.project, self.run
+        if project is None or run is None or self.job is not None:
+            return None
+        run_id = run.id
+
+        def work(*, on_progress: Any, cancel: Any) -> Any:
+            from bertdesk.core.project_inference import predict_with_map
+
+            out = predict_with_map(project, run_id=run_id, rows=rows, on_progress=on_progress, cancel=cancel)
+            return out.result.run_id, len(out.result.row_ids), out.map_row_ids, out.map_coords
+
+        job = Job(work, name="predict", parent=self)
+        job.progressed.connect(self._on_job_progressed)
+        job.succeeded.connect(lambda result: self._on_predict_succeeded(result, project))
+        job.failed.connect(self._on_job_failed)
+        job.cancelled.connect(lambda: self.status_message.emit("Prediction cancelled; earlier predictions are kept."))
+        job.finished.connect(self._on_job_finished)
+        self.job = job
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Loading the model…")
+        self._update_enabled()
+        self.status_message.emit(f"Predicting {'unlabelled' if rows == 'unlabelled' else 'all'} rows with run {run_id}…")
+        return job.start()
+
+    def _on_job_progressed(self, progress: Progress) -> None:
+        if progress.total > 0:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+        self.progress.setFormat(f"%p% {progress.message}" if progress.total else progress.message)
+
+    def _on_predict_succeeded(self, result: Any, project: Project | None = None) -> None:
+        if project is not self.project:
+            return  # the user opened another project meanwhile: these rows are not its rows
+        run_id, count, map_ids, coords = result
+        self._maps[int(run_id)] = (np.asarray(map_ids), np.asarray(coords))
+        self.status_message.emit(f"Predicted {count:,} rows with run {run_id}.")
+        self.refresh()
+        self.predictions_changed.emit()
+
+    def _on_job_failed(self, err: BaseException) -> None:
+        message = str(err) if isinstance(err, BertdeskError) else f"Unexpected error: {type(err).__name__}: {err}"
+        if not isinstance(err, BertdeskError):
+            log.error("predict panel job failed", exc_info=err)
+        self.status_message.emit(message)
+        self.run_label.setText(message)
+
+    def _on_job_finished(self) -> None:
+        self.job = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        self._update_enabled()
+
+    def _on_cancel_clicked(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.progress.setFormat("Cancelling…")
+
+    # -- labelling from predictions ----------------------------------------------------------
+    def selected_row_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.row_id(r) for r in rows]
+
+    def accept_selected(self) -> int:
+        """Label the selected rows with their predictions (one undo step); return how many changed."""
+        if self.frame is None or self.project is None:
+            return 0
+        ids = self.selected_row_ids()
+        assignments = {r: str(self.frame.at[r, views.PREDICTED]) for r in ids}
+        return self._accept(assignments, "selected")
+
+    def accept_above_threshold(self) -> int:
+        """Label every unlabelled row predicted at least as confidently as the threshold (one undo step)."""
+        if self.frame is None or self.project is None:
+            return 0
+        from bertdesk.core.uncertainty import rows_above
+
+        frame = self.frame
+        assignments = rows_above(
+            frame.index.to_numpy(), frame[views.PREDICTED].to_numpy(), frame[views.CONFIDENCE].to_numpy(),
+            self.threshold.value() / 100.0, labelled=self.project.labels(),
+        )
+        return self._accept(assignments, f"above {self.threshold.value():.0f}%")
+
+    def _accept(self, assignments: dict[int, str], what: str) -> int:
+        assert self.project is not None
+        if not assignments:
+            self.status_message.emit(f"No predictions {what} to accept.")
+            return 0
+        try:
+            changed = self.project.accept_predictions(assignments)
+        except BertdeskError as err:
+            self.status_message.emit(str(err))
+            return 0
+        if changed:
+            self.status_message.emit(f"Accepted {len(assignments):,} predictions {what} (Undo reverses it).")
+            self.project_edited.emit()
+            self._relabel()
+        return len(assignments) if changed else 0
+
+    def _relabel(self) -> None:
+        """Refresh the human labels in the frame after an edit (predictions are unchanged)."""
+        if self.frame is None or self.project is None:
+            return
+        human = self.project.labels()
+        labels = [human.get(r, "") for r in self.frame.index.tolist()]
+        self.frame[views.LABEL] = labels
+        predicted = self.frame[views.PREDICTED].tolist()
+        self.frame[views.AGREES] = [None if not h else h == p for h, p in zip(labels, predicted)]
+        self._show_frame()
+
+    def show_most_uncertain(self) -> None:
+        """Unlabelled rows only, most uncertain first (by the chosen measure)."""
+        if self.frame is None:
+            return
+        from bertdesk.core.uncertainty import most_uncertain_first
+
+        order = most_uncertain_first(
+            self.frame.index.to_numpy(), self.frame[views.probability_columns(self.frame)].to_numpy(),
+            method=str(self.uncertain_box.currentData()), labelled=self.project.labels() if self.project else None,
+        )
+        self.filters.clear()
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.model.show_order(order)
+        self.count_label.setText(f"{len(order):,} unlabelled rows, most uncertain first")
+
+    # -- export ------------------------------------------------------------------------------
+    def _on_export_clicked(self) -> None:
+        if self.project is None:
+            return
+        start = str(self.project.path.with_suffix(".csv").with_name(self.project.path.stem + "-predictions.csv"))
+        path, _ = QFileDialog.getSaveFileName(self, "Export predictions", start, "CSV (*.csv);;Excel (*.xlsx);;Parquet (*.parquet)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> Job | None:
+        """Write every project row plus the run's predictions to ``path`` on a worker thread."""
+        project, run = self.project, self.run
+        if project is None or run is None or self.job is not None:
+            return None
+        run_id = run.id
+
+        def work(*, on_progress: Any, cancel: Any) -> Any:
+            from bertdesk.core.export import export_frame, with_predictions
+
+            table = project.predictions(run_id)
+            frame = project.frame()
+            n = len(frame)
+            names = table.class_names if table is not None else []
+            labels: list[str | None] = [None] * n
+            confidence = np.full(n, np.nan, dtype=np.float32)
+            probabilities = np.full((n, len(names)), np.nan, dtype=np.float32)
+            if table is not None and len(table):
+                ids = table.row_ids
+                for r, label in zip(ids.tolist(), table.labels.tolist()):
+                    labels[r] = label
+                confidence[ids] = table.confidence
+                probabilities[ids] = table.probabilities
+            out = with_predictions(frame, labels, confidence, probabilities, names)
+            return export_frame(out, path, on_progress=on_progress, cancel=cancel)
+
+        job = Job(work, name="export", parent=self)
+        job.progressed.connect(self._on_job_progressed)
+        job.succeeded.connect(lambda target: self.status_message.emit(f"Exported to {target}."))
+        job.failed.connect(self._on_job_failed)
+        job.cancelled.connect(lambda: self.status_message.emit("Export cancelled; no file was written."))
+        job.finished.connect(self._on_job_finished)
+        self.job = job
+        self._update_enabled()
+        return job.start()
+
+    # -- interaction -------------------------------------------------------------------------
+    def _on_filters_changed(self) -> None:
+        self._apply_filters()
+
+    def _on_threshold_changed(self, value: float) -> None:
+        self.accept_above_button.setText(f"Accept all above {value:.0f}%")
+        self._apply_filters()
+
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        if self.frame is None or not index.isValid():
+            return
+        row_id = int(self.model.data(index, ROW_ID_ROLE))
+        self.explain_requested.emit(str(self.frame.at[row_id, views.TEXT]))
+
+    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.map.select(self.model.row_id(current.row()) if current.isValid() else None)
+
+    def _on_confusion_cell_clicked(self, true_index: int, predicted_index: int) -> None:
+        report = self.report
+        if report is None:
+            return
+        ids = report.cells.get((true_index, predicted_index), [])
+        true_name, predicted_name = report.classes[true_index], report.classes[predicted_index]
+        self.filters.set_cell(ids, f"Validation: {true_name} → {predicted_name} ({len(ids)})")
+
+    def _on_map_point_clicked(self, row_id: int) -> None:
+        self.select_row(row_id)
+
+    def _on_map_point_hovered(self, row_id: int) -> None:
+        if row_id < 0 or self.frame is None:
+            self.views.hover_label.setText("")
+            return
+        text = str(self.frame.at[row_id, views.TEXT])
+        self.views.hover_label.setText(f"Row {row_id + 1}: {text[:300]}")
+
+    def select_row(self, row_id: int) -> bool:
+        """Select and scroll to ``row_id`` in the table (lifting filters that hide it)."""
+        row = self.model.row_of(row_id)
+        if row is None:
+            self.filters.clear()
+            row = self.model.row_of(row_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectRow(row)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.map.select(row_id)
+        return True
+
+
+def probability_names(frame: Any) -> list[str]:
+    """Class names from a prediction frame's ``p_<class>`` columns."""
+    return [str(c)[2:] for c in views.probability_columns(frame)]

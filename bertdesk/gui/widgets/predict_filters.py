@@ -1,0 +1,132 @@
+"""The Predict panel's filter bar: label, predicted label, confidence range, agreement, text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from bertdesk.core.prediction_views import UNLABELLED, RowFilter
+
+AGREEMENT_CHOICES = [
+    ("all", "All rows"),
+    ("disagree", "Prediction ≠ label"),
+    ("agree", "Prediction = label"),
+    ("labelled", "Labelled rows"),
+    ("unlabelled", "Unlabelled rows"),
+]
+
+
+class PredictFilterBar(QWidget):
+    """Emits ``filters_changed`` whenever a control changes; :meth:`rule` reads them all."""
+
+    filters_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label_box = QComboBox()
+        self.label_box.setToolTip("The label a person gave")
+        self.predicted_box = QComboBox()
+        self.predicted_box.setToolTip("The label the model predicted")
+        self.agreement_box = QComboBox()
+        for key, text in AGREEMENT_CHOICES:
+            self.agreement_box.addItem(text, key)
+        self.min_spin = self._percent_spin(0.0, "Lowest confidence shown")
+        self.max_spin = self._percent_spin(100.0, "Highest confidence shown")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Text contains…")
+        self.search.setClearButtonEnabled(True)
+        self.clear_button = QPushButton("Clear filters")
+        self._row_ids: frozenset[int] | None = None
+        self._cell_text = ""
+        self.cell_label = QLabel("")
+        self.cell_label.setStyleSheet("color: #b03a2e;")
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Label"))
+        layout.addWidget(self.label_box)
+        layout.addWidget(QLabel("Predicted"))
+        layout.addWidget(self.predicted_box)
+        layout.addWidget(QLabel("Confidence"))
+        layout.addWidget(self.min_spin)
+        layout.addWidget(QLabel("–"))
+        layout.addWidget(self.max_spin)
+        layout.addWidget(self.agreement_box)
+        layout.addWidget(self.search, 1)
+        layout.addWidget(self.cell_label)
+        layout.addWidget(self.clear_button)
+        self.set_classes([])
+
+        for box in (self.label_box, self.predicted_box, self.agreement_box):
+            box.currentIndexChanged.connect(self._on_control_changed)
+        self.min_spin.valueChanged.connect(self._on_control_changed)
+        self.max_spin.valueChanged.connect(self._on_control_changed)
+        self.search.textChanged.connect(self._on_control_changed)
+        self.clear_button.clicked.connect(self.clear)
+
+    @staticmethod
+    def _percent_spin(value: float, tip: str) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setRange(0.0, 100.0)
+        spin.setDecimals(0)
+        spin.setSuffix("%")
+        spin.setValue(value)
+        spin.setToolTip(tip)
+        spin.setKeyboardTracking(False)
+        return spin
+
+    def set_classes(self, names: Sequence[str]) -> None:
+        """Fill the label boxes with ``names`` (keeps the current choice where it still exists)."""
+        for box, extra in ((self.label_box, [("(unlabelled)", UNLABELLED)]), (self.predicted_box, [])):
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            box.addItem("Any", "")
+            for text, data in extra:
+                box.addItem(text, data)
+            for name in names:
+                box.addItem(name, name)
+            found = box.findData(current)
+            box.setCurrentIndex(max(found, 0))
+            box.blockSignals(False)
+
+    def set_cell(self, row_ids: Sequence[int] | None, description: str = "", *, true_label: str = "", predicted: str = "") -> None:
+        """Restrict to ``row_ids`` (a confusion-matrix cell), shown as ``description``; None lifts it."""
+        self._row_ids = None if row_ids is None else frozenset(int(r) for r in row_ids)
+        self.cell_label.setText(description)
+        self.filters_changed.emit()
+
+    def rule(self) -> RowFilter:
+        """The current filter."""
+        low, high = self.min_spin.value() / 100.0, self.max_spin.value() / 100.0
+        return RowFilter(
+            label=str(self.label_box.currentData() or ""),
+            predicted=str(self.predicted_box.currentData() or ""),
+            confidence_min=min(low, high),
+            confidence_max=max(low, high),
+            agreement=str(self.agreement_box.currentData() or "all"),
+            row_ids=self._row_ids,
+            text=self.search.text(),
+        )
+
+    def clear(self) -> None:
+        """Back to "show every row" (one ``filters_changed``)."""
+        controls = (self.label_box, self.predicted_box, self.agreement_box, self.min_spin, self.max_spin, self.search)
+        for control in controls:
+            control.blockSignals(True)
+        self.label_box.setCurrentIndex(0)
+        self.predicted_box.setCurrentIndex(0)
+        self.agreement_box.setCurrentIndex(0)
+        self.min_spin.setValue(0.0)
+        self.max_spin.setValue(100.0)
+        self.search.clear()
+        for control in controls:
+            control.blockSignals(False)
+        self._row_ids = None
+        self.cell_label.setText("")
+        self.filters_changed.emit()
+
+    def _on_control_changed(self, *_args: object) -> None:
+        self.filters_changed.emit()

@@ -1,0 +1,115 @@
+"""The right-hand side of the Predict panel: confidence, validation scores and the row map, as tabs.
+
+It only draws what it is given (see ``bertdesk.core.prediction_views``); the panel decides what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget
+
+from bertdesk.core.prediction_views import ValidationReport, confidence_histogram
+from bertdesk.gui.widgets.predict_charts import ConfidenceHistogram, ConfusionMatrixPlot, EmbeddingMap
+
+MAP_HINT = "Predict to see a map of the rows (PCA of their embeddings)."
+
+
+def _plain(text: str = "", *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # row text is data, never markup
+    label.setWordWrap(wrap)
+    return label
+
+
+def _page(*widgets: QWidget, stretch: QWidget | None = None) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(4, 4, 4, 4)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if widget is stretch else 0)
+    return page
+
+
+class PredictViews(QTabWidget):
+    """Tabs "Confidence", "Validation" and "Map"; the charts are public for the panel to connect."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.histogram = ConfidenceHistogram()
+        self.summary_label = _plain()
+        self.confusion = ConfusionMatrixPlot()
+        self.scores = QTableWidget(0, 4)
+        self.scores.setHorizontalHeaderLabels(["Precision", "Recall", "F1", "Rows"])
+        self.scores.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.scores.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.scores.setMaximumHeight(180)
+        self.validation_label = _plain()
+        self.map = EmbeddingMap()
+        self.color_by = QComboBox()
+        self.color_by.addItem("Colour by prediction", "predicted")
+        self.color_by.addItem("Colour by label", "label")
+        self.map_label = _plain(MAP_HINT)
+        self.hover_label = _plain()
+        self.hover_label.setMaximumHeight(48)
+        self.addTab(_page(self.histogram, self.summary_label, stretch=self.histogram), "Confidence")
+        self.addTab(_page(self.validation_label, self.confusion, self.scores, stretch=self.confusion), "Validation")
+        self.addTab(_page(self.color_by, self.map_label, self.map, self.hover_label, stretch=self.map), "Map")
+
+    def show_confidence(self, confidence: np.ndarray, threshold_percent: float) -> None:
+        """Histogram and one-line summary of the rows shown."""
+        self.histogram.set_histogram(*confidence_histogram(confidence))
+        self.histogram.set_threshold(threshold_percent)
+        if len(confidence) == 0:
+            self.summary_label.setText("")
+            return
+        above = int((confidence >= threshold_percent / 100.0 - 1e-6).sum())
+        median = float(np.median(confidence)) * 100
+        self.summary_label.setText(
+            f"{len(confidence):,} rows shown; median confidence {median:.1f}%; {above:,} at or above {threshold_percent:.0f}%."
+        )
+
+    def show_validation(self, report: ValidationReport | None, run_id: int | None, note: str = "") -> None:
+        """Confusion matrix and per-class scores, or ``note`` when there is nothing to score."""
+        if report is None:
+            self.confusion.set_matrix(np.zeros((0, 0)), [])
+            self.scores.setRowCount(0)
+            self.validation_label.setText(note)
+            return
+        self.confusion.set_matrix(report.matrix, report.classes)
+        self.scores.setRowCount(len(report.classes))
+        self.scores.setVerticalHeaderLabels(report.classes)
+        for i in range(len(report.classes)):
+            cells = [f"{report.precision[i]:.2f}", f"{report.recall[i]:.2f}", f"{report.f1[i]:.2f}", f"{int(report.support[i]):,}"]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.scores.setItem(i, j, item)
+        rows_height = sum(self.scores.rowHeight(i) for i in range(self.scores.rowCount()))
+        self.scores.setFixedHeight(min(rows_height + self.scores.horizontalHeader().height() + 4, 180))
+        self.validation_label.setText(
+            f"{report.rows:,} validation rows of run {run_id}: accuracy {report.accuracy * 100:.1f}%. "
+            "Rows: true label; columns: predicted. Click a cell to list its rows."
+        )
+
+    def show_map(
+        self,
+        coords: np.ndarray | None,
+        row_ids: np.ndarray | None = None,
+        classes: Sequence[str] = (),
+        colors: dict[str, str] | None = None,
+        texts: dict[int, str] | None = None,
+    ) -> None:
+        """Points coloured by ``classes``; None shows the hint instead."""
+        if coords is None or row_ids is None:
+            self.map.set_points(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), [], {}, {})
+            self.map_label.setVisible(True)
+            return
+        self.map_label.setVisible(False)
+        self.map.set_points(coords, row_ids, list(classes), colors or {}, texts or {})
+
+    @property
+    def colour_by_prediction(self) -> bool:
+        return self.color_by.currentData() == "predicted"

@@ -1,0 +1,208 @@
+"""Predict panel: table model, filters, charts, accepting predictions, jobs (offscreen, pytest-qt)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+
+from bertdesk.core.prediction_views import prediction_frame
+from bertdesk.core.project import Project
+from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
+from bertdesk.gui.panels.predict_panel import PredictPanel
+
+ROOT = Path(__file__).resolve().parents[2]
+CLASSES = ["neg", "pos"]
+N = 40
+
+
+def texts() -> list[str]:
+    return [f"<b>row {i}</b> good" if i % 5 == 0 else f"row {i} {'bad' if i % 2 else 'great'}\nmore" for i in range(N)]
+
+
+@pytest.fixture
+def project(tmp_path: Path, tiny_model_dir: Path):
+    labels = ["neg" if i % 2 else "pos" for i in range(N)]
+    labels = [label if i % 4 < 2 else "" for i, label in enumerate(labels)]  # rows 0,1,4,5,8,9... labelled
+    frame = pd.DataFrame({"text": texts(), "label": labels})
+    p = Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="label")
+    validation = [0, 1, 4, 5, 8, 9]
+    run = p.add_run(status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": CLASSES, "validation_row_ids": validation})
+    p.set_active_run(run)
+    # Hand-made predictions: confidence rises with the row; every third row predicted "neg".
+    conf = np.linspace(0.5, 0.99, N).astype(np.float32)
+    predicted = ["neg" if i % 3 == 0 else "pos" for i in range(N)]
+    probs = np.array([[c, 1 - c] if name == "neg" else [1 - c, c] for c, name in zip(conf, predicted)], dtype=np.float32)
+    p.store_predictions(run, list(range(N)), predicted, conf, probs)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def panel(qtbot, project: Project) -> PredictPanel:
+    widget = PredictPanel()
+    qtbot.addWidget(widget)
+    widget.resize(1200, 760)
+    widget.show()
+    widget.set_project(project)
+    yield widget
+    if widget.job is not None:
+        widget.job.cancel()
+        widget.job.wait()
+
+
+def test_model_passes_qtmodeltester(qtmodeltester, project: Project) -> None:
+    table = project.predictions()
+    assert table is not None
+    model = PredictionTableModel()
+    model.set_frame(prediction_frame(project.texts(table.row_ids.tolist()), project.labels(), table))
+    qtmodeltester.check(model, force_py=True)
+    assert model.columnCount() == 5 + len(CLASSES)
+    assert model.headerData(5, Qt.Orientation.Horizontal) == "P(neg)"
+    # Plain text: markup is shown as typed, newlines as a symbol.
+    assert model.data(model.index(0, 1)) == "<b>row 0</b> good"
+    assert "⏎" in model.data(model.index(1, 1))
+    assert model.data(model.index(0, 4)) == "50.0%"
+    model.sort(4, Qt.SortOrder.DescendingOrder)
+    assert model.data(model.index(0, 0)) == str(N) and model.data(model.index(0, 0), ROW_ID_ROLE) == N - 1
+    model.sort(3, Qt.SortOrder.AscendingOrder)  # by predicted label: "neg" rows first, ties in row order
+    assert [model.row_id(r) for r in range(3)] == [0, 3, 6]
+    model.set_visible(np.arange(N) % 2 == 0)  # the tester (still attached) checks the reset
+    assert model.rowCount() == N // 2
+    model.set_frame(None)
+    assert model.rowCount() == 0 and model.columnCount() == 0
+
+
+def test_shows_the_runs_predictions(panel: PredictPanel) -> None:
+    assert panel.model.rowCount() == N
+    assert "40 of 40 rows predicted" in panel.run_label.text()
+    assert int(panel.histogram.bars.opts["height"].sum()) == N
+    # Validation rows 0,1,4,5,8,9: true pos,neg,pos,neg,pos,neg; predicted neg,pos,pos,pos,pos,neg.
+    matrix = panel.confusion.matrix
+    assert matrix.tolist() == [[1, 2], [1, 2]]
+    image = panel.confusion.image.image
+    np.testing.assert_allclose(image, matrix / matrix.sum(axis=1, keepdims=True))
+    assert panel.confusion.image.axisOrder == "row-major"
+    assert panel.views.scores.rowCount() == 2 and panel.views.scores.item(1, 3).text() == "3"
+
+
+def test_filters_and_confusion_click(panel: PredictPanel) -> None:
+    panel.filters.predicted_box.setCurrentIndex(panel.filters.predicted_box.findData("neg"))
+    assert panel.model.rowCount() == len(range(0, N, 3))
+    panel.filters.agreement_box.setCurrentIndex(panel.filters.agreement_box.findData("disagree"))
+    assert all(panel.frame.at[r, "label"] == "pos" for r in panel.model.visible_row_ids())
+    panel.filters.clear()
+    assert panel.model.rowCount() == N
+    panel.filters.min_spin.setValue(90)
+    assert all(panel.frame.at[r, "confidence"] >= 0.9 - 1e-6 for r in panel.model.visible_row_ids())
+    panel.filters.clear()
+    # Clicking the (true neg, predicted pos) cell lists rows 1 and 5.
+    panel.confusion._on_image_clicked_at(1.5, 0.4)
+    assert panel.model.visible_row_ids() == [1, 5]
+    assert "neg → pos" in panel.filters.cell_label.text()
+
+
+def test_accept_selected_and_above_threshold_are_undoable(panel: PredictPanel, project: Project, qtbot) -> None:
+    before = project.labels()
+    row = panel.model.row_of(2)  # unlabelled, predicted pos
+    panel.table.selectRow(row)
+    with qtbot.waitSignal(panel.project_edited):
+        assert panel.accept_selected() == 1
+    assert project.label_of(2) == "pos" and project.label_sources()[2] == "model"
+    assert panel.frame.at[2, "label"] == "pos"
+    panel.threshold.setValue(80)
+    assert panel.accept_above_button.text() == "Accept all above 80%"
+    expected = {r for r in range(N) if r not in project.labels() and panel.frame.at[r, "confidence"] >= 0.8 - 1e-6}
+    with qtbot.waitSignal(panel.project_edited):
+        assert panel.accept_above_threshold() == len(expected)
+    assert all(project.label_of(r) == panel.frame.at[r, "predicted"] for r in expected)
+    assert {r: project.labels()[r] for r in before} == before  # people's labels kept
+    assert project.undo() and project.undo()
+    assert project.labels() == before
+
+
+def test_most_uncertain_first(panel: PredictPanel, project: Project) -> None:
+    panel.show_most_uncertain()
+    shown = panel.model.visible_row_ids()
+    assert set(shown) == {r for r in range(N) if r not in project.labels()}
+    confidences = [panel.frame.at[r, "confidence"] for r in shown]
+    assert confidences == sorted(confidences)
+
+
+def test_double_click_asks_for_an_explanation(panel: PredictPanel, qtbot) -> None:
+    index = panel.model.index(panel.model.row_of(5), 1)
+    with qtbot.waitSignal(panel.explain_requested) as blocker:
+        panel.table.doubleClicked.emit(index)
+    assert blocker.args == [texts()[5]]
+
+
+def test_predict_job_fills_the_map_and_export(panel: PredictPanel, project: Project, qtbot, tmp_path: Path) -> None:
+    with qtbot.waitSignal(panel.status_message, timeout=5_000):
+        job = panel.start_prediction("unlabelled")
+    assert job is not None
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60_000)
+    run = project.active_run()
+    assert run is not None and run.id in panel._maps
+    unlabelled = [r for r in range(N) if r not in project.labels()]
+    assert sorted(panel.map.row_ids.tolist()) == unlabelled
+    assert len(panel.map.scatter.data) == len(unlabelled)
+    # Clicking a point selects its row; hovering shows its text as plain text.
+    panel._on_map_point_clicked(unlabelled[3])
+    assert panel.selected_row_ids() == [unlabelled[3]]
+    panel._on_map_point_hovered(unlabelled[0])
+    assert texts()[unlabelled[0]][:10] in panel.views.hover_label.text()
+    # Export every row with the stored predictions.
+    out = tmp_path / "export.csv"
+    job = panel.export_to(str(out))
+    assert job is not None
+    qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
+    back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(back) == N and list(back.columns) == ["text", "label", "predicted_label", "confidence", "p_neg", "p_pos"]
+
+
+def test_cancel(panel: PredictPanel, qtbot) -> None:
+    job = panel.start_prediction("all")
+    assert job is not None and panel.cancel_button.isEnabled() and not panel.predict_all_button.isEnabled()
+    panel._on_cancel_clicked()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60_000)
+    assert panel.predict_all_button.isEnabled()
+
+
+def test_no_project_and_no_run(qtbot, tmp_path: Path) -> None:
+    widget = PredictPanel()
+    qtbot.addWidget(widget)
+    widget.set_project(None)
+    assert widget.model.rowCount() == 0 and not widget.predict_all_button.isEnabled()
+    with Project.create(tmp_path / "q.bertdesk", pd.DataFrame({"text": ["a", "b"]}), text_column="text") as p:
+        widget.set_project(p)
+        assert "No trained model" in widget.run_label.text()
+        widget.set_project(None)
+
+
+def test_grab_smoke(panel: PredictPanel, tmp_path: Path) -> None:
+    image = panel.grab()
+    assert image.width() >= 1000 and image.height() >= 700
+    assert image.save(str(tmp_path / "predict.png"))
+
+
+def test_importing_the_panel_loads_no_torch() -> None:
+    code = "import sys, json\nimport bertdesk.gui.panels.predict_panel\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    loaded = set(json.loads(out.splitlines()[-1]))
+    assert not {m for m in loaded if m.split(".")[0] in ("torch", "transformers", "sklearn")}
+
+
+def test_big_runs_load_in_the_background(panel: PredictPanel, project: Project, qtbot, monkeypatch) -> None:
+    import bertdesk.gui.panels.predict_panel as module
+
+    monkeypatch.setattr(module, "SYNC_LOAD_ROWS", 10)
+    panel.refresh()
+    assert panel.frame is None and "Loading 40 predictions" in panel.run_label.text()
+    qtbot.waitUntil(lambda: panel.job is None and panel.frame is not None, timeout=20_000)
+    assert panel.model.rowCount() == N and "40 of 40 rows predicted" in panel.run_label.text()
