@@ -532,7 +532,10 @@ def _train_once(
 
     hf_logging.disable_progress_bar()
     set_seed(config.seed)  # the new head's initial weights, the batch order, dropout
-    model = load_classifier(source, labels)
+    # On the CPU, torch's SDPA backward in bf16 is slow: eager attention trained a MiniLM step
+    # at batch 16 in 100 ms of backward instead of 157 ms (same math; SDPA stays for GPUs).
+    eager = device.kind == "cpu" and precision == "bf16"
+    model = load_classifier(source, labels, attn_implementation="eager" if eager else None)
     steps_per_epoch = max(1, math.ceil(len(train_rows) / (batch * accumulation)))
     max_steps = steps_per_epoch * config.epochs
     eval_every = max(1, steps_per_epoch // config.evals_per_epoch)
