@@ -315,7 +315,7 @@ class _Monitor:
             self.bad_evals = 0
         else:
             self.bad_evals += 1
-            if self.config.patience and self.bad_evals >= self.config.patience:
+            if self.config.patience and self.bad_evals >= self.config.patience and state.global_step < state.max_steps:
                 self.stopped_early = True
                 control.should_training_stop = True
         self.on_progress(

@@ -257,11 +257,13 @@ class PredictPanel(QWidget):
             header = self.table.horizontalHeader()
             header.setResizeContentsPrecision(100)
             for column in range(self.model.columnCount()):
-                if column == 1:
-                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-                else:
-                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                if column != 1:
                     self.table.resizeColumnToContents(column)
+            # The text is what people read: a fixed, generous share of the view (Stretch would
+            # squeeze it to nothing once the per-class columns outgrow the view).
+            self.table.setColumnWidth(1, max(260, self.table.viewport().width() // 3))
+            header.setStretchLastSection(True)
         self._apply_filters()
         self._update_validation()
         self._update_map()
