@@ -27,21 +27,21 @@ def class_colors(names: Sequence[str], given: dict[str, str] | None = None) -> d
     return {name: given.get(name) or PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
-def _plot(parent: QWidget | None) -> pg.PlotWidget:
-    widget = pg.PlotWidget(parent, background="w")
-    widget.setMenuEnabled(False)
-    widget.hideButtons()
-    return widget
-
-
-class ConfidenceHistogram(pg.PlotWidget):
-    """Rows per confidence bin; a dashed line marks the "accept above" threshold."""
+class _StillPlot(pg.PlotWidget):
+    """A white plot that does not pan, zoom or offer pyqtgraph's context menu."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="w")
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
+
+
+class ConfidenceHistogram(_StillPlot):
+    """Rows per confidence bin; a dashed line marks the "accept above" threshold."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         item = self.getPlotItem()
         item.showGrid(y=True, alpha=0.2)
         item.setLabel("bottom", "confidence (%)")
@@ -76,7 +76,7 @@ class _ClickableImage(pg.ImageItem):
             ev.accept()
 
 
-class ConfusionMatrixPlot(pg.PlotWidget):
+class ConfusionMatrixPlot(_StillPlot):
     """Heatmap of a confusion matrix (rows: true label, columns: predicted) with counts as text.
 
     Signals:
@@ -86,10 +86,7 @@ class ConfusionMatrixPlot(pg.PlotWidget):
     cell_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="w")
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        super().__init__(parent)
         item = self.getPlotItem()
         item.invertY(True)  # row 0 at the top, as a table reads
         item.setAspectLocked(False)
