@@ -28,8 +28,8 @@ from bertdesk import __version__
 from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
-from bertdesk.gui.panels.data_panel import DataPanel
 from bertdesk.gui.panels.attention_panel import AttentionPanel
+from bertdesk.gui.panels.data_panel import DataPanel
 from bertdesk.gui.panels.label_panel import LabelPanel
 from bertdesk.gui.panels.predict_panel import PredictPanel
 from bertdesk.gui.panels.train_panel import TrainPanel
@@ -133,9 +133,9 @@ class MainWindow(QMainWindow):
             self.panels.addWidget(area)
         else:
             self.panels.addWidget(widget)
-        self._panel_rows[widget] = self.sidebar.count() - 1
-        # Ctrl+1, Ctrl+2, ... switch panels, so the whole app works from the keyboard.
         row = self.sidebar.count() - 1
+        self._panel_rows[widget] = row
+        # Ctrl+1, Ctrl+2, ... switch panels, so the whole app works from the keyboard.
         item.setToolTip(f"{title} (Ctrl+{row + 1})")
         switch = QAction(f"Show {title}", self)
         switch.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
