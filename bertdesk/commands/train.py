@@ -36,7 +36,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         "Progress goes to stderr; the validation scores to stdout. Ctrl+C cancels and keeps the best model evaluated so far.",
     )
     train.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
-    train.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one)")
+    train.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one; for a project, this also becomes its text column)")
     train.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
     train.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
     train.add_argument("--out", metavar="DIR", required=True, help="folder to save the model to (must not exist or be empty)")
