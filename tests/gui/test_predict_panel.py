@@ -206,3 +206,16 @@ def test_big_runs_load_in_the_background(panel: PredictPanel, project: Project, 
     assert panel.frame is None and "Loading 40 predictions" in panel.run_label.text()
     qtbot.waitUntil(lambda: panel.job is None and panel.frame is not None, timeout=20_000)
     assert panel.model.rowCount() == N and "40 of 40 rows predicted" in panel.run_label.text()
+
+
+def test_accepting_many_rows_runs_in_the_background(panel: PredictPanel, project: Project, qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(PredictPanel, "ACCEPT_JOB_ROWS", 0)  # every accept is "large"
+    before = project.labels()
+    panel.threshold.setValue(0)
+    with qtbot.waitSignal(panel.project_edited, timeout=10_000):
+        accepted = panel.accept_above_threshold()
+    assert accepted == N - len(before)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=10_000)
+    assert all(project.label_of(r) == panel.frame.at[r, "predicted"] for r in range(N) if r not in before)
+    assert panel.frame.at[next(r for r in range(N) if r not in before), "label"] != ""
+    assert project.undo() and project.labels() == before

@@ -409,21 +409,43 @@ class PredictPanel(QWidget):
         )
         return self._accept(assignments, f"above {self.threshold.value():.0f}%")
 
+    # Accepting more rows than this runs on a worker thread (a million took 1.3 s).
+    ACCEPT_JOB_ROWS = 20_000
+
     def _accept(self, assignments: dict[int, str], what: str) -> int:
-        assert self.project is not None
+        project = self.project
+        assert project is not None
         if not assignments:
             self.status_message.emit(f"No predictions {what} to accept.")
             return 0
+        if len(assignments) > self.ACCEPT_JOB_ROWS:
+            if self.job is not None:
+                self.status_message.emit("Wait for the running job to finish first.")
+                return 0
+            job = Job(lambda on_progress, cancel: project.accept_predictions(assignments), name="accept")
+            job.succeeded.connect(lambda changed: self._after_accept(bool(changed), len(assignments), what, project))
+            job.failed.connect(self._on_job_failed)
+            job.finished.connect(self._on_job_finished)
+            self.job = job
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"Accepting {len(assignments):,} predictions…")
+            self._update_enabled()
+            job.start()
+            return len(assignments)
         try:
-            changed = self.project.accept_predictions(assignments)
+            changed = project.accept_predictions(assignments)
         except BertdeskError as err:
             self.status_message.emit(str(err))
             return 0
-        if changed:
-            self.status_message.emit(f"Accepted {len(assignments):,} predictions {what} (Undo reverses it).")
-            self.project_edited.emit()
-            self._relabel()
+        self._after_accept(changed, len(assignments), what, project)
         return len(assignments) if changed else 0
+
+    def _after_accept(self, changed: bool, count: int, what: str, project: Project) -> None:
+        if not changed or project is not self.project:
+            return
+        self.status_message.emit(f"Accepted {count:,} predictions {what} (Undo reverses it).")
+        self.project_edited.emit()
+        self._relabel()
 
     def _relabel(self) -> None:
         """Refresh the human labels in the frame after an edit (predictions are unchanged)."""
