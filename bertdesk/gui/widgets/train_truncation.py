@@ -35,6 +35,7 @@ class TruncationLabel(QLabel):
         self.setStyleSheet("color: #555;")
         self._job: Job | None = None
         self._pending: tuple[str, list[str], int] | None = None
+        self._max_length = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -58,17 +59,24 @@ class TruncationLabel(QLabel):
         self._pending = None
         self.setText(f"Counting texts longer than {max_length} tokens…")
         job = Job(lambda on_progress, cancel: _count(model, texts, max_length, on_progress=on_progress, cancel=cancel), name="truncation")
-        job.succeeded.connect(lambda result: self._show(result, max_length))
-        job.failed.connect(lambda err: self.setText(""))
+        self._max_length = max_length
+        # Bound methods, not lambdas: Qt drops these connections if this label is deleted
+        # while the count still runs (a lambda would touch a deleted widget).
+        job.succeeded.connect(self._show)
+        job.failed.connect(self._on_failed)
         job.finished.connect(self._on_finished)
         self._job = job
         job.start()
 
-    def _show(self, result: tuple[int, int], max_length: int) -> None:
+    def _show(self, result: tuple[int, int]) -> None:
         from bertdesk.core.training import describe_truncation
 
         truncated, total = result
+        max_length = self._max_length
         self.setText(describe_truncation(truncated, total, max_length) or f"All {total} labelled texts fit in {max_length} tokens.")
+
+    def _on_failed(self, _err: BaseException) -> None:
+        self.setText("")
 
     def _on_finished(self) -> None:
         self._job = None
