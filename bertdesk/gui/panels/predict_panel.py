@@ -422,7 +422,7 @@ class PredictPanel(QWidget):
             if self.job is not None:
                 self.status_message.emit("Wait for the running job to finish first.")
                 return 0
-            job = Job(lambda on_progress, cancel: project.accept_predictions(assignments), name="accept")
+            job = Job(lambda on_progress, cancel: project.accept_predictions(assignments), name="accept", parent=self)
             job.succeeded.connect(lambda changed: self._after_accept(bool(changed), len(assignments), what, project))
             job.failed.connect(self._on_job_failed)
             job.finished.connect(self._on_job_finished)
