@@ -224,7 +224,7 @@ def predict(
             encoded = predictor.tokenizer(chunk, truncation=True, max_length=predictor.max_length, padding=False)
             ids: list[list[int]] = encoded["input_ids"]
             order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-            for batch in _batches(order, [len(x) for x in ids], budget, max_rows):
+            for batch in length_batches(order, [len(x) for x in ids], budget, max_rows):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 inputs = _pad(predictor, encoded, batch)
@@ -261,7 +261,7 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def _batches(order: list[int], lengths: list[int], budget: int, max_rows: int | None) -> Iterator[list[int]]:
+def length_batches(order: list[int], lengths: list[int], budget: int, max_rows: int | None) -> Iterator[list[int]]:
     """Cut ``order`` (rows sorted by length, shortest first) into batches within ``budget`` tokens.
 
     Rows are sorted ascending, so the newest row is the longest of its batch and the padded

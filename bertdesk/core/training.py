@@ -72,13 +72,20 @@ def describe_truncation(truncated: int, total: int, max_length: int) -> str | No
 
 
 def count_truncated(tokenizer: Any, texts: list[str], max_length: int) -> int:
-    lengths = _token_lengths(tokenizer, texts)
-    return sum(1 for n in lengths if n > max_length)
-
-
-def _token_lengths(tokenizer: Any, texts: list[str]) -> list[int]:
+    """How many ``texts`` are longer than ``max_length`` tokens (special tokens included)."""
     encoded = tokenizer(texts, truncation=False, add_special_tokens=True, return_attention_mask=False, return_token_type_ids=False)
-    return [len(ids) for ids in encoded["input_ids"]]
+    return sum(1 for ids in encoded["input_ids"] if len(ids) > max_length)
+
+
+def data_warnings(data: TrainingData, tokenizer: Any, max_length: int) -> tuple[list[str], int]:
+    """What to tell the user before training: small classes and texts cut at ``max_length``;
+    also returns how many texts are cut."""
+    warnings = small_class_warnings(data)
+    truncated = count_truncated(tokenizer, data.texts, max_length)
+    note = describe_truncation(truncated, len(data), max_length)
+    if note:
+        warnings.append(note)
+    return warnings, truncated
 
 
 def preflight(data: TrainingData, config: TrainConfig) -> Preflight:
@@ -87,11 +94,7 @@ def preflight(data: TrainingData, config: TrainConfig) -> Preflight:
     source = resolve_model_source(config.model)
     tokenizer = load_tokenizer(source)
     train, val = stratified_split(data, config.val_split, config.seed)
-    truncated = count_truncated(tokenizer, data.texts, config.max_length)
-    warnings = small_class_warnings(data)
-    note = describe_truncation(truncated, len(data), config.max_length)
-    if note:
-        warnings.append(note)
+    warnings, truncated = data_warnings(data, tokenizer, config.max_length)
     device = choose_device(config.device)
     return Preflight(warnings, truncated, len(train), len(val), f"{device.describe()}, {choose_precision(device, config.precision)}")
 
@@ -173,21 +176,6 @@ def _encode(tokenizer: Any, data: TrainingData, max_length: int) -> _Rows:
     return _Rows({n: encoded[n] for n in names}, [index[label] for label in data.labels])
 
 
-def _length_batches(lengths: list[int], token_budget: int) -> list[list[int]]:
-    """Row positions sorted by length, cut into batches of at most ``token_budget`` padded tokens."""
-    order = sorted(range(len(lengths)), key=lengths.__getitem__)
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for position in order:
-        if current and lengths[position] * (len(current) + 1) > token_budget:
-            batches.append(current)
-            current = []
-        current.append(position)
-    if current:
-        batches.append(current)
-    return batches
-
-
 def _autocast(device: DeviceInfo, precision: str) -> Any:
     import contextlib
 
@@ -203,12 +191,15 @@ def predict_rows(model: Any, tokenizer: Any, rows: _Rows, device: DeviceInfo, pr
     """Predicted class per row, in row order (batches are length-sorted, then put back)."""
     import torch
 
+    from bertdesk.core.inference import length_batches
+
     predictions = [0] * len(rows)
+    order = sorted(range(len(rows)), key=rows.lengths.__getitem__)
     was_training = model.training
     model.eval()
     try:
         with torch.inference_mode(), _autocast(device, precision):
-            for batch in _length_batches(rows.lengths, EVAL_TOKEN_BUDGET):
+            for batch in length_batches(order, rows.lengths, EVAL_TOKEN_BUDGET, None):
                 cancel.raise_if_cancelled()
                 features = [{k: v for k, v in rows[i].items() if k != "labels"} for i in batch]
                 inputs = tokenizer.pad(features, return_tensors="pt")
@@ -406,12 +397,7 @@ def fine_tune(
     on_progress(Progress(0, 0, f"Training {source.name} on {device.describe()}, {precision}"))
     cancel.raise_if_cancelled()
 
-    warnings = small_class_warnings(data)
-    lengths = _token_lengths(tokenizer, data.texts)
-    truncated = sum(1 for n in lengths if n > config.max_length)
-    note = describe_truncation(truncated, len(data), config.max_length)
-    if note:
-        warnings.append(note)
+    warnings, truncated = data_warnings(data, tokenizer, config.max_length)
     for warning in warnings:
         log.info(warning)
         on_progress(Progress(0, 0, warning))

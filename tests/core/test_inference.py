@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bertdesk.core.errors import Cancelled, ModelError
-from bertdesk.core.inference import Predictions, _batches, load_predictor, predict
+from bertdesk.core.inference import Predictions, length_batches, load_predictor, predict
 from bertdesk.core.progress import CancelToken, Progress
 from tests.tiny_model import make_tiny_model, tiny_texts
 
@@ -105,11 +105,11 @@ def test_token_budget_matches_batch_size_one(sharp_model_dir: Path) -> None:
 def test_batches_respect_the_budget_and_row_cap() -> None:
     lengths = [3, 5, 5, 8, 10, 40, 40, 200]
     order = sorted(range(len(lengths)), key=lengths.__getitem__)
-    batches = list(_batches(order, lengths, budget=40, max_rows=None))
+    batches = list(length_batches(order, lengths, budget=40, max_rows=None))
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     for batch in batches:
         assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 40
-    assert [len(b) for b in _batches(order, lengths, budget=10_000, max_rows=3)] == [3, 3, 2]
+    assert [len(b) for b in length_batches(order, lengths, budget=10_000, max_rows=3)] == [3, 3, 2]
 
 
 def test_cancel_stops_within_one_batch(sharp_model_dir: Path) -> None:
