@@ -192,12 +192,13 @@ class TrainPanel(QWidget):
     def _check_truncation(self) -> None:
         project = self.project if self.project is not None and not self.project.closed else None
         try:
-            texts = data_from_project(project).texts if project is not None else []
             config = self.settings.config()
-        except BertdeskError:  # no usable labels yet: the summary already says so
-            self.truncation.check("", [], 0)
+        except BertdeskError:  # an unreadable field: Start says so when pressed
+            project = None
+        if project is None or self.summary.reason:  # or no usable labels yet: the summary says so
+            self.truncation.check("", None, 0)
             return
-        self.truncation.check(config.model, texts, config.max_length)
+        self.truncation.check(config.model, project, config.max_length)
 
     def is_training(self) -> bool:
         return self.job is not None

@@ -6,20 +6,25 @@ debounced while the user edits the settings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from bertdesk.gui.workers import Job
 
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
+
 DEBOUNCE_MS = 400
 
 
-def _count(model: str, texts: list[str], max_length: int, *, on_progress: Any, cancel: Any) -> tuple[int, int]:
+def _count(model: str, project: Project, max_length: int, *, on_progress: Any, cancel: Any) -> tuple[int, int]:
     from bertdesk.core.models import load_tokenizer, resolve_model_source
     from bertdesk.core.training import count_truncated
+    from bertdesk.core.training_data import data_from_project
 
+    texts = data_from_project(project).texts  # reads every labelled text: off the GUI thread
     tokenizer = load_tokenizer(resolve_model_source(model))
     cancel.raise_if_cancelled()
     return count_truncated(tokenizer, texts, max_length), len(texts)
@@ -34,16 +39,17 @@ class TruncationLabel(QLabel):
         self.setWordWrap(True)
         self.setStyleSheet("color: #555;")
         self._job: Job | None = None
-        self._pending: tuple[str, list[str], int] | None = None
+        self._pending: tuple[str, Project, int] | None = None
         self._max_length = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._start)
 
-    def check(self, model: str, texts: list[str], max_length: int) -> None:
-        """Count (after a short pause for more edits) how many ``texts`` exceed ``max_length``."""
-        self._pending = (model, texts, max_length) if texts else None
+    def check(self, model: str, project: Project | None, max_length: int) -> None:
+        """Count (after a short pause for more edits) how many labelled texts of ``project``
+        exceed ``max_length``; ``None`` clears the line."""
+        self._pending = (model, project, max_length) if project is not None else None
         if self._pending is None:
             self.setText("")
             return
@@ -55,10 +61,10 @@ class TruncationLabel(QLabel):
         if self._job is not None:  # one count at a time; the newest request runs next
             self._job.cancel()
             return
-        model, texts, max_length = self._pending
+        model, project, max_length = self._pending
         self._pending = None
         self.setText(f"Counting texts longer than {max_length} tokens…")
-        job = Job(lambda on_progress, cancel: _count(model, texts, max_length, on_progress=on_progress, cancel=cancel), name="truncation")
+        job = Job(lambda on_progress, cancel: _count(model, project, max_length, on_progress=on_progress, cancel=cancel), name="truncation")
         self._max_length = max_length
         # Bound methods, not lambdas: Qt drops these connections if this label is deleted
         # while the count still runs (a lambda would touch a deleted widget).
