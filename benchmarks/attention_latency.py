@@ -58,35 +58,6 @@ def wait_until(app, condition, timeout: float = 120.0) -> None:
         time.sleep(0.001)
 
 
-class GapMeter:
-    """The longest gap between ticks of a 10 ms QTimer (how long the UI thread was unavailable)."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import Qt, QTimer
-
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-        self.last = 0.0
-        self.longest = 0.0
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self.last)
-        self.last = now
-
-    def start(self) -> None:
-        self.last = time.perf_counter()
-        self.longest = 0.0
-        self.timer.start()
-
-    def stop(self) -> float:
-        self._tick()
-        self.timer.stop()
-        return self.longest * 1000
-
-
 def settle() -> None:
     """Let the last torch call's OpenMP workers stop spinning (about 200 ms), so that they do not
     steal one of 2 cores from the next measurement: without this, whichever side runs second
@@ -104,6 +75,8 @@ def main() -> int:
 
     import torch
     from PySide6.QtWidgets import QApplication
+
+    from gap_meter import GapMeter  # benchmarks/ is on sys.path when run as a script
 
     from bertdesk.gui.panels.attention_panel import AttentionPanel
 

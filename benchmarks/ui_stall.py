@@ -24,44 +24,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
 
-
-class GapMeter:
-    """Ticks every ``interval`` ms and keeps the gaps between ticks."""
-
-    def __init__(self, interval: int = 10) -> None:
-        self.clock = QElapsedTimer()
-        self.timer = QTimer()
-        self.timer.setInterval(interval)
-        self.timer.timeout.connect(self._tick)
-        self.gaps: list[float] = []
-        self.long: list[tuple[int, float, str]] = []  # (start ms, gap ms, what was going on)
-        self.context = lambda: ""
-        self._last = 0
-
-    def start(self) -> None:
-        self.gaps.clear()
-        self.long.clear()
-        self.clock.start()
-        self._last = self.clock.elapsed()
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        now = self.clock.elapsed()
-        self.gaps.append(now - self._last)
-        if self.gaps[-1] > 60:
-            self.long.append((self._last, self.gaps[-1], self.context()))
-        self._last = now
-
-    def summary(self) -> str:
-        gaps = sorted(self.gaps)
-        p99 = gaps[int(0.99 * (len(gaps) - 1))] if gaps else 0
-        return f"{len(gaps)} ticks, longest gap {max(gaps, default=0):.0f} ms, p99 {p99:.0f} ms"
+from gap_meter import GapMeter  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def run_for(app: QApplication, seconds: float) -> None:
@@ -90,7 +56,7 @@ def main() -> None:
     meter.start()
     run_for(app, 3.0)
     meter.stop()
-    idle = max(meter.gaps, default=0.0)
+    idle = meter.longest
     print(f"idle:     {meter.summary()}")
 
     # The app pre-loads the ML stack on a worker thread after start-up (bertdesk.core.warmup);
@@ -104,7 +70,7 @@ def main() -> None:
     job.start()
     loop.exec()
     meter.stop()
-    warm = max(meter.gaps, default=0.0)
+    warm = meter.longest
     print(f"warm-up:  {meter.summary()} (importing torch and transformers, once after start-up)")
 
     frame = read_table(resource_path("sample", "customer_feedback.csv")).frame
@@ -131,7 +97,7 @@ def main() -> None:
     loop.exec()
     meter.stop()
     shutil.rmtree(folder.parent, ignore_errors=True)
-    training = max(meter.gaps, default=0.0)
+    training = meter.longest
     for at, gap, context in meter.long:
         print(f"  gap of {gap:.0f} ms at {at / 1000:.1f} s, after: {context}")
     print(f"training: {meter.summary()} over {time.monotonic() - started:.0f} s, {len(reports)} progress reports")
