@@ -342,7 +342,9 @@ class MainWindow(QMainWindow):
         self.label_panel.set_project(project)
         self.train_panel.set_project(project)
         self.predict_panel.set_project(project)
-        self._on_active_run_changed(project.active_run() if project is not None else None)
+        # The panels above read the active run's predictions themselves; only the attention
+        # panel needs telling which model to explain with.
+        self._use_active_model(project.active_run() if project is not None else None)
         self.saved_label.setText("Saved ✓" if project is not None else "")
         if project is not None:
             self.setWindowTitle(f"{project.path.name} — bertdesk")
@@ -422,10 +424,14 @@ class MainWindow(QMainWindow):
         self.train_panel.refresh()
         self._update_actions()
 
-    def _on_active_run_changed(self, run: Any) -> None:
-        """The model the app explains and predicts with: the active run's, else the bundled one."""
+    def _use_active_model(self, run: Any) -> None:
+        """Explain with the active run's model, else the bundled one."""
         model_dir = run.model_dir if run is not None and run.model_dir and Path(run.model_dir).is_dir() else None
         self.attention_panel.set_model(model_dir)
+
+    def _on_active_run_changed(self, run: Any) -> None:
+        """Another run became active (or none): its model and its predictions everywhere."""
+        self._use_active_model(run)
         self.label_panel.refresh_predictions()  # suggestions come from the active run
         if self.project is not None:
             self.predict_panel.refresh()
