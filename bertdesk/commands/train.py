@@ -69,6 +69,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from bertdesk.core.progress import CancelToken
     from bertdesk.core.training import fine_tune
     from bertdesk.core.training_metrics import format_scores
+    from bertdesk.core.training_runs import fail_run, finish_run
 
     config = _config(args)
     progress = StderrProgress(quiet=args.quiet)
@@ -92,20 +93,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 result = fine_tune(data, config, args.out, on_progress=progress, cancel=token, overwrite=args.overwrite)
             finally:
                 progress.close()
+        if project is not None and run_id is not None:
+            finish_run(project, run_id, result)
     except BaseException as err:
         if project is not None and run_id is not None:
-            from bertdesk.core.training_runs import fail_run
-
             fail_run(project, run_id, None if isinstance(err, (Cancelled, KeyboardInterrupt)) else err)
         raise
     finally:
-        if project is not None and run_id is None:
+        if project is not None:
             project.close()
-    if project is not None and run_id is not None:
-        from bertdesk.core.training_runs import finish_run
-
-        finish_run(project, run_id, result)
-        project.close()
     metrics = result.metrics
     if args.json:
         print_json(metrics)
