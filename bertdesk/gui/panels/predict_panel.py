@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from bertdesk.core import prediction_views as views
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
+from bertdesk.gui.dialogs.errors import error_message
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
@@ -365,7 +366,7 @@ class PredictPanel(QWidget):
         self.predictions_changed.emit()
 
     def _on_job_failed(self, err: BaseException) -> None:
-        message = str(err) if isinstance(err, BertdeskError) else f"Unexpected error: {type(err).__name__}: {err}"
+        message = error_message(err)[0]
         if not isinstance(err, BertdeskError):
             log.error("predict panel job failed", exc_info=err)
         self.status_message.emit(message)

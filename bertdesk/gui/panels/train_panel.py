@@ -33,7 +33,7 @@ from bertdesk.core import training_runs
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
 from bertdesk.core.training_data import data_from_project
-from bertdesk.gui.dialogs.errors import build_error_box
+from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
@@ -312,7 +312,7 @@ class TrainPanel(QWidget):
         project, run_id = self._run_project, self._run_id
         if project is not None and run_id is not None and not project.closed:
             training_runs.fail_run(project, run_id, err)
-        self.progress_label.setText(f"Training failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
+        self.progress_label.setText(f"Training failed: {error_message(err)[0]}")
         self.status_message.emit("Training failed.")
         self._show_error("Training failed", err, offer_cpu=OOM_HINT in str(err).lower())
 
