@@ -1,13 +1,22 @@
-"""Column names and column suggestions for a table of text.
+"""Column names, the header row and column suggestions for a table of text.
 
 :func:`_unique_names` makes a header usable (no blank or repeated names);
-:func:`suggest_columns` guesses which column holds the text and which the labels.
+:func:`detect_header_row` finds the header under a title or group-heading preamble;
+:func:`drop_empty_edges` drops what Excel leaves around a table (empty rows at the end,
+empty columns without a name); :func:`suggest_columns` guesses which column holds the
+text and which the labels.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from typing import Iterable, Sequence
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bertdesk.core.encoding import looks_numeric
 
@@ -29,6 +38,118 @@ def _unique_names(header: list[str]) -> tuple[str, ...]:
         taken.add(unique)
         out.append(unique)
     return tuple(out)
+
+
+_UNNAMED = re.compile(r"Unnamed: \d+(_level_\d+)?")  # what pandas writes for a blank header cell
+
+
+def unnamed_columns(header: Sequence[str]) -> tuple[int, ...]:
+    """Indices of header cells that name nothing: blank, or pandas' "Unnamed: 5"."""
+    return tuple(j for j, name in enumerate(header)
+                 if not name.strip(" \t\r\n\ufeff") or _UNNAMED.fullmatch(name.strip()))
+
+
+# ------------------------------------------------------------------------ header row
+
+_HEADER_SEARCH = 10  # the header is looked for among this many rows at the top
+_BELOW = 20  # rows below a candidate that show the table's shape
+
+
+def detect_header_row(records: Sequence[Sequence[str]]) -> int:
+    """Which of the first non-blank rows holds the column names (0-based).
+
+    Rows above the header are a preamble: a title ("Survey export 2024"), a note, or Excel
+    group headings ("Source" over A:B, "Annotation" over C:D). Such a row fills at most half
+    of the columns the rows below it fill, or (text files) has fewer fields than they do.
+    The first row that is not a preamble is the header, if it looks like one (names: filled,
+    distinct, not numbers); otherwise the answer is 0, as before detection existed, so that an
+    unusual table is never read from a data row.
+
+    Args:
+        records: the first non-blank rows, top first, as cell texts.
+    """
+    for i in range(min(_HEADER_SEARCH, len(records) - 1)):
+        row, below = records[i], records[i + 1 : i + 1 + _BELOW]
+        width = _mode(_filled(r) for r in below)
+        fields = _mode(len(r) for r in below)
+        if width < 2:
+            return 0
+        if _filled(row) * 2 > width and len(row) >= fields:
+            return i if i == 0 or _looks_like_header(row, width) else 0
+    return 0
+
+
+def header_note(header_row: int) -> str:
+    return (f"the column names were found on row {header_row + 1}; the {header_row} row(s) above it "
+            "(a title, notes or group headings) were skipped")
+
+
+def _filled(row: Sequence[str]) -> int:
+    return sum(1 for v in row if v.strip())
+
+
+def _mode(values: Iterable[int]) -> int:
+    counts = Counter(values)
+    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0] if counts else 0
+
+
+def _looks_like_header(row: Sequence[str], width: int) -> bool:
+    names = [v.strip() for v in row if v.strip()]
+    return (len(names) >= width and len(set(names)) == len(names)
+            and not any(looks_numeric(v) for v in names) and all(len(v) <= 200 for v in names))
+
+
+# ------------------------------------------------------------------------ empty edges
+
+
+def drop_empty_edges(table: pa.Table, unnamed: Iterable[int], *, at_end: bool) -> tuple[pa.Table, list[str]]:
+    """Drop empty columns that have no name, and (when the whole file was read) the empty
+    rows at its end, as Excel leaves them (",,,," lines, "Unnamed: 5" columns).
+
+    A named column, or a row with anything in it or anything after it, is never dropped.
+
+    Returns:
+        The table and a one-line note for each kind of thing dropped.
+    """
+    notes = []
+    empty = [table.column_names[j] for j in sorted(set(unnamed))
+             if j < table.num_columns and _all_empty(table.column(j))]
+    if empty and len(empty) < table.num_columns:
+        table = table.drop_columns(empty)
+        shown = ", ".join(empty[:5]) + (", ..." if len(empty) > 5 else "")
+        notes.append(f"{len(empty)} empty column(s) without a name were left out ({shown})")
+    if at_end:
+        rows = _trailing_empty_rows(table)
+        if rows:
+            table = table.slice(0, table.num_rows - rows)
+            notes.append(f"{rows} empty row(s) at the end were left out")
+    return table, notes
+
+
+def _all_empty(column: pa.ChunkedArray) -> bool:
+    if len(column) == 0:
+        return True
+    longest = pc.max(pc.binary_length(column)).as_py()
+    return not longest
+
+
+def _trailing_empty_rows(table: pa.Table) -> int:
+    """How many rows at the end of ``table`` have every cell empty."""
+    count, end, window = 0, table.num_rows, 64
+    while end > 0:
+        start = max(0, end - window)
+        part = table.slice(start, end - start)
+        filled = None
+        for column in part.columns:
+            has = pc.not_equal(pc.binary_length(column), 0)
+            filled = has if filled is None else pc.or_(filled, has)
+        flags = filled.to_pylist() if filled is not None else []
+        empty = next((k for k, f in enumerate(reversed(flags)) if f), len(flags))
+        count += empty
+        if empty < len(flags):
+            break
+        end, window = start, window * 4
+    return count
 
 
 # ------------------------------------------------------------------------ suggestions

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from bertdesk.core.columns import _sample_runs, _suggest, suggest_columns
+from bertdesk.core.columns import _sample_runs, _suggest, drop_empty_edges, suggest_columns, unnamed_columns
 from bertdesk.core.delimited import _read_text
 from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES, describe_binary
 from bertdesk.core.errors import Cancelled, TableReadError
@@ -58,12 +58,14 @@ class TableInfo:
         sheet: the sheet read (xlsx), else None.
         sheets: all worksheet names (xlsx), else ().
         header_row: 0-based index of the row holding the column names, counting non-blank
-            rows (blank lines are skipped everywhere); rows above it are skipped.
+            rows (blank lines, and a "sep=" line, are skipped everywhere); rows above it are
+            skipped. Detected unless the caller chose it.
         rows: data rows read.
         columns: column names, unique and non-blank.
         text_column: suggested column holding the text to classify.
         label_column: suggested column holding the labels.
-        warnings: one-line, human-readable notes (doubtful encoding, padded rows...).
+        warnings: one-line, human-readable notes (doubtful encoding, padded rows, skipped
+            preamble, dropped empty rows and columns...).
     """
 
     path: Path
@@ -97,7 +99,7 @@ def read_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
-    header_row: int = 0,
+    header_row: int | None = None,
     max_rows: int | None = None,
     on_progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
@@ -110,7 +112,8 @@ def read_table(
         delimiter: one character to use instead of detection (text files only).
         sheet: worksheet to read (xlsx only); default the first.
         header_row: 0-based index of the row with the column names among the non-blank rows;
-            rows above it are skipped (text and xlsx).
+            rows above it are skipped (text and xlsx). None (the default): detected, past a
+            title or group-heading preamble (see :func:`~bertdesk.core.columns.detect_header_row`).
         max_rows: read at most this many data rows (a quick preview); the rest of the file
             is not read.
         on_progress: receives ``Progress(done, total, message)`` a few times a second (bytes
@@ -126,7 +129,7 @@ def read_table(
         Cancelled: ``cancel`` was set.
         ValueError: ``header_row`` or ``max_rows`` is negative/zero.
     """
-    if header_row < 0:
+    if header_row is not None and header_row < 0:
         raise ValueError("header_row must be >= 0")
     if max_rows is not None and max_rows < 1:
         raise ValueError("max_rows must be None or >= 1")
@@ -165,7 +168,7 @@ def list_sheets(path: str | Path) -> list[str]:
 # ------------------------------------------------------------------------ dispatch
 
 
-def _read(p: Path, encoding: str | None, delimiter: str | None, sheet: str | None, header_row: int,
+def _read(p: Path, encoding: str | None, delimiter: str | None, sheet: str | None, header_row: int | None,
           max_rows: int | None, report: Throttle, cancel: CancelToken) -> LoadedTable:
     cancel.raise_if_cancelled()
     head, complete = _read_head(p, SAMPLE_BYTES)
@@ -177,22 +180,33 @@ def _read(p: Path, encoding: str | None, delimiter: str | None, sheet: str | Non
         table = _read_parquet(p, max_rows, report, cancel)
         if header_row:
             warnings.append("the header row setting does not apply to Parquet files; it was ignored")
-        return _finish(p, table, "parquet", None, None, None, (), 0, warnings)
+        return _finish(p, table, "parquet", None, None, None, (), 0, warnings,
+                       unnamed_columns(table.column_names), _at_end(table, max_rows))
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         _zip_kind(p)
-        table, chosen, sheets = _read_xlsx(p, sheet, header_row, max_rows, report, cancel)
-        return _finish(p, table, "xlsx", None, None, chosen, sheets, header_row, warnings)
+        book = _read_xlsx(p, sheet, header_row, max_rows, report, cancel, warnings)
+        return _finish(p, book.table, "xlsx", None, None, book.sheet, book.sheets, book.header_row, warnings,
+                       book.unnamed, _at_end(book.table, max_rows))
     what = describe_binary(head[:65536])
     if what:
         raise TableReadError(f"{p.name}: is {what}")
     table, plan = _read_text(p, head, complete, size, encoding, delimiter, header_row, max_rows,
                              report, cancel, warnings)
     fmt = "tsv" if plan.delimiter == "\t" else "csv"
-    return _finish(p, table, fmt, plan.codec, plan.delimiter, None, (), header_row, warnings)
+    return _finish(p, table, fmt, plan.codec, plan.delimiter, None, (), plan.header_row, warnings,
+                   plan.unnamed, _at_end(table, max_rows))
+
+
+def _at_end(table: pa.Table, max_rows: int | None) -> bool:
+    """Was the whole file read (so empty rows at the end of the table end the file)?"""
+    return max_rows is None or table.num_rows < max_rows
 
 
 def _finish(p: Path, table: pa.Table, fmt: str, encoding: str | None, delimiter: str | None,
-            sheet: str | None, sheets: tuple[str, ...], header_row: int, warnings: list[str]) -> LoadedTable:
+            sheet: str | None, sheets: tuple[str, ...], header_row: int, warnings: list[str],
+            unnamed: tuple[int, ...], at_end: bool) -> LoadedTable:
+    table, notes = drop_empty_edges(table, unnamed, at_end=at_end)
+    warnings.extend(notes)
     if table.num_rows == 0:
         raise TableReadError(f"{p.name}: has a header row but no data rows")
     runs = _sample_runs(table.num_rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from bertdesk.core import rawfile
-from bertdesk.core.columns import _unique_names
+from bertdesk.core.columns import _unique_names, detect_header_row, header_note, unnamed_columns
 from bertdesk.core.encoding import (
     DELIMITER_CHOICES,
     bom_encoding,
@@ -49,7 +50,9 @@ class _TextPlan:
     transcode: bool  # False: pyarrow reads the bytes as they are (UTF-8)
     delimiter: str
     names: tuple[str, ...]
-    header_row: int
+    unnamed: tuple[int, ...]  # columns whose header cell was blank (or pandas' "Unnamed: N")
+    header_row: int  # the header among the non-blank records, not counting a "sep=" line
+    skip_records: int  # non-blank records before the header, the "sep=" line included
     skip_lines: int  # physical lines up to and including the header (pyarrow's skip_rows)
     prefix_quotes: int  # '"' characters in those lines (for the quote-parity check)
     multiline: bool  # the sample has quoted line breaks or blank lines
@@ -66,7 +69,7 @@ class _NotUtf8(Exception):
 
 
 def _read_text(p: Path, head: bytes, complete: bool, size: int, encoding: str | None,
-               delimiter: str | None, header_row: int, max_rows: int | None, report: Throttle,
+               delimiter: str | None, header_row: int | None, max_rows: int | None, report: Throttle,
                cancel: CancelToken, warnings: list[str]) -> tuple[pa.Table, _TextPlan]:
     if encoding is None:
         codec, notes = detect_encoding(head, complete=complete)
@@ -97,37 +100,74 @@ def _read_text(p: Path, head: bytes, complete: bool, size: int, encoding: str | 
         result = _arrow_csv(p, plan, size, max_rows, report, cancel)
     # None: the fast path could not vouch for its answer; the slow reader reads or names the line.
     table, replaced = result or _python_csv(p, plan, size, max_rows, report, cancel, warnings)
+    if header_row is None and plan.header_row:
+        warnings.append(header_note(plan.header_row))
     warnings.extend(_decode_warnings(plan, replaced))
     report(Progress(size, size, f"Read {p.name}"), force=True)
     return table, plan
 
 
 def _plan_text(p: Path, head: bytes, complete: bool, codec: str, delimiter: str | None,
-               header_row: int) -> _TextPlan:
+               header_row: int | None) -> _TextPlan:
     """Decode the sample, settle the delimiter and find the header (growing the sample if the
-    header lies beyond it)."""
+    header lies beyond it). ``header_row=None``: find the header row (past a title preamble)."""
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise TableReadError(f"{p.name}: the delimiter must be one character other than a quote or line break")
     while True:
         text = decode_sample(head, codec, complete=complete)
         if complete and not text.strip(" \t\r\n\ufeff\x00"):
             raise TableReadError(f"{p.name}: the file is empty")
-        delim = delimiter or detect_delimiter(text, complete=complete, skip_records=header_row) or next(
+        hint = delimiter_hint(text)
+        hinted = 1 if hint else 0  # the "sep=" line is skipped like a row above the header
+        delim = delimiter or hint or detect_delimiter(text, complete=complete, skip_records=hinted + (header_row or 0)) or next(
             (d for d in DELIMITER_CHOICES if d not in text), "\x1f")
-        found, seen = _scan_sample(text, delim, header_row, complete)
+        row = header_row
+        if row is None:
+            row = detect_header_row(_first_records(text, delim, hinted, complete))
+            if row and delimiter is None and hint is None:
+                delim = detect_delimiter(text, complete=complete, skip_records=row) or delim
+        found, seen = _scan_sample(text, delim, hinted + row, complete)
         if found or complete:
             break
         head, complete = _read_head(p, len(head) * 4)
     if not found:
-        raise TableReadError(f"{p.name}: there is no row {header_row + 1} to use as the header "
-                             f"(the file has {seen} non-blank rows)")
+        raise TableReadError(f"{p.name}: there is no row {row + 1} to use as the header "
+                             f"(the file has {max(0, seen - hinted)} non-blank rows)")
     header, skip_lines, prefix_end, multiline = found
     replaced, control = suspicious_characters(text)
     passthrough = codec in ("utf-8", "utf-8-sig")
     return _TextPlan(codec=codec, transcode=not passthrough, delimiter=delim, names=_unique_names(header),
-                     header_row=header_row, skip_lines=skip_lines, prefix_quotes=text[:prefix_end].count('"'),
+                     unnamed=unnamed_columns(header), header_row=row, skip_records=hinted + row,
+                     skip_lines=skip_lines, prefix_quotes=text[:prefix_end].count('"'),
                      multiline=multiline, line_break=b"\n" if "\n" in text else b"\r",
                      sample_replaced=replaced, sample_control=control)
+
+
+# Excel's delimiter hint: a first line "sep=;" (written by Excel and by tools aiming at it).
+_SEP_HINT = re.compile("\ufeff?sep=([^\"\r\n])(?:\r\n|\n|\r|$)", re.IGNORECASE)
+
+
+def delimiter_hint(text: str) -> str | None:
+    """The delimiter named by a "sep=X" first line of the decoded ``text``, else None."""
+    match = _SEP_HINT.match(text)
+    return match.group(1) if match else None
+
+
+def _first_records(text: str, delim: str, skip: int, complete: bool, limit: int = 40) -> list[list[str]]:
+    """The first non-blank records of the sample, after ``skip`` of them (for header detection)."""
+    reader = csv.reader(io.StringIO(text[:262144], newline=""), delimiter=delim, quotechar='"')
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            if record:
+                records.append(record)
+                if len(records) >= skip + limit:
+                    return records[skip:]
+    except csv.Error:
+        pass  # a quote problem: the rows so far still say enough
+    if not complete or len(text) > 262144:
+        records = records[:-1]  # the last record may be cut short by the sample's end
+    return records[skip:]
 
 
 def _scan_sample(text: str, delim: str, header_row: int,
@@ -337,7 +377,7 @@ def _python_csv(p: Path, plan: _TextPlan, size: int, max_rows: int | None, repor
                 continue
             last_start, last_lines = start, lines.record
             seen += 1
-            if seen <= plan.header_row:
+            if seen <= plan.skip_records:
                 continue
             if len(record) > ncols:
                 raise TableReadError(f"{name}: line {start} has {len(record)} fields but the header has {ncols}")

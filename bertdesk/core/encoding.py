@@ -47,7 +47,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 # Only signatures long or odd enough never to start a real text file; anything else binary is
-# caught by its NUL bytes.
+# caught by its share of NUL and control bytes (see _binary_share).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -61,6 +61,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"Rar!\x1a\x07", "a RAR archive"),
     (b"\x7fELF", "a program"),
     (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+    (b"ARROW1\x00\x00", "an Arrow/Feather file"),
+    (b"\x00asm", "a WebAssembly program"),
 )
 # Office's old binary container: .xls, or any workbook saved with a password.
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -113,11 +117,28 @@ def describe_binary(head: bytes) -> str | None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             return f"{what}, not a table"
-    if b"\x00" in head and bom_encoding(head)[0] is None and _utf16_without_bom(head) is None:
-        # Text in any single- or multi-byte encoding we read has no NUL bytes; UTF-16/32 does,
-        # but then it has a BOM or the regular every-other-byte pattern checked above.
+    if bom_encoding(head)[0] is not None or _utf16_without_bom(head) is not None:
+        return None  # UTF-16/32 is full of NUL bytes, in a pattern
+    if head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
+        return "a bzip2 archive, not a table"
+    count = _binary_bytes(head)
+    if count > 3 and count > BINARY_SHARE * len(head[:65536]):
         return "a binary file, not a table"
     return None
+
+
+#: Above this share of NUL and other control bytes a file is binary. Real text exports do
+#: carry a few (a NUL inside a cell, ESC colour codes from a terminal log) and are read;
+#: random or compressed bytes have ~10 %, structured binaries far more.
+BINARY_SHARE = 0.05
+# C0 controls except tab, LF, VT, FF, CR and ESC (which text legitimately holds), and DEL.
+_BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+
+
+def _binary_bytes(head: bytes) -> int:
+    """NUL and other control bytes in (the first 64 KiB of) ``head``."""
+    sample = head[:65536]
+    return len(sample) - len(sample.translate(None, _BINARY_BYTES))
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -187,7 +208,14 @@ def detect_encoding(sample: bytes, *, complete: bool) -> tuple[str, list[str]]:
 
 
 def detect_legacy(sample: bytes) -> tuple[str, list[str]]:
-    """Guess a non-Unicode encoding (cp1252, GB18030, Shift-JIS, ...) for ``sample``."""
+    """Guess a non-Unicode encoding (cp1252, GB18030, Shift-JIS, ...) for ``sample``.
+
+    cp1252 (what Windows and Excel write in Western Europe) wins whenever its reading looks
+    like Western text (:func:`bertdesk.core.western.western_evidence`), unless a long sample
+    reads clearly cleaner in another single-byte code page: on short files charset-normalizer
+    guesses among look-alike code pages by chance. A decision made on few accented
+    characters is reported as a guess, in the warnings.
+    """
     from charset_normalizer import from_bytes  # ~100 ms to import; only needed for legacy files
 
     # Feed charset-normalizer only the lines that hold non-ASCII bytes: in a big, mostly ASCII
@@ -201,6 +229,13 @@ def detect_legacy(sample: bytes) -> tuple[str, list[str]]:
                 break
     evidence = b"\n".join(lines) or sample[:65536]
     matches = [m for m in from_bytes(evidence) if not m.encoding.startswith("utf")]
+    western = _western_reading(evidence)
+    if western is not None:
+        good, text = western
+        other = _clearly_cleaner(evidence, text, matches) if good >= _LONG_EVIDENCE else None
+        if other:
+            return other, []
+        return "cp1252", [] if good >= _GUESS_BELOW else [_guess_note("cp1252", good)]
     best = canonical_codec(matches[0].encoding) if matches else None
     best = _SUPERSET.get(best, best) if best else None
     if best is None or best in _CJK:
@@ -214,12 +249,64 @@ def detect_legacy(sample: bytes) -> tuple[str, list[str]]:
         ties = {canonical_codec(m.encoding) for m in matches if m.chaos <= floor + 0.01} | {best}
         for preferred in ("cp1252", "latin-1", "iso8859-15"):
             if preferred in ties or any(_decodes_same(evidence, t, preferred) for t in ties):
-                return preferred, []
-        return best, []
+                return preferred, _thin(evidence, preferred)
+        return best, _thin(evidence, best)
     for fallback in ("cp1252", "latin-1"):
         if _decodes_same(evidence, fallback, fallback):
             return fallback, [f"the encoding could not be detected reliably; assumed {fallback}"]
     return "latin-1", ["the encoding could not be detected reliably; assumed latin-1"]
+
+
+# Fewer accented characters than this and the code page is a guess (warned about); from this
+# many on, a code page that reads clearly cleaner than cp1252 may overrule it.
+_GUESS_BELOW = 8
+_LONG_EVIDENCE = 30
+_CLEANER_BY = 0.1  # charset-normalizer's "mess ratio": 0 clean text, ~1 gibberish
+
+
+def _western_reading(evidence: bytes) -> tuple[int, str] | None:
+    """(plausible accented characters, text) when cp1252 reads ``evidence`` as Western text."""
+    from bertdesk.core.western import western_evidence
+
+    try:
+        text = evidence.decode("cp1252")
+    except UnicodeDecodeError:
+        return None  # bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+    good, bad = western_evidence(text)
+    return (good, text) if good and bad * 20 <= good else None
+
+
+def _clearly_cleaner(evidence: bytes, text: str, matches: list) -> str | None:
+    """A single-byte code page that reads ``evidence`` differently and clearly cleaner than
+    cp1252 does (Hungarian "őrző" is "õrzõ" in cp1252: Western letters, wrong text)."""
+    from charset_normalizer.md import mess_ratio
+
+    for m in matches[:3]:
+        codec = _SUPERSET.get(canonical_codec(m.encoding), canonical_codec(m.encoding))
+        if codec in _CJK or codec in ("cp1252", "latin-1", "iso8859-15"):
+            continue
+        try:
+            other = evidence.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if other != text and mess_ratio(text, 1.0) - mess_ratio(other, 1.0) >= _CLEANER_BY:
+            return codec
+    return None
+
+
+def _thin(evidence: bytes, codec: str) -> list[str]:
+    """A guess warning when ``evidence`` holds only a few non-ASCII characters."""
+    try:
+        text = evidence.decode(codec)
+    except UnicodeDecodeError:
+        return []
+    count = sum(1 for ch in text if not ch.isascii())
+    return [_guess_note(codec, count)] if count < _GUESS_BELOW else []
+
+
+def _guess_note(codec: str, count: int) -> str:
+    return (f"the encoding {codec} is a guess from only {count} non-ASCII character(s); "
+            "if accented letters look wrong, pick another encoding")
 
 
 def _decodes_same(data: bytes, a: str, b: str) -> bool:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bertdesk.core.columns import _unique_names
+from bertdesk.core.columns import _unique_names, detect_header_row, header_note, unnamed_columns
 from bertdesk.core.errors import Cancelled, TableReadError
 from bertdesk.core.progress import CancelToken, Progress, Throttle
 from bertdesk.core.rawfile import _short
@@ -52,20 +53,41 @@ def _open_workbook(p: Path) -> tuple[Any, tuple[str, ...]]:
     return book, sheets
 
 
-def _read_xlsx(p: Path, sheet: str | None, header_row: int, max_rows: int | None, report: Throttle,
-               cancel: CancelToken) -> tuple[pa.Table, str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Sheet:
+    table: pa.Table
+    sheet: str
+    sheets: tuple[str, ...]
+    header_row: int  # among the non-blank rows
+    unnamed: tuple[int, ...]  # columns whose header cell is blank
+
+
+def _read_xlsx(p: Path, sheet: str | None, header_row: int | None, max_rows: int | None, report: Throttle,
+               cancel: CancelToken, warnings: list[str]) -> _Sheet:
+    """Read a worksheet; ``header_row=None`` finds the header under a title or group headings.
+
+    Merged cells: a workbook stores a merged range's value in its top-left cell only. In the
+    data, a range spanning several rows (a label merged over the rows it applies to) is what
+    the user sees as that value on each of those rows, so it is copied down the range's first
+    column (noted in the warnings); a range spanning only columns leaves the cells to its right
+    empty, as they look. Merged group headings above the header row are part of the skipped
+    preamble.
+    """
     book, sheets = _open_workbook(p)
     chosen = sheets[0] if sheet is None else sheet
     if chosen not in sheets:
-        raise TableReadError(f"{p.name}: there is no sheet named '{sheet}' (sheets: {', '.join(sheets)})")
+        raise TableReadError(f"{p.name}: there is no sheet named '{chosen}' (sheets: {', '.join(sheets)})")
     message = f"Reading {p.name} ({chosen})"
     try:
         # calamine parses the whole sheet here (it cannot stream); cancel is checked after.
         ws = book.get_sheet_by_name(chosen)
         total = ws.height
+        top: list[tuple[int, list[Any]]] = []  # the first non-blank rows, until the header is known
+        found: int | None = header_row
         header: list[Any] | None = None
+        header_at = 0  # the header's row in the sheet (0-based)
         data: list[list[Any]] = []
-        seen = 0
+        where: list[int] = []  # each data row's row in the sheet
         for i, row in enumerate(ws.iter_rows()):
             if i % 4096 == 0:
                 cancel.raise_if_cancelled()
@@ -73,13 +95,27 @@ def _read_xlsx(p: Path, sheet: str | None, header_row: int, max_rows: int | None
             if row.count("") == len(row):
                 continue  # blank rows are skipped, as blank lines are in text files
             if header is None:
-                if seen == header_row:
-                    header = row
-                seen += 1
-                continue
-            data.append(row)
+                top.append((i, row))
+                if found is None and len(top) > _HEADER_LOOKAHEAD:
+                    found = _find_header(top)
+                if found is None or len(top) <= found:
+                    continue
+                header_at, header = top[found]
+                for at, rest in top[found + 1 :]:
+                    where.append(at)
+                    data.append(rest)
+            else:
+                where.append(i)
+                data.append(row)
             if max_rows is not None and len(data) >= max_rows:
                 break
+        if header is None and top and found is None:
+            found = _find_header(top)
+            header_at, header = top[found]
+            for at, rest in top[found + 1 :]:
+                where.append(at)
+                data.append(rest)
+        merged = ws.merged_cell_ranges or []
     except (Cancelled, TableReadError):
         raise
     except Exception as exc:  # noqa: BLE001
@@ -87,19 +123,55 @@ def _read_xlsx(p: Path, sheet: str | None, header_row: int, max_rows: int | None
                              f"({_short(exc)})") from None
     cancel.raise_if_cancelled()
     if header is None:
-        if seen == 0:
+        if not top:
             raise TableReadError(f"{p.name}: sheet '{chosen}' is empty")
-        raise TableReadError(f"{p.name}: there is no row {header_row + 1} to use as the header "
-                             f"(sheet '{chosen}' has {seen} non-blank rows)")
+        raise TableReadError(f"{p.name}: there is no row {(found or 0) + 1} to use as the header "
+                             f"(sheet '{chosen}' has {len(top)} non-blank rows)")
+    assert found is not None
+    if max_rows is not None:
+        data, where = data[:max_rows], where[:max_rows]
+    if header_row is None and found:
+        warnings.append(header_note(found))
+    filled = _fill_merged_down(data, where, merged, ws.start[1] if ws.start else 0, header_at)
+    if filled:
+        warnings.append(f"{filled} merged cell range(s) in the data: each value was copied to every row it spans")
     names = [_cell_text(v) for v in header]
     columns = [list(c) for c in zip(*data)] if data else [[] for _ in names]
-    keep = [j for j, n in enumerate(names) if n.strip() or any(v != "" for v in columns[j])]
-    if not keep:
-        raise TableReadError(f"{p.name}: sheet '{chosen}' is empty")
     # Cells already text stay as they are (the common case, and cheap); the rest are formatted.
-    arrays = [pa.array([v if type(v) is str else _cell_text(v) for v in columns[j]], type=pa.string()) for j in keep]
+    arrays = [pa.array([v if type(v) is str else _cell_text(v) for v in column], type=pa.string()) for column in columns]
     report(Progress(total, total, message), force=True)
-    return pa.table(arrays, names=list(_unique_names([names[j] for j in keep]))), chosen, sheets
+    table = pa.table(arrays, names=list(_unique_names(names)))
+    return _Sheet(table, chosen, sheets, found, unnamed_columns(names))
+
+
+_HEADER_LOOKAHEAD = 40  # non-blank rows read before the header row is decided
+
+
+def _find_header(top: list[tuple[int, list[Any]]]) -> int:
+    return detect_header_row([[_cell_text(v) for v in row] for _, row in top[:_HEADER_LOOKAHEAD]])
+
+
+def _fill_merged_down(data: list[list[Any]], where: list[int], merged: list[Any], first_col: int,
+                      header_at: int) -> int:
+    """Copy each merged range's value down its first column over the data rows it spans;
+    returns how many ranges were filled."""
+    if not merged or not data:
+        return 0
+    index = {at: k for k, at in enumerate(where)}
+    filled = 0
+    for (top_row, left), (bottom, _right) in merged:
+        col = left - first_col
+        if bottom <= top_row or top_row <= header_at or top_row not in index or not 0 <= col < len(data[0]):
+            continue
+        value = data[index[top_row]][col]
+        if value == "" or value is None:
+            continue
+        for at in range(top_row + 1, bottom + 1):
+            k = index.get(at)
+            if k is not None and data[k][col] in ("", None):
+                data[k][col] = value
+        filled += 1
+    return filled
 
 
 def _cell_text(value: Any) -> str:
