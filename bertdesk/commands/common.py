@@ -93,6 +93,25 @@ def print_json(value: Any, stream: TextIO | None = None) -> None:
     out.write("\n")
 
 
+def add_header_row_option(parser: argparse.ArgumentParser) -> None:
+    """``--header-row N``: the row holding the column names, 1-based as the import dialog shows it."""
+    parser.add_argument("--header-row", metavar="N", type=int,
+                        help="the row holding the column names, counting non-blank rows from 1 "
+                        "(default: detected; rows above it, such as a title, are skipped)")
+
+
+def header_row_index(args: argparse.Namespace) -> int | None:
+    """``--header-row`` as read_table's 0-based ``header_row`` (None: detect it)."""
+    from bertdesk.core.errors import BertdeskError
+
+    n = getattr(args, "header_row", None)
+    if n is None:
+        return None
+    if n < 1:
+        raise BertdeskError(f"--header-row must be 1 or more (the first row is 1), not {n}.")
+    return n - 1
+
+
 def labelled_table(args: argparse.Namespace) -> Any:
     """The labelled rows of the spreadsheet ``args.data`` (columns from --text-col/--label-col,
     else the suggested ones) as :class:`~bertdesk.core.training_data.TrainingData`."""
@@ -100,7 +119,7 @@ def labelled_table(args: argparse.Namespace) -> Any:
     from bertdesk.core.errors import TrainingError
     from bertdesk.core.training_data import data_from_frame
 
-    table = read_table(args.data, sheet=getattr(args, "sheet", None))
+    table = read_table(args.data, sheet=getattr(args, "sheet", None), header_row=header_row_index(args))
     name = Path(args.data).name
     text_col = args.text_col or table.info.text_column
     label_col = args.label_col or table.info.label_column

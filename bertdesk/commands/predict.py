@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, print_json
+from bertdesk.commands.common import EXIT_OK, StderrProgress, add_header_row_option, ctrl_c_cancels, header_row_index, print_json
 from bertdesk.core.devices import DEVICE_CHOICES
 from bertdesk.core.errors import BertdeskError
 
@@ -29,6 +29,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     cmd.add_argument("data", metavar="DATA", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
     cmd.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one / the project's)")
     cmd.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
+    add_header_row_option(cmd)
     cmd.add_argument("--out", metavar="FILE", help="write the table with predictions to FILE.csv, .xlsx or .parquet")
     cmd.add_argument("--batch-size", metavar="B", type=int, help="at most B rows per batch (on top of the token budget)")
     cmd.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (default auto)")
@@ -83,7 +84,7 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
         return _load_project(args)
     from bertdesk.core.data import read_table
 
-    table = read_table(args.data, sheet=args.sheet)
+    table = read_table(args.data, sheet=args.sheet, header_row=header_row_index(args))
     frame = table.frame
     text_col = args.text_col or table.info.text_column
     if not text_col:

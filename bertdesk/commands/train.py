@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bertdesk.commands.common import EXIT_CANCELLED, EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, print_json
+from bertdesk.commands.common import (
+    EXIT_CANCELLED,
+    EXIT_OK,
+    StderrProgress,
+    add_header_row_option,
+    ctrl_c_cancels,
+    labelled_table,
+    print_json,
+)
 from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
 from bertdesk.core.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS
@@ -39,6 +47,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     train.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one; for a project, this also becomes its text column)")
     train.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
     train.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
+    add_header_row_option(train)
     train.add_argument("--out", metavar="DIR", required=True, help="folder to save the model to (must not exist or be empty)")
     train.add_argument("--overwrite", action="store_true", help="replace the model already in --out (only once the new one is complete)")
     train.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET, help=f"starting settings (default {DEFAULT_PRESET})")

@@ -26,7 +26,7 @@ class ImportOptions:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    header_row: int = 0
+    header_row: int | None = None  # 0-based among the non-blank rows; None: detected
 
 
 def default_project_path(source: str | Path, fallback_dir: str | Path | None = None) -> Path:

@@ -33,8 +33,9 @@ def test_inspect_json(tmp_path: Path, name: str) -> None:
     result = run("inspect", str(path), "--json", "--preview", "3")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"file", "format", "encoding", "delimiter", "sheet", "rows", "columns", "text_column",
-                         "label_column", "warnings", "preview"}
+    assert set(data) == {"file", "format", "encoding", "delimiter", "sheet", "header_row", "rows", "columns",
+                         "text_column", "label_column", "warnings", "preview"}
+    assert data["header_row"] == 1
     assert Path(data["file"]).name == name
     assert data["format"] == ("csv" if name == "plain.csv" else "tsv")
     assert data["delimiter"] == (";" if name == "plain.csv" else "\t")

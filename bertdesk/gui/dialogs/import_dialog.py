@@ -70,7 +70,9 @@ class ImportDialog(QDialog):
         self.sheet_combo = QComboBox()
         self.header_spin = QSpinBox()
         self.header_spin.setRange(1, 1000)
-        self.header_spin.setToolTip("The row that holds the column names; rows above it are skipped")
+        self.header_spin.setToolTip("The row that holds the column names (counting non-blank rows); rows above it "
+                                    "are skipped. Detected from the content until you change it")
+        self._header_chosen: int | None = None  # 0-based; None: let read_table find the header row
         self.text_combo = QComboBox()
         self.text_combo.setToolTip("The column whose text the model reads")
         self.label_combo = QComboBox()
@@ -144,7 +146,7 @@ class ImportDialog(QDialog):
         # The spin box re-reads after typing pauses, not on every key.
         self._header_timer = QTimer(self, singleShot=True, interval=300)
         self._header_timer.timeout.connect(self._on_reading_option_changed)
-        self.header_spin.valueChanged.connect(lambda _: self._header_timer.start())
+        self.header_spin.valueChanged.connect(self._on_header_spin_changed)
         self.text_combo.currentIndexChanged.connect(self._on_columns_changed)
         self.label_combo.currentIndexChanged.connect(self._on_columns_changed)
         self.project_edit.textChanged.connect(self._update_import_enabled)
@@ -162,7 +164,7 @@ class ImportDialog(QDialog):
                     encoding=self.encoding_combo.currentData(),
                     delimiter=self.delimiter_combo.currentData(),
                     sheet=self.sheet_combo.currentData(),
-                    header_row=self.header_spin.value() - 1,
+                    header_row=self._header_chosen,
                     max_rows=PREVIEW_ROWS,
                 )
             except BertdeskError as err:
@@ -181,6 +183,9 @@ class ImportDialog(QDialog):
             self.table_info = info
             self.preview_model.set_frame(table.frame)
             self._show_detection(info)
+            self.header_spin.blockSignals(True)
+            self.header_spin.setValue(info.header_row + 1)  # what was detected, or chosen
+            self.header_spin.blockSignals(False)
             self._fill_sheets(info)
             keep_text = self.text_combo.currentText() if self.text_combo.count() else None
             keep_label = self.label_combo.currentData() if self.label_combo.count() else None
@@ -246,6 +251,10 @@ class ImportDialog(QDialog):
         if not self._loading:
             self.reload_preview()
 
+    def _on_header_spin_changed(self, value: int) -> None:
+        self._header_chosen = value - 1
+        self._header_timer.start()
+
     def _on_columns_changed(self, *_: Any) -> None:
         if self._loading:
             return
@@ -296,7 +305,7 @@ class ImportDialog(QDialog):
             encoding=self.encoding_combo.currentData() or (info.encoding if info else None),
             delimiter=self.delimiter_combo.currentData() or (info.delimiter if info else None),
             sheet=self.sheet_combo.currentData() if self.sheet_combo.isVisible() or self.sheet_combo.count() else None,
-            header_row=self.header_spin.value() - 1,
+            header_row=info.header_row if info else self._header_chosen,
         )
 
     def accept(self) -> None:  # noqa: D102 - Qt override
