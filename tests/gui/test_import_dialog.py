@@ -90,3 +90,16 @@ def test_dialog_grab_smoke(qtbot, tmp_path: Path) -> None:
     dialog.show()
     image = dialog.grab().toImage()
     assert image.width() > 300 and image.height() > 200
+
+
+def test_header_row_is_detected_until_the_user_sets_it(qtbot, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "t.csv", [["Customer survey 2024", "", ""]] + ROWS)
+    dialog = ImportDialog(path)
+    qtbot.addWidget(dialog)
+    assert dialog.header_spin.value() == 2  # the title line is skipped
+    assert [dialog.preview_model.headerData(i, 1) for i in range(3)] == ["id", "comment", "topic"]
+    assert dialog.options().header_row == 1
+    dialog.header_spin.setValue(1)  # the user's choice wins over detection
+    dialog.reload_preview()
+    assert dialog.preview_model.headerData(0, 1) == "Customer survey 2024"
+    assert dialog.options().header_row == 0
