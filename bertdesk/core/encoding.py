@@ -261,6 +261,7 @@ def detect_legacy(sample: bytes) -> tuple[str, list[str]]:
 # many on, a code page that reads clearly cleaner than cp1252 may overrule it.
 _GUESS_BELOW = 8
 _LONG_EVIDENCE = 30
+_JUDGED_CHARS = 16384  # plenty of evidence; the judges are pure Python
 _CLEANER_BY = 0.1  # charset-normalizer's "mess ratio": 0 clean text, ~1 gibberish
 
 
@@ -272,7 +273,7 @@ def _western_reading(evidence: bytes) -> tuple[int, str] | None:
         text = evidence.decode("cp1252")
     except UnicodeDecodeError:
         return None  # bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-    good, bad = western_evidence(text)
+    good, bad = western_evidence(text[:_JUDGED_CHARS])
     return (good, text) if good and bad * 20 <= good else None
 
 
@@ -289,7 +290,7 @@ def _clearly_cleaner(evidence: bytes, text: str, matches: list) -> str | None:
             other = evidence.decode(codec)
         except UnicodeDecodeError:
             continue
-        if other != text and mess_ratio(text, 1.0) - mess_ratio(other, 1.0) >= _CLEANER_BY:
+        if other != text and mess_ratio(text[:_JUDGED_CHARS], 1.0) - mess_ratio(other[:_JUDGED_CHARS], 1.0) >= _CLEANER_BY:
             return codec
     return None
 

@@ -10,6 +10,10 @@ words never have, and those are easy to see: words made only of accented letters
 
 from __future__ import annotations
 
+import re
+
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
 # Letters of the Western European languages cp1252 was made for (Latin-1's letters plus the
 # five cp1252 adds), upper and lower case.
 _LETTERS = frozenset("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿŠšŒœŽžŸªºµ")
@@ -28,11 +32,12 @@ def western_evidence(text: str) -> tuple[int, int]:
     good = bad = 0
     n = len(text)
     i = 0
-    while i < n:
+    while True:
+        found = _NON_ASCII.search(text, i)
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
-        if ch.isascii():
-            i += 1
-            continue
         if ch.isalpha():
             # The whole word around this letter: letters only, ASCII or not.
             start = i
