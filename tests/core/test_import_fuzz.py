@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import faulthandler
 import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,7 +23,8 @@ from bertdesk.core.data import LoadedTable, read_table
 from bertdesk.core.errors import BertdeskError
 from tests.core import data_files as files
 
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None, print_blob=True,
+# The deadline catches a pathological slowdown, far above a read's milliseconds even on a loaded CI.
+FUZZ = settings(max_examples=200, deadline=timedelta(seconds=10), derandomize=True, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 HANG_SECONDS = 60  # far above any one read here (milliseconds); a hang kills the run with a traceback
 
