@@ -119,8 +119,9 @@ def _plan_text(p: Path, head: bytes, complete: bool, codec: str, delimiter: str 
             raise TableReadError(f"{p.name}: the file is empty")
         hint = delimiter_hint(text)
         hinted = 1 if hint else 0  # the "sep=" line is skipped like a row above the header
-        delim = delimiter or hint or detect_delimiter(text, complete=complete, skip_records=hinted + (header_row or 0)) or next(
-            (d for d in DELIMITER_CHOICES if d not in text), "\x1f")
+        delim = (delimiter or hint
+                 or detect_delimiter(text, complete=complete, skip_records=hinted + (header_row or 0))
+                 or next((d for d in DELIMITER_CHOICES if d not in text), "\x1f"))
         row = header_row
         if row is None:
             row = detect_header_row(_first_records(text, delim, hinted, complete))

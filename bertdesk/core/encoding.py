@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections import Counter
+from typing import Any
 
 #: Encodings offered in the import dialog (Python codec names), most common first.
 ENCODING_CHOICES: list[str] = [
@@ -47,7 +48,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 # Only signatures long or odd enough never to start a real text file; anything else binary is
-# caught by its share of NUL and control bytes (see _binary_share).
+# caught by its share of NUL and control bytes (see _binary_bytes).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -241,7 +242,7 @@ def detect_legacy(sample: bytes) -> tuple[str, list[str]]:
     if best is None or best in _CJK:
         cjk = _best_cjk(evidence)
         if cjk:
-            return cjk, []
+            return cjk, _thin(evidence, cjk)
     if best is not None and best not in _CJK:
         # Western text often decodes equally well under several code pages (charset-normalizer
         # then ranks them by chance); among the near-ties prefer what Windows and Excel write.
@@ -277,11 +278,12 @@ def _western_reading(evidence: bytes) -> tuple[int, str] | None:
     return (good, text) if good and bad * 20 <= good else None
 
 
-def _clearly_cleaner(evidence: bytes, text: str, matches: list) -> str | None:
+def _clearly_cleaner(evidence: bytes, text: str, matches: list[Any]) -> str | None:
     """A single-byte code page that reads ``evidence`` differently and clearly cleaner than
     cp1252 does (Hungarian "őrző" is "õrzõ" in cp1252: Western letters, wrong text)."""
     from charset_normalizer.md import mess_ratio
 
+    mess = mess_ratio(text[:_JUDGED_CHARS], 1.0)
     for m in matches[:3]:
         codec = _SUPERSET.get(canonical_codec(m.encoding), canonical_codec(m.encoding))
         if codec in _CJK or codec in ("cp1252", "latin-1", "iso8859-15"):
@@ -290,7 +292,7 @@ def _clearly_cleaner(evidence: bytes, text: str, matches: list) -> str | None:
             other = evidence.decode(codec)
         except UnicodeDecodeError:
             continue
-        if other != text and mess_ratio(text[:_JUDGED_CHARS], 1.0) - mess_ratio(other[:_JUDGED_CHARS], 1.0) >= _CLEANER_BY:
+        if other != text and mess - mess_ratio(other[:_JUDGED_CHARS], 1.0) >= _CLEANER_BY:
             return codec
     return None
 

@@ -116,6 +116,11 @@ def test_a_guess_from_few_accented_letters_is_a_warning(tmp_path: Path) -> None:
     table = read_table(files.write_text(tmp_path / "d.csv", "id,text\n1,Déjà vu\n2,ok\n", encoding="cp1252"))
     assert table.frame["text"][0] == "Déjà vu"
     assert any("cp1252 is a guess" in w and "2 non-ASCII" in w for w in table.info.warnings)
+    table = read_table(files.write_text(tmp_path / "z.csv", "id,text\n1,你好\n2,谢谢\n", encoding="gb18030"))
+    assert table.info.encoding == "gb18030" and any("gb18030 is a guess" in w for w in table.info.warnings)
+    # Enough accented letters: no warning.
+    rows = [["id", "text"], ["1", "Déjà vu, très cher"], ["2", "Größe, schön"], ["3", "Ça va, où ?"]]
+    assert read_table(files.write_csv(tmp_path / "e.csv", rows, encoding="cp1252")).info.warnings == ()
 
 
 @pytest.mark.parametrize(("text", "codec"), [
