@@ -24,20 +24,42 @@ from bertdesk.core.rawfile import _short
 # -------------------------------------------------------------------------- workbooks
 
 
+# The content types of a workbook's main part (.xlsx, .xltx, .xlsm, .xlsb), lowercased.
+_WORKBOOK_CONTENT_TYPES = (
+    b"spreadsheetml.sheet.main",
+    b"spreadsheetml.template.main",
+    b"application/vnd.ms-excel.sheet.",
+)
+
+
 def _zip_kind(p: Path) -> None:
     """Raise unless the ZIP file is an Excel workbook."""
     try:
         with zipfile.ZipFile(p) as z:
-            members = set(z.namelist())
+            # Some writers store Windows separators (xl\workbook.xml) or put the workbook part
+            # elsewhere than xl/; Excel and calamine follow the package's content types.
+            members = {name.replace("\\", "/").lower() for name in z.namelist()}
+            content_types = _read_member(z, "[Content_Types].xml")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise TableReadError(f"{p.name}: the workbook is damaged or incomplete ({_short(exc)})") from None
     if "xl/workbook.xml" in members or "xl/workbook.bin" in members:
+        return
+    if any(kind in content_types for kind in _WORKBOOK_CONTENT_TYPES):
         return
     if "content.xml" in members:
         raise TableReadError(f"{p.name}: OpenDocument spreadsheets are not supported; save it as .xlsx or CSV")
     if "word/document.xml" in members:
         raise TableReadError(f"{p.name}: is a Word document, not a table")
     raise TableReadError(f"{p.name}: is a ZIP archive, not a spreadsheet")
+
+
+def _read_member(z: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
+    """The first ``limit`` bytes of a ZIP member (any separator, any case), or b"" when absent."""
+    for info in z.infolist():
+        if info.filename.replace("\\", "/").lower() == name.lower():
+            with z.open(info) as member:
+                return member.read(limit).lower()
+    return b""
 
 
 def _open_workbook(p: Path) -> tuple[Any, tuple[str, ...]]:

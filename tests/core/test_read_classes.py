@@ -216,6 +216,60 @@ def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
         read_table(files.write_zip(tmp_path / "z.csv"))
 
 
+def _rezip(source: Path, target: Path, rename) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(rename(info.filename), src.read(info))
+    return target
+
+
+def test_a_workbook_with_windows_separators_is_read(tmp_path: Path) -> None:
+    """Seen in a real export from a Chinese HR tool: ZIP members named `xl\\workbook.xml`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["text", "label"])
+    book.active.append(["great service", "pos"])
+    book.save(tmp_path / "plain.xlsx")
+    path = _rezip(tmp_path / "plain.xlsx", tmp_path / "other.xlsx",
+                  lambda name: name.replace("/", "\\") if name.startswith("xl/") else name)
+    assert rows_of(read_table(path)) == [["text", "label"], ["great service", "pos"]]
+
+
+_PACKAGE_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Override PartName="/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>")
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>'
+         "</Relationships>")
+_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+             '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_SHEET = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+          '<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c><c r="B1" t="inlineStr"><is><t>label</t></is></c></row>'
+          '<row r="2"><c r="A2" t="inlineStr"><is><t>great service</t></is></c><c r="B2" t="inlineStr"><is><t>pos</t></is></c></row>'
+          "</sheetData></worksheet>")
+
+
+def test_a_minimal_package_with_the_workbook_outside_xl_is_read(tmp_path: Path) -> None:
+    """A valid package need not use xl/: Excel (and calamine) follow [Content_Types].xml."""
+    import zipfile
+
+    path = tmp_path / "minimal.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", _PACKAGE_TYPES)
+        z.writestr("_rels/.rels", _RELS.format(kind="officeDocument", target="workbook.xml"))
+        z.writestr("_rels/workbook.xml.rels", _RELS.format(kind="worksheet", target="sheet1.xml"))
+        z.writestr("workbook.xml", _WORKBOOK)
+        z.writestr("sheet1.xml", _SHEET)
+    assert rows_of(read_table(path)) == [["text", "label"], ["great service", "pos"]]
+
+
 def test_inspect_escapes_control_characters_for_the_terminal(tmp_path: Path) -> None:
     path = files.write_text(tmp_path / "log.csv", CONTROL_TEXT)
     result = run_cli("inspect", str(path))
