@@ -133,3 +133,19 @@ def test_mask_marks_the_matching_texts_and_keeps_the_budget() -> None:
     with no_hang(20), pytest.raises(SearchTooSlow) as err:
         TextQuery(CATASTROPHIC, regex=True).mask(np.array(["a", CATASTROPHIC_TEXT], dtype=object))
     assert err.value.row == 1
+
+
+def test_the_predict_filter_and_the_label_search_agree(tmp_path: Path) -> None:
+    # One matcher everywhere: the same query picks the same texts in both places.
+    from bertdesk.core.prediction_views import RowFilter as PredictFilter
+    from bertdesk.core.prediction_views import filter_mask, prediction_frame
+    from bertdesk.core.project_predictions import PredictionTable
+
+    texts = ["Straße 5", "STRASSE", "refund", "ΣΊΣΥΦΟΣ", "σίσυφος", "", "a.b", "axb"]
+    n = len(texts)
+    table = PredictionTable(1, ["x"], np.arange(n), np.array(["x"] * n, dtype=object), np.ones(n, np.float32), np.ones((n, 1), np.float32))
+    frame = prediction_frame(texts, {}, table)
+    with make_project(tmp_path / "p.bertdesk", texts) as project:
+        for query in ("straße", "σίσυφος", "a.b", "REFUND"):
+            shown = np.flatnonzero(filter_mask(frame, PredictFilter(text=query))).tolist()
+            assert shown == walk(RowWalker(project, RowFilter("search", text=query))), query
