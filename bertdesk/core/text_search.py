@@ -33,7 +33,7 @@ __all__ = ["PER_ROW_SECONDS", "TOTAL_SECONDS", "SearchBudget", "SearchTooSlow", 
 
 PER_ROW_SECONDS = 0.05  # CPU time one row's regex may take; ordinary patterns take microseconds
 TOTAL_SECONDS = 60.0  # wall time one scan may take (a regex over a million rows takes a few s)
-FIRST_CHUNK = 256  # rows read first: most next matches are near, so the first read stays short
+FIRST_CHUNK = 64  # rows read first: most next matches are near, so the first read stays short
 MAX_CHUNK = 20_000  # rows read per lock hold, later on
 _CHECK_EVERY = 512  # plain search: rows between looks at the clock and the cancel token
 
