@@ -137,3 +137,17 @@ def test_esc_cancels_the_search_inside_the_main_window(qtbot, window, tmp_path: 
         qtbot.keyClick(panel.search_edit, Qt.Key.Key_Escape)  # from the search field too
         assert not panel.search_running()
         qtbot.waitUntil(lambda: not any(job.name == "search" for job in running_jobs()), timeout=20_000)
+
+
+def test_undo_during_a_search_stays_on_the_restored_row(qtbot, tmp_path: Path) -> None:
+    with no_hang(60):
+        panel, project = slow_project(qtbot, tmp_path)
+        qtbot.keyClick(panel, Qt.Key.Key_1)  # label row 0, move to row 1
+        assert project.label_of(0) == "bug" and panel.current_row == 1
+        search(qtbot, panel, CATASTROPHIC, regex=True)
+        assert panel.search_running()
+        qtbot.keyClick(panel, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert project.label_of(0) is None and panel.current_row == 0 and not panel.search_running()
+        qtbot.wait(100)
+        assert panel.current_row == 0
+        close(qtbot, panel, project)

@@ -514,6 +514,7 @@ class LabelPanel(QWidget):
         self.saved_label.setText(f"Saved ✓  {command.text()}")
         self._after_change(command.first_row, command.last_row)
         if command.row is not None:
+            self.cancel_search()  # its answer would move away from the row just restored
             self._show_row(command.row)  # show the row whose label came back or went away
         else:
             self._show_row(self.current_row)
