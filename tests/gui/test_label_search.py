@@ -151,3 +151,15 @@ def test_undo_during_a_search_stays_on_the_restored_row(qtbot, tmp_path: Path) -
         qtbot.wait(100)
         assert panel.current_row == 0
         close(qtbot, panel, project)
+
+
+def test_typing_in_the_search_field_cancels_the_stale_search(qtbot, tmp_path: Path) -> None:
+    with no_hang(60):
+        panel, project = slow_project(qtbot, tmp_path)
+        search(qtbot, panel, CATASTROPHIC, regex=True)
+        assert panel.search_running()
+        panel.search_edit.setFocus()
+        qtbot.keyClicks(panel.search_edit, "x")  # the running search is for text no longer there
+        assert not panel.search_running() and panel.search_status.text() == ""
+        assert panel.current_row == 0
+        close(qtbot, panel, project)
