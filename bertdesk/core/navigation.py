@@ -4,17 +4,21 @@ A :class:`RowFilter` says which rows to show (all, unlabelled, labelled, one lab
 search, or a seeded random sample); a :class:`RowWalker` steps through them one at a time.
 Every step asks the project afresh (:meth:`~bertdesk.core.project.Project.next_row_matching`),
 so "unlabelled" skips a row labelled a moment ago, and a step costs one indexed query even on
-a million-row project.
+a million-row project. A "search" step scans the text column with
+:mod:`~bertdesk.core.text_search`: within a time budget (a runaway regex raises
+:class:`~bertdesk.core.text_search.SearchTooSlow` naming the row) and cancellable, so a front end
+can run a long one on a worker thread.
 """
 
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from bertdesk.core.errors import BertdeskError
+from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from bertdesk.core.text_search import SearchBudget, TextQuery
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
@@ -60,22 +64,19 @@ class RowFilter:
         if self.kind == "label" and not self.label:
             raise BertdeskError("Choose a label to show the rows that have it.")
         if self.kind == "search":
-            if not self.text:
-                raise BertdeskError("Type something to search for.")
-            if self.regex:
-                try:
-                    re.compile(self.text)
-                except re.error as err:
-                    raise BertdeskError(f"The search is not a valid regular expression: {err}.") from None
+            self.query()  # validates: empty text or an invalid regular expression
         if self.kind == "random" and self.sample_size < 1:
             raise BertdeskError("A random sample needs at least one row.")
 
-    @property
-    def pattern(self) -> str | None:
-        """The regular expression a "search" filter matches with (plain text escaped); else None."""
+    def query(self) -> TextQuery:
+        """The :class:`TextQuery` of a "search" filter.
+
+        Raises:
+            BertdeskError: not a "search" filter, empty text, or an invalid regular expression.
+        """
         if self.kind != "search":
-            return None
-        return self.text if self.regex else re.escape(self.text)
+            raise BertdeskError(f"A {self.kind!r} row filter has no search text.")
+        return TextQuery(self.text, regex=self.regex)
 
 
 class RowWalker:
@@ -94,6 +95,7 @@ class RowWalker:
         self.row_filter = row_filter
         self._sample: list[int] = []
         self._index: dict[int, int] = {}
+        self._query = row_filter.query() if row_filter.kind == "search" else None
         if row_filter.kind == "label":
             project.label_set.id_of(row_filter.label or "")  # fail now, with the label's name
         if row_filter.kind == "random":
@@ -103,26 +105,50 @@ class RowWalker:
             self._sample = _uncertain_order(project, row_filter.uncertainty)
         self._index = {row: i for i, row in enumerate(self._sample)}
 
-    def first_row(self) -> int | None:
-        """The first row to show, or None when nothing matches."""
-        return self.next_row(None)
+    @property
+    def scans(self) -> bool:
+        """True when a step may read many rows (a text search): slow enough for a worker thread."""
+        return self._query is not None
 
-    def next_row(self, after: int | None) -> int | None:
+    def first_row(self, **search: Any) -> int | None:
+        """The first row to show, or None when nothing matches (``search``: as for :meth:`step`)."""
+        return self.step(None, **search)
+
+    def next_row(self, after: int | None, **search: Any) -> int | None:
         """The next matching row after ``after`` (None: from the start), or None at the end."""
-        return self._step(after, backward=False)
+        return self.step(after, **search)
 
-    def previous_row(self, before: int | None) -> int | None:
+    def previous_row(self, before: int | None, **search: Any) -> int | None:
         """The matching row before ``before`` (None: from the end), or None at the start."""
-        return self._step(before, backward=True)
+        return self.step(before, backward=True, **search)
 
-    def _step(self, row: int | None, *, backward: bool) -> int | None:
+    def step(
+        self,
+        row: int | None,
+        *,
+        backward: bool = False,
+        budget: SearchBudget = SearchBudget(),
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback = no_progress,
+    ) -> int | None:
+        """The next (``backward``: previous) row of the walk from ``row``; None past the end.
+
+        ``budget``, ``cancel`` and ``on_progress`` apply to a text search (:attr:`scans`); other
+        steps are one indexed query and ignore them.
+
+        Raises:
+            SearchTooSlow: a text search ran past ``budget`` (the message names the row).
+            Cancelled: ``cancel`` was set during a text search.
+        """
         kind = self.row_filter.kind
         if kind in ("random", "uncertain"):
             return self._step_sample(row, backward=backward)
         if kind == "all":
             return self.project.next_row_matching(row, backward=backward)
         if kind == "search":
-            return self.project.next_row_matching(row, pattern=self.row_filter.pattern, backward=backward)
+            return self.project.next_row_matching(
+                row, pattern=self._query, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress
+            )
         if kind == "label":
             return self.project.next_row_matching(row, label=self.row_filter.label, backward=backward)
         return self.project.next_row_matching(row, labelled=kind == "labelled", backward=backward)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from bertdesk.core.text_search import TextQuery
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -122,8 +124,8 @@ def filter_mask(frame: pd.DataFrame, rule: RowFilter) -> np.ndarray:
         mask &= labels == ""
     if rule.row_ids is not None:
         mask &= np.isin(frame.index.to_numpy(), np.fromiter(rule.row_ids, dtype=np.int64))
-    if rule.text:
-        mask &= frame[TEXT].str.contains(rule.text, case=False, regex=False, na=False).to_numpy(dtype=bool)
+    if rule.text:  # the one text matcher (plain text: a case-insensitive substring, never slow)
+        mask &= TextQuery(rule.text).mask(frame[TEXT].to_numpy(dtype=object))
     return mask
 
 

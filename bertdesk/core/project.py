@@ -38,6 +38,7 @@ from bertdesk.core import project_predictions as predictions_sql
 from bertdesk.core.project_predictions import PredictionTable
 from bertdesk.core.project_runs import RunRecord
 from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, read_meta, write_meta
+from bertdesk.core.text_search import SearchBudget, TextQuery, scan_rows
 
 if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
     import pandas as pd
@@ -67,7 +68,6 @@ class Project(LabelStore):
         cells = ", ".join(data_column(i) for i in range(len(self._columns)))
         # row_id is the INTEGER PRIMARY KEY (the rowid), so this is one b-tree range scan.
         self._fetch_sql = f"SELECT {cells} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
-        rows_sql.install_matcher(conn)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -261,8 +261,11 @@ class Project(LabelStore):
         *,
         labelled: bool | None = None,
         label: str | None = None,
-        pattern: str | None = None,
+        pattern: str | TextQuery | None = None,
         backward: bool = False,
+        budget: SearchBudget = SearchBudget(),
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback = no_progress,
     ) -> int | None:
         """The first row after ``row`` (``backward``: the last before it) that matches, or None.
 
@@ -273,20 +276,33 @@ class Project(LabelStore):
             row: where to start; None starts before the first row (``backward``: after the last).
             labelled: True for labelled rows only, False for unlabelled only, None for any.
             label: only rows with this label (implies labelled).
-            pattern: only rows whose text column matches this regular expression, case-insensitive
-                (``re.escape`` plain text first). Cannot be combined with ``labelled``/``label``.
+            pattern: only rows whose text column matches this query: a :class:`TextQuery` (plain
+                or regex), or a string taken as a case-insensitive regular expression. Cannot be
+                combined with ``labelled``/``label``.
             backward: search towards row 0.
+            budget: time limits of a text search, per row and overall.
+            cancel: checked during a text search.
+            on_progress: told how far a text search got (once per chunk of rows).
 
         Raises:
             ProjectError: ``pattern`` combined with a label condition, or the file is closed.
             LabelError: ``label`` is not in the label set.
+            SearchTooSlow: the text search ran past ``budget`` (the message names the row).
+            Cancelled: ``cancel`` was set during a text search.
         """
         if pattern is not None and (labelled is not None or label is not None):
             raise ProjectError("A text search cannot be combined with a label condition.")
         n = self._row_count
         start = (n if backward else -1) if row is None else int(row)
         if pattern is not None:
-            return self._search_rows(start, pattern, backward=backward)
+            query = pattern if isinstance(pattern, TextQuery) else TextQuery(pattern, regex=True)
+            column = data_column(self._columns.index(self._text_column))
+
+            def read(first: int, last: int) -> list[str | None]:
+                with self._read() as conn:  # released between chunks so other threads can read
+                    return rows_sql.text_range(conn, column, first, last)
+
+            return scan_rows(read, query, start=start, row_count=n, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress)
         with self._read() as conn:
             if label is not None:
                 key = self.label_set.id_of(label)  # validates the name
@@ -302,27 +318,6 @@ class Project(LabelStore):
 
     def _label_key(self, label_id: int) -> int:
         return self._defs[label_id].key
-
-    def _search_rows(self, start: int, pattern: str, *, backward: bool) -> int | None:
-        column = data_column(self._columns.index(self._text_column))
-        chunk = rows_sql.SEARCH_CHUNK
-        if backward:
-            last = min(start, self._row_count)
-            while last > 0:
-                with self._read() as conn:  # released between chunks so other threads can read
-                    found = rows_sql.search_chunk(conn, column, pattern, max(last - chunk, 0), last, backward=True)
-                if found is not None:
-                    return found
-                last -= chunk
-            return None
-        first = max(start + 1, 0)
-        while first < self._row_count:
-            with self._read() as conn:
-                found = rows_sql.search_chunk(conn, column, pattern, first, first + chunk, backward=False)
-            if found is not None:
-                return found
-            first += chunk
-        return None
 
     # -- predictions -------------------------------------------------------------------------
     def store_predictions(

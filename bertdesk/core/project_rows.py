@@ -6,18 +6,15 @@ well under the 50 ms a key press may take. They run inside the caller's read loc
 (:meth:`~bertdesk.core.project.Project.next_row_matching`).
 
 Unlabelled rows are found from the compact ``labels`` table only (the first gap in its row
-ids), never by scanning the wide ``rows`` table. Text search scans the text column in chunks,
-releasing the lock between chunks.
+ids), never by scanning the wide ``rows`` table. Text search reads the text column in chunks
+(:func:`text_range`) and matches them outside the lock, in Python, within a time budget
+(:mod:`bertdesk.core.text_search`): no user-typed regex runs inside SQLite, where nothing could
+stop it.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from functools import lru_cache
-
-SEARCH_CHUNK = 20_000  # rows of text matched per lock hold
-MATCH_FUNCTION = "bertdesk_matches"
 
 
 def is_labelled(conn: sqlite3.Connection, row: int) -> bool:
@@ -67,26 +64,7 @@ def step_labelled(conn: sqlite3.Connection, row: int, label_key: int | None, *, 
     return None if found is None else int(found[0])
 
 
-@lru_cache(maxsize=16)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-def _matches(pattern: str, text: str | None) -> bool:
-    return text is not None and _compiled(pattern).search(text) is not None
-
-
-def install_matcher(conn: sqlite3.Connection) -> None:
-    """Register the SQL function ``bertdesk_matches(pattern, text)`` (a case-insensitive regex search)."""
-    conn.create_function(MATCH_FUNCTION, 2, _matches, deterministic=True)
-
-
-def search_chunk(conn: sqlite3.Connection, column: str, pattern: str, first: int, last: int, *, backward: bool) -> int | None:
-    """The first (or, ``backward``, last) row id in ``first .. last-1`` whose ``column`` matches ``pattern``."""
-    order = "DESC" if backward else "ASC"
-    found = conn.execute(
-        f"SELECT row_id FROM rows WHERE row_id >= ? AND row_id < ? AND {MATCH_FUNCTION}(?, {column}) "
-        f"ORDER BY row_id {order} LIMIT 1",
-        (first, last, pattern),
-    ).fetchone()
-    return None if found is None else int(found[0])
+def text_range(conn: sqlite3.Connection, column: str, first: int, last: int) -> list[str | None]:
+    """The ``column`` cells of rows ``first .. last-1``, in row order (text search reads these)."""
+    query = f"SELECT {column} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
+    return [row[0] for row in conn.execute(query, (first, last))]

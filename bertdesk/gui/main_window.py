@@ -49,7 +49,7 @@ OPEN_FILTER = (
 )
 SAMPLE_FILE = ("sample", "customer_feedback.csv")
 SAMPLE_COLUMNS = ("feedback", "category")
-BACKGROUND_JOBS = frozenset({"warm-up", "devices", "truncation"})
+BACKGROUND_JOBS = frozenset({"warm-up", "devices", "truncation", "search"})
 
 
 def app_icon() -> QIcon:

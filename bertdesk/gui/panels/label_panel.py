@@ -5,6 +5,12 @@ position and move on (labels 10 and up: a, b, c, ...); 0 or Backspace clears it;
 Ctrl+Z / Ctrl+Shift+Z undo and redo; Ctrl+F jumps to the search field (Enter searches,
 Esc comes back).
 
+Search never freezes the window: a step through a "Search" view first scans for at most
+:data:`QUICK_SEARCH` on the GUI thread (the next match is usually near), then hands the scan to a
+worker (:class:`~bertdesk.gui.workers.Job`) with a busy line; Esc or a new search cancels it (the
+newest request wins) and labelling keys wait until it answers. A regex that runs past its
+budget on a row ends with a one-line message naming the row.
+
 Every label is written by :class:`~bertdesk.core.project.Project` (committed before the call
 returns) and recorded on the panel's ``QUndoStack``, which the main window's Edit menu shares:
 there is one undo path, and its commands call ``Project.undo()``/``redo()``.
@@ -14,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,9 +40,13 @@ from PySide6.QtWidgets import (
 
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.navigation import RowFilter, RowWalker
+from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
+from bertdesk.core.text_search import SearchBudget, SearchTooSlow
 from bertdesk.core.undo import UNDO_LIMIT
+from bertdesk.gui.dialogs.errors import error_message
 from bertdesk.gui.widgets.label_chart import LabelChart
 from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_for_key
+from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
@@ -46,6 +56,9 @@ NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter e
 SAMPLE_SEED = 20_240_601
 # "Most uncertain first" orders: the rows whose labels teach the model most come first.
 UNCERTAINTY_CHOICES = (("least_confidence", "least confident"), ("margin", "smallest margin"), ("entropy", "highest entropy"))
+# How long a search step may scan on the GUI thread before it moves to a worker: well under a
+# frame budget a typist notices, and enough for the near matches that are the common case.
+QUICK_SEARCH = SearchBudget(per_row=0.02, total=0.02)
 
 
 def _plain_label(text: str = "", style: str = "") -> QLabel:
@@ -94,6 +107,9 @@ class LabelPanel(QWidget):
         self.walker: RowWalker | None = None
         self.current_row: int | None = None
         self._label_names: tuple[str, ...] = ()
+        self.search_budget = SearchBudget()  # a background search step's limits
+        self._search_job: Job | None = None
+        self._search_step: tuple[str, bool] = ("", False)  # the running search's (empty text, whole view)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -110,6 +126,7 @@ class LabelPanel(QWidget):
         self.search_edit.setPlaceholderText("Search the text…  (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.search_edit.textEdited.connect(self._on_search_edit_text_edited)
         self.search_edit.installEventFilter(self)
         self.regex_check = QCheckBox("Regex")
         self.regex_check.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -129,8 +146,10 @@ class LabelPanel(QWidget):
 
         self.row_label = _plain_label(style="font-weight: bold; color: #333;")
         self.position_label = _plain_label(style="color: #666;")
+        self.search_status = _plain_label(style="color: #1d4ed8;")  # the busy line of a running search
         heading = QHBoxLayout()
         heading.addWidget(self.row_label, 1)
+        heading.addWidget(self.search_status)
         heading.addWidget(self.position_label)
 
         self.text_view = QPlainTextEdit()
@@ -215,6 +234,7 @@ class LabelPanel(QWidget):
     # -- project ----------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
         """Show ``project`` (None: nothing); forgets the undo stack of the previous one."""
+        self.cancel_search()
         self.undo_stack.clear()
         self.project = project
         self._predictions: PredictionTable | None = None
@@ -309,6 +329,7 @@ class LabelPanel(QWidget):
         """Walk the rows ``row_filter`` selects, from the first one. False (and a message) if it cannot."""
         if self.project is None:
             return False
+        self.cancel_search()
         try:
             self.walker = RowWalker(self.project, row_filter)
         except BertdeskError as err:
@@ -316,7 +337,7 @@ class LabelPanel(QWidget):
             return False
         self.message_label.setText("")
         self.sample_spin.setVisible(row_filter.kind == "random")
-        self._go_to(self.walker.first_row(), empty="No rows match this view.")
+        self._step(None, backward=False, empty="No rows match this view.", whole_view=True)
         return True
 
     def _filter_from_controls(self) -> RowFilter:
@@ -352,17 +373,37 @@ class LabelPanel(QWidget):
         if self.message_label.text() == "":
             self.setFocus()
 
+    def _on_search_edit_text_edited(self, _text: str) -> None:
+        # A search for the old text is stale once the text changes: the newest request wins.
+        if self.search_running():
+            self.cancel_search()
+
     def _on_sample_spin_editing_finished(self) -> None:
         if self.filter_choice()[0] == "random":
             self._apply_controls()
 
     def eventFilter(self, watched: object, event: object) -> bool:  # noqa: N802 - Qt override
-        # Esc in the search field hands the keyboard back to labelling.
-        if watched is self.search_edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
-            if event.key() == Qt.Key.Key_Escape:
+        # Esc in the search field cancels a running search and hands the keyboard back to labelling.
+        if watched is self.search_edit and isinstance(event, QKeyEvent):
+            if self._claims_escape(event):
+                return False  # accepted: Esc now arrives here as a key press
+            if event.type() == QKeyEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+                self.cancel_search(say=True)
                 self.setFocus()
                 return True
         return super().eventFilter(watched, event)  # type: ignore[arg-type]
+
+    def event(self, event: QEvent) -> bool:  # Qt override
+        if isinstance(event, QKeyEvent) and self._claims_escape(event):
+            return True
+        return super().event(event)
+
+    def _claims_escape(self, event: QKeyEvent) -> bool:
+        """Take Esc from the main window's Cancel Job shortcut while a search runs (Esc cancels it)."""
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape and self.search_running():
+            event.accept()
+            return True
+        return False
 
     # -- keys -------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
@@ -382,6 +423,10 @@ class LabelPanel(QWidget):
             self.search_edit.selectAll()
         elif mods != Qt.KeyboardModifier.NoModifier:
             super().keyPressEvent(event)
+        elif key == Qt.Key.Key_Escape and self.search_running():
+            self.cancel_search(say=True)
+        elif self.search_running() and key not in (Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left):
+            pass  # a label key now would hit the row on screen, not the one being sought
         elif (position := position_for_key(int(key))) is not None:
             if position < len(self._label_names):
                 self.assign(self._label_names[position])
@@ -444,12 +489,12 @@ class LabelPanel(QWidget):
     def skip(self) -> None:
         """Show the next row of the view."""
         if self.walker is not None and self.current_row is not None:
-            self._go_to(self.walker.next_row(self.current_row), empty="That was the last row in this view.")
+            self._step(self.current_row, backward=False, empty="That was the last row in this view.")
 
     def go_back(self) -> None:
         """Show the previous row of the view."""
         if self.walker is not None and self.current_row is not None:
-            self._go_to(self.walker.previous_row(self.current_row), empty="This is the first row in this view.")
+            self._step(self.current_row, backward=True, empty="This is the first row in this view.")
 
     def record_project_edit(self, first_row: int = 0, last_row: int | None = None) -> None:
         """Put an edit someone else just made on the project (e.g. a merge) on this undo stack.
@@ -469,6 +514,7 @@ class LabelPanel(QWidget):
         self.saved_label.setText(f"Saved ✓  {command.text()}")
         self._after_change(command.first_row, command.last_row)
         if command.row is not None:
+            self.cancel_search()  # its answer would move away from the row just restored
             self._show_row(command.row)  # show the row whose label came back or went away
         else:
             self._show_row(self.current_row)
@@ -478,10 +524,91 @@ class LabelPanel(QWidget):
         self._update_progress()
         self.labels_changed.emit(first_row, last_row)
 
+    # -- stepping and search ------------------------------------------------------------------
+    def _step(self, row: int | None, *, backward: bool, empty: str, whole_view: bool = False) -> None:
+        """Go to the next (``backward``: previous) row of the view after ``row`` (None: the first).
+
+        A text search that does not answer within :data:`QUICK_SEARCH` goes on on a worker.
+        """
+        walker = self.walker
+        self.cancel_search()  # the newest request wins
+        if walker is None:
+            return
+        if not walker.scans:
+            self._go_to(walker.step(row, backward=backward), empty=empty, whole_view=whole_view)
+            return
+        try:
+            found = walker.step(row, backward=backward, budget=QUICK_SEARCH)
+        except SearchTooSlow:
+            self._search_in_background(walker, row, backward=backward, empty=empty, whole_view=whole_view)
+            return
+        except BertdeskError as err:
+            self.message_label.setText(str(err))
+            return
+        self._go_to(found, empty=empty, whole_view=whole_view)
+
+    def _search_in_background(self, walker: RowWalker, row: int | None, *, backward: bool, empty: str, whole_view: bool) -> None:
+        budget = self.search_budget
+
+        def work(*, on_progress: ProgressCallback, cancel: CancelToken) -> int | None:
+            return walker.step(row, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress)
+
+        job = Job(work, name="search")
+        job.progressed.connect(self._on_search_job_progressed)
+        job.succeeded.connect(self._on_search_job_succeeded)
+        job.failed.connect(self._on_search_job_failed)
+        self._search_job = job
+        self._search_step = (empty, whole_view)
+        self.message_label.setText("")
+        self.search_status.setText("Searching…  (Esc cancels)")
+        job.start()
+
+    def search_running(self) -> bool:
+        """True while a search step runs on a worker (labelling keys wait for it)."""
+        return self._search_job is not None
+
+    def cancel_search(self, *, say: bool = False) -> None:
+        """Stop a running search step (its answer, if it still comes, is ignored)."""
+        job = self._search_job
+        if job is None:
+            return
+        self._search_job = None
+        job.cancel()
+        self.search_status.setText("")
+        if say:
+            self.message_label.setText("Search cancelled.")
+
+    def _is_current_search(self) -> bool:
+        # A superseded job may still report: only the newest one's signals count.
+        return self._search_job is not None and self.sender() is self._search_job
+
+    def _on_search_job_progressed(self, progress: Progress) -> None:
+        if self._is_current_search() and progress.message:
+            self.search_status.setText(f"{progress.message}  (Esc cancels)")
+
+    def _on_search_job_succeeded(self, found: int | None) -> None:
+        if not self._is_current_search():
+            return
+        self._search_job = None
+        self.search_status.setText("")
+        empty, whole_view = self._search_step
+        self._go_to(found, empty=empty, whole_view=whole_view)
+
+    def _on_search_job_failed(self, err: BaseException) -> None:
+        if not self._is_current_search():
+            return
+        self._search_job = None
+        self.search_status.setText("")
+        self.message_label.setText(error_message(err)[0])
+
     # -- display ----------------------------------------------------------------------------
-    def _go_to(self, row: int | None, *, empty: str) -> None:
+    def _go_to(self, row: int | None, *, empty: str, whole_view: bool = False) -> None:
+        """Show ``row``; None: say ``empty`` (show nothing when the whole view is empty)."""
         if row is None:
-            if self.current_row is None or self.walker is None or self.walker.first_row() is None:
+            walker = self.walker
+            # Whether any row is left in the view: cheap, except for a text search, whose rows
+            # never change (the snapshot is fixed), so the row on screen still matches.
+            if whole_view or self.current_row is None or walker is None or (not walker.scans and walker.first_row() is None):
                 self._show_row(None, empty)
             else:
                 self.message_label.setText(empty)
