@@ -141,12 +141,12 @@ def load_predictor(
             cover the model, or a model with no classification head.
         DeviceError: the device or precision is not available.
     """
-    import torch
-
+    # The folder and its config.json first: a bad one is refused before torch is even imported.
     source = model if isinstance(model, ModelSource) else resolve_model_source(model)
     info = read_model_info(source.path)
     if not info.is_classifier:
         raise ModelError(f"{source.name} has no classification head; train one first.")
+    import torch
     target = choose_device(device)
     chosen = choose_precision(target, precision)
     tokenizer = load_tokenizer(source)

@@ -57,7 +57,8 @@ def load_checked(
         encoder: a bare encoder for attention: a missing pooler and unused checkpoint weights are fine.
 
     Returns:
-        the model, and the names of the weights created fresh (the new head), sorted.
+        the model, and the names of the head weights created fresh (a new head), sorted; a
+        pooler created fresh is not among them.
 
     Raises:
         ModelError: one line naming the weights file, what does not fit (count and first names).
@@ -88,7 +89,7 @@ def load_checked(
         )
     if created:
         log.info("%s: created %d new weights (%s)", name, len(created), _names(created))
-    return model, sorted(created)
+    return model, sorted(k for k in created if not _POOLER.search(k))
 
 
 def _untied(model: Any, missing: set[str]) -> set[str]:
