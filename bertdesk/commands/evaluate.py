@@ -30,9 +30,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from bertdesk.core.evaluation import evaluate
+    from bertdesk.core.models import read_model_info, resolve_model_source
     from bertdesk.core.progress import CancelToken
     from bertdesk.core.training_metrics import format_scores
 
+    # The model folder first: a wrong one (or a bad config.json) is reported before the data is read.
+    read_model_info(resolve_model_source(args.model).path)
     if str(args.data).lower().endswith(PROJECT_SUFFIX):
         from bertdesk.core.project import Project
         from bertdesk.core.training_data import data_from_project

@@ -42,8 +42,6 @@ NO_SALIENCY = (
     "No saliency for this model: saliency explains a predicted class, and this model has no classifier yet. "
     "Train one to see which words drive its predictions."
 )
-# Tokenizers report "no limit" as a huge number; the position embeddings are the real limit.
-_HUGE = 1_000_000
 
 
 class AttentionError(BertdeskError):
@@ -282,30 +280,26 @@ def load_for_attention(source: ModelSource) -> _Loaded:
     """Load ``source`` for explaining: eager attention, eval mode, parameters frozen.
 
     A model with a classification head loads as a classifier; one without loads as a bare
-    encoder (``AutoModel``), never with a random head whose "predictions" would mislead.
+    encoder (``AutoModel``), never with a random head whose "predictions" would mislead. Both
+    load strictly: weights that do not cover the model are refused (ModelError).
     """
     import torch  # noqa: F401 - imported here so the import cost is paid on the worker thread
-    from transformers import AutoModel
 
-    from bertdesk.core.models import ModelError, load_classifier, load_tokenizer
+    from bertdesk.core.models import input_token_limit, load_classifier, load_encoder, load_tokenizer
 
     info = read_model_info(source.path)
     if info.is_classifier:
         model = load_classifier(source, attn_implementation="eager")
     else:
-        try:
-            model = AutoModel.from_pretrained(str(source.path), use_safetensors=True, trust_remote_code=False, attn_implementation="eager")
-        except Exception as err:  # noqa: BLE001 - many failure types; the user needs one line
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-            raise ModelError(f"Cannot load {source.name}: {first}") from err
+        model = load_encoder(source, attn_implementation="eager")
     model.eval()
     # Frozen parameters: saliency needs the gradient of the input only, and no .grad buffers
     # the size of the model get allocated.
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     tokenizer = load_tokenizer(source)
-    limits = [info.max_length or _HUGE, int(getattr(tokenizer, "model_max_length", _HUGE) or _HUGE)]
-    return _Loaded(source, model, tokenizer, list(info.labels), max(2, min(limits)), _weights_stamp(source.path))
+    # The text is cut where training cut it (a run's own max length), as prediction does.
+    return _Loaded(source, model, tokenizer, list(info.labels), input_token_limit(info, tokenizer), _weights_stamp(source.path))
 
 
 def compute_attention(

@@ -30,7 +30,7 @@ import numpy as np
 from bertdesk.core.devices import DeviceInfo, choose_device, choose_precision
 from bertdesk.core.errors import ModelError
 from bertdesk.core.inference_fast import first_token_last_layer, use_padding_mask_attention
-from bertdesk.core.models import ModelSource, load_classifier, load_tokenizer, read_model_info, resolve_model_source
+from bertdesk.core.models import ModelSource, input_token_limit, load_classifier, load_tokenizer, read_model_info, resolve_model_source
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ class Predictor:
         labels: class names in the model's output order (``id2label``).
         device: where the model runs.
         precision: ``fp32``, ``bf16`` or ``fp16``.
-        max_length: the longest input in tokens; longer texts are truncated.
+        max_length: the longest input in tokens; longer texts are truncated (for a bertdesk
+            run, the max length it was trained and validated with).
         name: what to show a person.
     """
 
@@ -136,15 +137,16 @@ def load_predictor(
     """Load a classifier folder for prediction on ``device`` in ``precision``.
 
     Raises:
-        ModelError: missing folder, unreadable weights, or a model with no classification head.
+        ModelError: missing folder, a config.json beyond bertdesk's limits, weights that do not
+            cover the model, or a model with no classification head.
         DeviceError: the device or precision is not available.
     """
-    import torch
-
+    # The folder and its config.json first: a bad one is refused before torch is even imported.
     source = model if isinstance(model, ModelSource) else resolve_model_source(model)
     info = read_model_info(source.path)
     if not info.is_classifier:
         raise ModelError(f"{source.name} has no classification head; train one first.")
+    import torch
     target = choose_device(device)
     chosen = choose_precision(target, precision)
     tokenizer = load_tokenizer(source)
@@ -160,11 +162,8 @@ def load_predictor(
         net = net.to(torch.bfloat16)
     net.eval().to(target.torch_device)
     use_padding_mask_attention(net)
-    limits = [info.max_length]
-    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
-    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < 1_000_000:
-        limits.append(tokenizer_limit)
-    return Predictor(net, tokenizer, info.labels, target, chosen, min(limits), source.name)
+    # The run's own max length: texts are cut where training and validation cut them.
+    return Predictor(net, tokenizer, info.labels, target, chosen, input_token_limit(info, tokenizer), source.name)
 
 
 def predict(

@@ -13,11 +13,14 @@ import logging
 import os
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bertdesk.core.errors import ModelError
+from bertdesk.core.model_config import MAX_POSITIONS, read_config
+from bertdesk.core.model_weights import load_checked
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -31,6 +34,7 @@ HUB_HOST = "huggingface.co"
 # enough that nobody watches a frozen progress bar.
 HUB_CONNECT_TIMEOUT_S = 3.0
 SAFETENSORS_FILES = ("model.safetensors", "model.safetensors.index.json")
+METRICS_FILE = "metrics.json"  # written by bertdesk training beside the weights
 PICKLE_FILES = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5", "flax_model.msgpack")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 # Files a classifier needs; anything else in a hub repo (ONNX, pickles, ...) is not fetched.
@@ -66,6 +70,7 @@ class ModelInfo:
     hidden_size: int
     max_length: int
     labels: list[str] = field(default_factory=list)  # empty: no classification head yet
+    trained_max_length: int | None = None  # tokens per text the model was trained on (bertdesk runs)
 
     @property
     def is_classifier(self) -> bool:
@@ -116,6 +121,7 @@ def check_model_folder(path: Path) -> None:
     if not (path / "config.json").is_file():
         raise ModelError(f"{path} is not a model folder: it has no config.json.")
     if any((path / name).is_file() for name in SAFETENSORS_FILES):
+        read_config(path)
         return
     pickles = [name for name in PICKLE_FILES if (path / name).is_file()]
     if pickles:
@@ -169,14 +175,9 @@ def _first_line(err: BaseException) -> str:
 
 
 def read_model_info(path: str | os.PathLike[str]) -> ModelInfo:
-    """Read ``config.json`` of a model folder (no torch needed)."""
+    """Read ``config.json`` of a model folder (no torch needed), checked by :func:`read_config`."""
     folder = Path(path)
-    try:
-        config: dict[str, Any] = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ModelError(f"{folder} is not a model folder: it has no config.json.") from err
-    except (OSError, ValueError) as err:
-        raise ModelError(f"Cannot read {folder / 'config.json'}: {_first_line(err)}") from err
+    config = read_config(folder)
     architectures = config.get("architectures") or []
     id2label = config.get("id2label") or {}
     is_classifier = any(str(a).endswith("ForSequenceClassification") for a in architectures) and bool(id2label)
@@ -184,17 +185,55 @@ def read_model_info(path: str | os.PathLike[str]) -> ModelInfo:
     return ModelInfo(
         path=folder,
         model_type=str(config.get("model_type", "?")),
-        layers=int(config.get("num_hidden_layers", 0)),
-        heads=int(config.get("num_attention_heads", 0)),
-        hidden_size=int(config.get("hidden_size", 0)),
-        max_length=int(config.get("max_position_embeddings", 512)),
+        layers=_config_int(config, "num_hidden_layers", 0),
+        heads=_config_int(config, "num_attention_heads", 0),
+        hidden_size=_config_int(config, "hidden_size", 0),
+        max_length=_config_int(config, "max_position_embeddings", 512),
         labels=labels,
+        trained_max_length=read_trained_max_length(folder),
     )
 
 
+def _config_int(config: dict[str, Any], name: str, default: int) -> int:
+    value = config.get(name)
+    return value if isinstance(value, int) else default
+
+
+def read_trained_max_length(folder: Path) -> int | None:
+    """The max length a bertdesk run trained ``folder`` with (``metrics.json``), or None.
+
+    Prediction cuts texts where training and validation cut them, so one model gives one answer
+    on a long text whichever way it is asked. Folders without the record (other tools' models,
+    damaged metrics) keep the model's own limit.
+    """
+    try:
+        metrics = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    settings = metrics.get("config") if isinstance(metrics, dict) else None
+    value = settings.get("max_length") if isinstance(settings, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITIONS:
+        return None
+    return value
+
+
+def input_token_limit(info: ModelInfo, tokenizer: Any) -> int:
+    """How many tokens of a text the model reads: the run's own max length when recorded, never
+    more than the position embeddings or the tokenizer's limit (tokenizers say "no limit" with a
+    huge number)."""
+    limits = [info.max_length if info.max_length > 0 else 512]
+    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < 1_000_000:
+        limits.append(tokenizer_limit)
+    if info.trained_max_length:
+        limits.append(info.trained_max_length)
+    return max(2, min(limits))
+
+
 def _quiet_transformers() -> None:
-    """No download bars or load reports on the console: bertdesk reports progress itself, and a
-    fresh classification head (the usual case) is expected, not a problem to warn about."""
+    """No download bars or load reports on the console: bertdesk reports progress itself and
+    checks the loading report itself (:mod:`bertdesk.core.model_weights`), saying in one line
+    what does not fit instead of a page of warnings."""
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
@@ -217,15 +256,22 @@ def load_classifier(
     labels: list[str] | None = None,
     *,
     attn_implementation: str | None = None,
+    on_message: Callable[[str], None] | None = None,
 ) -> PreTrainedModel:
-    """A sequence classifier from ``source``.
+    """A sequence classifier from ``source``, loaded strictly (:mod:`bertdesk.core.model_weights`).
 
-    With ``labels``, the head is sized and named for them (a fresh head when the model had none
-    or had other labels); without, the model's own labels are kept. ``attn_implementation="eager"``
-    is needed for attention maps (SDPA returns no weights).
+    With ``labels`` (training), the head is sized and named for them: a new head when the model
+    had none or had other labels, said through ``on_message``; every other weight must be in the
+    folder. Without, the model's own labels are kept and every weight must be in the folder:
+    a classifier missing its head is refused, never run with a random one.
+    ``attn_implementation="eager"`` is needed for attention maps (SDPA returns no weights).
+
+    Raises:
+        ModelError: the folder cannot be loaded or its weights do not cover the model.
     """
     from transformers import AutoModelForSequenceClassification
 
+    read_config(source.path)  # refuse a config no model should be built from, before building one
     _quiet_transformers()
     kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
     if labels is not None:
@@ -236,13 +282,30 @@ def load_classifier(
             id2label=dict(enumerate(labels)),
             label2id={label: i for i, label in enumerate(labels)},
         )
-        existing = read_model_info(source.path).labels
-        if existing and existing != list(labels):
-            # A fine-tuned model re-trained on another label set: replace its head.
-            kwargs["ignore_mismatched_sizes"] = True
     if attn_implementation:
         kwargs["attn_implementation"] = attn_implementation
-    try:
-        return AutoModelForSequenceClassification.from_pretrained(str(source.path), **kwargs)
-    except Exception as err:  # noqa: BLE001
-        raise ModelError(f"Cannot load {source.name}: {_first_line(err)}") from err
+    model, created = load_checked(AutoModelForSequenceClassification, source.path, source.name, kwargs, new_head=labels is not None)
+    if created and labels is not None:
+        message = f"A new classification head was created for {len(labels)} labels ({', '.join(labels[:5])}{', ...' if len(labels) > 5 else ''})."
+        log.info("%s: %s", source.name, message)
+        if on_message is not None:
+            on_message(message)
+    return model
+
+
+def load_encoder(source: ModelSource, *, attn_implementation: str | None = None) -> PreTrainedModel:
+    """The bare encoder of ``source`` (no task head), loaded strictly: every encoder weight must
+    be in the folder; a missing pooler and unused head weights are fine (attention needs neither).
+
+    Raises:
+        ModelError: the folder cannot be loaded or its weights do not cover the encoder.
+    """
+    from transformers import AutoModel
+
+    read_config(source.path)
+    _quiet_transformers()
+    kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
+    if attn_implementation:
+        kwargs["attn_implementation"] = attn_implementation
+    model, _ = load_checked(AutoModel, source.path, source.name, kwargs, encoder=True)
+    return model

@@ -438,6 +438,10 @@ def fine_tune(
         raise Cancelled("Training was cancelled before the first evaluation; no model was saved.")
 
     on_progress(Progress(0, 0, "Saving the model..."))
+    # The saved tokenizer cuts texts where training and validation did, so every reader of the
+    # folder (bertdesk's predict and attention, transformers.pipeline(..., truncation=True))
+    # gives the answer validation measured; metrics.json keeps it too (config.max_length).
+    tokenizer.model_max_length = config.max_length
     steps_done = monitor.final_step
     metrics = {
         "bertdesk_version": __version__,
@@ -521,7 +525,9 @@ def _train_once(
     # On the CPU, torch's SDPA backward in bf16 is slow: eager attention trained a MiniLM step
     # at batch 16 in 100 ms of backward instead of 157 ms (same math; SDPA stays for GPUs).
     eager = device.kind == "cpu" and precision == "bf16"
-    model = load_classifier(source, labels, attn_implementation="eager" if eager else None)
+    model = load_classifier(
+        source, labels, attn_implementation="eager" if eager else None, on_message=lambda message: on_progress(Progress(0, 0, message))
+    )
     steps_per_epoch = max(1, math.ceil(len(train_rows) / (batch * accumulation)))
     max_steps = steps_per_epoch * config.epochs
     eval_every = max(1, steps_per_epoch // config.evals_per_epoch)
