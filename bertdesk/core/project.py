@@ -393,6 +393,7 @@ class Project(LabelStore):
         from typing import get_args
 
         from bertdesk.core.errors import LabelError
+        from bertdesk.core.labels import normalise_label
         from bertdesk.core.undo import Change, RowStates, read_rows
 
         if source not in get_args(LabelSource):
@@ -402,10 +403,12 @@ class Project(LabelStore):
             if not ids:
                 return False
             keys = {d.name: d.key for d in self._defs}
-            missing = sorted({name for name in assignments.values() if name not in keys})
+            # A model trained elsewhere may spell its labels "neg\u200b": clean them the one way.
+            names = {name: normalise_label(str(name)) for name in set(assignments.values())}
+            missing = sorted({name for name, clean in names.items() if clean not in keys})
             if missing:
                 raise LabelError(f"Cannot accept predictions: {', '.join(map(repr, missing))} is not in the label set.")
-            by_row = {int(r): keys[name] for r, name in assignments.items()}
+            by_row = {int(r): keys[names[name]] for r, name in assignments.items()}
 
             def describe(conn: sqlite3.Connection) -> Change | None:
                 before = read_rows(conn, ids)
