@@ -6,7 +6,6 @@ one step of an in-memory undo history (this session only; the labels themselves 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from array import array
 from collections import Counter
@@ -15,8 +14,9 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from bertdesk.core import project_edits as edits
-from bertdesk.core.errors import ProjectError
+from bertdesk.core.errors import LabelError, ProjectError
 from bertdesk.core.labels import LabelSet
+from bertdesk.core.project_meta import invalid_value
 from bertdesk.core.project_store import ProjectStore
 from bertdesk.core.undo import Change, LabelDef, RowStates, UndoHistory, Uniform, apply_state, read_label_set
 
@@ -26,9 +26,10 @@ LabelSource = Literal["human", "imported", "model"]
 class LabelStore(ProjectStore):
     """Label set and per-row labels on top of :class:`~bertdesk.core.project_store.ProjectStore`."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, row_count: int) -> None:
+        """``row_count`` comes from the project's checked description (:mod:`~bertdesk.core.project_meta`)."""
         super().__init__(path, conn)
-        self._row_count = int(json.loads(conn.execute("SELECT value FROM meta WHERE key = 'row_count'").fetchone()[0]))
+        self._row_count = row_count
         self._history = UndoHistory()
         self._defs: tuple[LabelDef, ...] = ()
         self._label_set = LabelSet(())
@@ -37,7 +38,10 @@ class LabelStore(ProjectStore):
         # Rows per label key, filled on first use and then kept up to date from each change's
         # before/after states, so label counts cost nothing however often the GUI asks.
         self._counts: Counter[int] | None = None
-        self._reload_label_set()
+        try:
+            self._reload_label_set()
+        except LabelError as err:  # a name edited outside bertdesk: untrimmed, empty or repeated
+            raise invalid_value(path, "the label set", str(err).rstrip(".")) from err
 
     def _on_close(self) -> None:
         self._history.clear()
