@@ -37,7 +37,7 @@ from bertdesk.core.project_labels import LabelSource, LabelStore
 from bertdesk.core import project_predictions as predictions_sql
 from bertdesk.core.project_predictions import PredictionTable
 from bertdesk.core.project_runs import RunRecord
-from bertdesk.core.project_meta import read_project_meta
+from bertdesk.core.project_meta import invalid_value, read_project_meta
 from bertdesk.core.project_paths import resolve_stored_path
 from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, write_meta
 
@@ -387,7 +387,10 @@ class Project(LabelStore):
                 if active is None:
                     return None
                 run_id = active.id
-            return predictions_sql.load(conn, run_id)
+            try:
+                return predictions_sql.load(conn, run_id)
+            except (ValueError, TypeError) as err:  # class order or probabilities edited outside bertdesk
+                raise invalid_value(self.path, f"the prediction table of run {run_id}", str(err) or type(err).__name__) from err
 
     def prediction_count(self, run_id: int) -> int:
         """How many rows have a stored prediction from run ``run_id``."""

@@ -56,7 +56,7 @@ def stored_json(path: Path, what: str, value: object, expected: type | tuple[typ
         ProjectError: not text, not JSON, or JSON of another type; ``what`` names the value.
     """
     if not isinstance(value, str):
-        raise invalid_value(path, what, f"expected JSON text, found {type(value).__name__} {_shown(value)}")
+        raise invalid_value(path, what, f"expected JSON text, found {'NULL' if value is None else type(value).__name__ + ' ' + _shown(value)}")
     try:
         decoded = json.loads(value)
     except ValueError as err:
@@ -68,7 +68,7 @@ def stored_json(path: Path, what: str, value: object, expected: type | tuple[typ
 
 
 def _kind(expected: type | tuple[type, ...]) -> str:
-    names = {list: "a list", dict: "an object", str: "a text", int: "a whole number", type(None): "null"}
+    names = {list: "a list", dict: "an object", str: "text", int: "a whole number", type(None): "null"}
     return " or ".join(names.get(kind, kind.__name__) for kind in (expected if isinstance(expected, tuple) else (expected,)))
 
 
@@ -112,9 +112,9 @@ def read_project_meta(conn: sqlite3.Connection, path: Path) -> ProjectMeta:
     meta = read_raw_meta(conn)
 
     def value(key: str, expected: type | tuple[type, ...], default: str | None = None) -> Any:
-        raw = meta.get(key, default)
-        if raw is None:
+        if key not in meta and default is None:
             raise _meta_error(path, key, "it is missing")
+        raw = meta.get(key, default)
         return stored_json(path, f"{_WHAT[key]} (meta {key!r})", raw, expected)
 
     columns = value("columns", list)
@@ -124,7 +124,7 @@ def read_project_meta(conn: sqlite3.Connection, path: Path) -> ProjectMeta:
         raise _meta_error(path, "columns", "a column name appears twice")
     stored_cells = sum(1 for row in conn.execute("PRAGMA table_info(rows)") if row[1] != "row_id")
     if stored_cells != len(columns):
-        raise _meta_error(path, "columns", f"{len(columns)} names for {stored_cells} stored columns")
+        raise _meta_error(path, "columns", f"it names {len(columns)} columns, the table stores {stored_cells}")
     row_count = value("row_count", int)
     first, last = conn.execute("SELECT MIN(row_id), MAX(row_id) FROM rows").fetchone()
     present = 0 if last is None else int(last) + 1

@@ -166,3 +166,29 @@ def test_a_run_with_corrupt_metrics_is_reported(valid_project: Path, tmp_path: P
     assert main(["predict", str(tiny_model_dir), str(path), "--quiet", "--device", "cpu"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "p.bertdesk" in err[0] and "run 1" in err[0]
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_row_labelled_with_an_unknown_label_key_is_reported(
+    valid_project: Path, tmp_path: Path, tiny_model_dir: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # Found as the labels are read (no extra scan when opening): commands that read labels say so.
+    path = tmp_path / "p.bertdesk"
+    path.write_bytes(valid_project.read_bytes())
+    _sql("UPDATE labels SET label_key = 99 WHERE row_id = 3")(path)
+    assert main(_command(command, path, tiny_model_dir, tmp_path / "out")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "p.bertdesk: a row's label is invalid (label key 99 is not in the label set)" in err[0]
+
+
+def test_corrupt_stored_predictions_are_reported(valid_project: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    path = tmp_path / "p.bertdesk"
+    path.write_bytes(valid_project.read_bytes())
+    with Project.open(path) as project:
+        run_id = project.add_run(status="finished", model_dir="", config={}, metrics={"labels": ["neg", "pos"]})
+        project.store_predictions(run_id, [0, 1], ["neg", "pos"], [0.9, 0.8], np.array([[0.9, 0.1], [0.2, 0.8]]))
+    _sql("UPDATE predictions SET probabilities = X'0102'")(path)
+    with Project.open(path) as project, pytest.raises(ProjectError, match="p.bertdesk: the prediction table of run 1 is invalid"):
+        project.predictions(run_id)
