@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from bertdesk.commands.common import (
@@ -93,7 +92,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             if args.text_col and args.text_col != project.text_column:
                 project.set_text_column(args.text_col)
             data = data_from_project(project)
-            run_id = project.add_run(status="running", model_dir=str(Path(args.out).resolve()), config=config.to_dict(), metrics={})
+            run_id = project.add_run(status="running", model_dir=args.out, config=config.to_dict(), metrics={})  # stored relative to the project when inside its folder
         else:
             data = labelled_table(args)
         sys.stderr.write(f"bertdesk: training on {len(data)} labelled rows ({', '.join(f'{k}: {v}' for k, v in data.counts().items())})\n")

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from bertdesk.core.errors import ModelError
+from bertdesk.core.labels import normalise_label
 from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from bertdesk.core.training_data import TrainingData
 from bertdesk.core.training_metrics import classification_scores
@@ -28,19 +29,25 @@ def evaluate(
     from bertdesk.core.inference import load_predictor, predict
 
     predictor = load_predictor(model_dir, device=device, precision=precision)
-    index = {label: i for i, label in enumerate(predictor.labels)}
-    known = [i for i, label in enumerate(data.labels) if label in index]
+    # Both sides cleaned the one way (a model trained elsewhere may carry "neg\u200b" in its
+    # id2label), so a label matches however either side happened to spell it.
+    names = [normalise_label(label) for label in predictor.labels]
+    index: dict[str, int] = {}
+    for i, name in enumerate(names):
+        index.setdefault(name, i)
+    truth = [normalise_label(label) for label in data.labels]
+    known = [i for i, label in enumerate(truth) if label in index]
     unknown: dict[str, int] = {}
-    for label in data.labels:
+    for label in truth:
         if label not in index:
             unknown[label] = unknown.get(label, 0) + 1
     if not known:
         raise ModelError(
-            f"None of the labels in the data ({', '.join(sorted(unknown)[:5])}) is one the model knows ({', '.join(predictor.labels)})."
+            f"None of the labels in the data ({', '.join(sorted(unknown)[:5])}) is one the model knows ({', '.join(names)})."
         )
     rows = data.subset(known)
     result = predict(predictor, rows.texts, on_progress=on_progress, cancel=cancel)
-    scores = classification_scores([index[label] for label in rows.labels], result.predicted.tolist(), predictor.labels)
+    scores = classification_scores([index[truth[i]] for i in known], result.predicted.tolist(), names)
     scores["unknown_labels"] = unknown
     scores["model"] = predictor.describe()
     scores["seconds"] = round(result.seconds, 3)

@@ -105,15 +105,17 @@ class LabelSet:
         return self._names
 
     def id_of(self, name: str) -> int:
-        """Return the integer id (position) of ``name``.
+        """Return the integer id (position) of ``name`` (as given, else cleaned by :func:`normalise_label`).
 
         Raises:
             LabelError: there is no such label.
         """
-        try:
-            return self._ids[name]
-        except KeyError:
-            raise LabelError(f"There is no label named {name!r}.") from None
+        found = self._ids.get(name)
+        if found is None and isinstance(name, str):
+            found = self._ids.get(normalise_label(name))
+        if found is None:
+            raise LabelError(f"There is no label named {name!r}.")
+        return found
 
     def name_of(self, label_id: int) -> str:
         """Return the name of the label with id ``label_id``.

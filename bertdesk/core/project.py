@@ -37,7 +37,9 @@ from bertdesk.core.project_labels import LabelSource, LabelStore
 from bertdesk.core import project_predictions as predictions_sql
 from bertdesk.core.project_predictions import PredictionTable
 from bertdesk.core.project_runs import RunRecord
-from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, read_meta, write_meta
+from bertdesk.core.project_meta import invalid_value, read_project_meta
+from bertdesk.core.project_paths import resolve_stored_path
+from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, write_meta
 from bertdesk.core.text_search import SearchBudget, TextQuery, scan_rows
 
 if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
@@ -59,12 +61,12 @@ class Project(LabelStore):
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         """Wrap an already vetted connection; use :meth:`create` or :meth:`open` instead."""
-        super().__init__(path, conn)
-        meta = read_meta(conn)
-        self._columns: list[str] = json.loads(meta["columns"])
-        self._text_column: str = json.loads(meta["text_column"])
-        self._label_column: str | None = json.loads(meta.get("label_column", "null"))
-        self._source: dict[str, Any] = json.loads(meta.get("source", "{}"))
+        meta = read_project_meta(conn, path)  # every stored value checked: a tampered file fails here, in one line
+        super().__init__(path, conn, meta.row_count)
+        self._columns: list[str] = meta.columns
+        self._text_column: str = meta.text_column
+        self._label_column: str | None = meta.label_column
+        self._source: dict[str, Any] = meta.source
         cells = ", ".join(data_column(i) for i in range(len(self._columns)))
         # row_id is the INTEGER PRIMARY KEY (the rowid), so this is one b-tree range scan.
         self._fetch_sql = f"SELECT {cells} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
@@ -169,8 +171,28 @@ class Project(LabelStore):
         if target.resolve() == self.path.resolve():
             raise ProjectError(f"{target.name} is this project already; choose another name.")
         with self._lock:
+            runs, source = self.runs(), self.source  # paths resolved against this project's folder
             save_copy(self._db(), target, overwrite)
-        return Project._open(target, check=False)  # save_copy has run quick_check on the copy
+        copy = Project._open(target, check=False)  # save_copy has run quick_check on the copy
+        try:
+            copy._store_paths(runs, source)
+        except BaseException:
+            copy.close()
+            raise
+        return copy
+
+    def _store_paths(self, runs: Sequence[RunRecord], source: dict[str, Any]) -> None:
+        """Write the runs' model folders and the source path again, relative to this file's folder
+        where they are inside it, so a copy saved elsewhere still finds the original's models."""
+        from bertdesk.core import project_runs as runs_sql
+        from bertdesk.core.project_paths import stored_path
+
+        with self._write() as conn:
+            for run in runs:
+                runs_sql.update_run(conn, run.id, {"model_dir": stored_path(self.path, run.model_dir)})
+            if isinstance(source.get("path"), str):
+                self._source = {**self._source, "path": stored_path(self.path, source["path"])}
+                write_meta(conn, {"source": self._source})
 
     def __repr__(self) -> str:
         return f"Project({str(self.path)!r}, rows={self._row_count}, closed={self.closed})"
@@ -198,8 +220,10 @@ class Project(LabelStore):
 
     @property
     def source(self) -> dict[str, Any]:
-        """Where the table came from (a copy): path, format, encoding, delimiter, sheet, header_row."""
+        """Where the table came from (a copy): path (absolute), format, encoding, delimiter, sheet, header_row."""
         copy: dict[str, Any] = json.loads(json.dumps(self._source))
+        if isinstance(copy.get("path"), str):
+            copy["path"] = resolve_stored_path(self.path, copy["path"])
         return copy
 
     def set_text_column(self, name: str) -> None:
@@ -358,7 +382,10 @@ class Project(LabelStore):
                 if active is None:
                     return None
                 run_id = active.id
-            return predictions_sql.load(conn, run_id)
+            try:
+                return predictions_sql.load(conn, run_id)
+            except (ValueError, TypeError) as err:  # class order or probabilities edited outside bertdesk
+                raise invalid_value(self.path, f"the prediction table of run {run_id}", str(err) or type(err).__name__) from err
 
     def prediction_count(self, run_id: int) -> int:
         """How many rows have a stored prediction from run ``run_id``."""
@@ -388,6 +415,7 @@ class Project(LabelStore):
         from typing import get_args
 
         from bertdesk.core.errors import LabelError
+        from bertdesk.core.labels import normalise_label
         from bertdesk.core.undo import Change, RowStates, read_rows
 
         if source not in get_args(LabelSource):
@@ -397,10 +425,12 @@ class Project(LabelStore):
             if not ids:
                 return False
             keys = {d.name: d.key for d in self._defs}
-            missing = sorted({name for name in assignments.values() if name not in keys})
+            # A model trained elsewhere may spell its labels "neg\u200b": clean them the one way.
+            names = {name: normalise_label(str(name)) for name in set(assignments.values())}
+            missing = sorted({name for name, clean in names.items() if clean not in keys})
             if missing:
                 raise LabelError(f"Cannot accept predictions: {', '.join(map(repr, missing))} is not in the label set.")
-            by_row = {int(r): keys[name] for r, name in assignments.items()}
+            by_row = {int(r): keys[names[name]] for r, name in assignments.items()}
 
             def describe(conn: sqlite3.Connection) -> Change | None:
                 before = read_rows(conn, ids)

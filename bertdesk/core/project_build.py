@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bertdesk.core.errors import Cancelled, ProjectError
 from bertdesk.core.labels import normalise_label
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
+from bertdesk.core.project_paths import stored_path
 from bertdesk.core.project_schema import (
     APP_NAME,
     SCHEMA_VERSION,
@@ -292,6 +293,9 @@ def write_new_project(
     check_target(target, overwrite)
     # Round-trip through JSON now so a non-serialisable value fails before any work is done.
     clean_source = json.loads(json.dumps(source or {}, default=str))
+    if isinstance(clean_source.get("path"), str):
+        # Relative to the project when beside it, so the pair can move together (see project_paths).
+        clean_source["path"] = stored_path(target, clean_source["path"])
     with _built_in_temp(target, "write the project") as temp:
         build_project_file(
             temp,

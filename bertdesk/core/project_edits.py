@@ -28,12 +28,25 @@ def clean_name(raw: str) -> str:
     return name
 
 
+def lookup(defs: Sequence[LabelDef], name: str) -> LabelDef | None:
+    """The entry called ``name`` (case-sensitive), or None.
+
+    An exact match wins; otherwise ``name`` is cleaned like every stored name
+    (:func:`normalise_label`), so "pos\u200b" as typed or pasted finds "pos".
+    """
+    for wanted in (name, normalise_label(name) if isinstance(name, str) else name):
+        for entry in defs:
+            if entry.name == wanted:
+                return entry
+    return None
+
+
 def find(defs: Sequence[LabelDef], name: str) -> LabelDef:
-    """The entry called ``name`` (exact, case-sensitive match)."""
-    for entry in defs:
-        if entry.name == name:
-            return entry
-    raise LabelError(f"There is no label named {name!r}.")
+    """Like :func:`lookup`, but a missing label raises :class:`LabelError`."""
+    entry = lookup(defs, name)
+    if entry is None:
+        raise LabelError(f"There is no label named {name!r}.")
+    return entry
 
 
 def _renumber(defs: Sequence[LabelDef]) -> tuple[LabelDef, ...]:
@@ -107,25 +120,25 @@ def rename(defs: tuple[LabelDef, ...], old: str, raw_new: str) -> Change | None:
     """Rename ``old``; every row follows because rows point at the label's key, not its name."""
     entry = find(defs, old)
     new = clean_name(raw_new)
-    if new == old:
+    if new == entry.name:
         return None
     if any(d.name == new for d in defs):
-        raise LabelError(f"Cannot rename {old!r} to {new!r}: that label exists already (merge them instead).")
+        raise LabelError(f"Cannot rename {entry.name!r} to {new!r}: that label exists already (merge them instead).")
     after = tuple(LabelDef(d.key, new, d.position, d.color) if d.key == entry.key else d for d in defs)
-    return Change(f'Rename label "{old}" to "{new}"', array("q"), RowStates(), RowStates(), defs, after)
+    return Change(f'Rename label "{entry.name}" to "{new}"', array("q"), RowStates(), RowStates(), defs, after)
 
 
 def merge(conn: sqlite3.Connection, defs: tuple[LabelDef, ...], into: str, others: Sequence[str]) -> Change | None:
     """Relabel the rows of ``others`` as ``into`` (keeping source and time) and drop ``others``."""
     target = find(defs, into)
-    drop = {find(defs, name).key for name in others if name != into}
+    drop = {find(defs, name).key for name in others} - {target.key}
     if not drop:
         return None
     before = _rows_of(conn, sorted(drop))
     after = RowStates((row_id, target.key, source, when) for row_id, _, source, when in before)
     set_after = _renumber([d for d in defs if d.key not in drop])
     names = ", ".join(f'"{d.name}"' for d in defs if d.key in drop)
-    return Change(f'Merge {names} into "{into}"', before.row_ids, before, after, defs, set_after)
+    return Change(f'Merge {names} into "{target.name}"', before.row_ids, before, after, defs, set_after)
 
 
 def delete(conn: sqlite3.Connection, defs: tuple[LabelDef, ...], name: str) -> Change:
@@ -133,14 +146,16 @@ def delete(conn: sqlite3.Connection, defs: tuple[LabelDef, ...], name: str) -> C
     entry = find(defs, name)
     before = _rows_of(conn, [entry.key])
     set_after = _renumber([d for d in defs if d.key != entry.key])
-    return Change(f'Delete label "{name}"', before.row_ids, before, Uniform(None, "human", time.time()), defs, set_after)
+    return Change(f'Delete label "{entry.name}"', before.row_ids, before, Uniform(None, "human", time.time()), defs, set_after)
 
 
 def reorder(defs: tuple[LabelDef, ...], names: Sequence[str]) -> Change | None:
     """Put the labels in the order ``names`` (which must name each label exactly once)."""
-    if sorted(names) != sorted(d.name for d in defs) or len(set(names)) != len(names):
+    entries = [lookup(defs, name) for name in names]
+    keys = [entry.key for entry in entries if entry is not None]
+    if len(keys) != len(names) or sorted(keys) != sorted(d.key for d in defs):
         raise LabelError("The new label order must list every label exactly once.")
-    after = _renumber([find(defs, name) for name in names])
+    after = _renumber([entry for entry in entries if entry is not None])
     if after == defs:
         return None
     return Change("Reorder labels", array("q"), RowStates(), RowStates(), defs, after)
@@ -153,4 +168,4 @@ def recolor(defs: tuple[LabelDef, ...], name: str, color: str | None) -> Change 
     if entry.color == color:
         return None
     after = tuple(LabelDef(d.key, d.name, d.position, color) if d.key == entry.key else d for d in defs)
-    return Change(f'Change colour of label "{name}"', array("q"), RowStates(), RowStates(), defs, after)
+    return Change(f'Change colour of label "{entry.name}"', array("q"), RowStates(), RowStates(), defs, after)

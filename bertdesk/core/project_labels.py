@@ -6,17 +6,18 @@ one step of an in-memory undo history (this session only; the labels themselves 
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sqlite3
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal, get_args
 
 from bertdesk.core import project_edits as edits
-from bertdesk.core.errors import ProjectError
+from bertdesk.core.errors import LabelError, ProjectError
 from bertdesk.core.labels import LabelSet
+from bertdesk.core.project_meta import invalid_value
 from bertdesk.core.project_store import ProjectStore
 from bertdesk.core.undo import Change, LabelDef, RowStates, UndoHistory, Uniform, apply_state, read_label_set
 
@@ -26,9 +27,10 @@ LabelSource = Literal["human", "imported", "model"]
 class LabelStore(ProjectStore):
     """Label set and per-row labels on top of :class:`~bertdesk.core.project_store.ProjectStore`."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, row_count: int) -> None:
+        """``row_count`` comes from the project's checked description (:mod:`~bertdesk.core.project_meta`)."""
         super().__init__(path, conn)
-        self._row_count = int(json.loads(conn.execute("SELECT value FROM meta WHERE key = 'row_count'").fetchone()[0]))
+        self._row_count = row_count
         self._history = UndoHistory()
         self._defs: tuple[LabelDef, ...] = ()
         self._label_set = LabelSet(())
@@ -37,7 +39,10 @@ class LabelStore(ProjectStore):
         # Rows per label key, filled on first use and then kept up to date from each change's
         # before/after states, so label counts cost nothing however often the GUI asks.
         self._counts: Counter[int] | None = None
-        self._reload_label_set()
+        try:
+            self._reload_label_set()
+        except LabelError as err:  # a name edited outside bertdesk: untrimmed, empty or repeated
+            raise invalid_value(path, "the label set", str(err).rstrip(".")) from err
 
     def _on_close(self) -> None:
         self._history.clear()
@@ -93,6 +98,15 @@ class LabelStore(ProjectStore):
         if change.set_after is not None:
             self._reload_label_set()
         return change
+
+    @contextlib.contextmanager
+    def _known_keys(self) -> Iterator[None]:
+        """Turn a row pointing at a label that is not in the set (a file edited outside bertdesk)
+        into a one-line error; checked as rows are read, so opening a project costs no extra scan."""
+        try:
+            yield
+        except KeyError as err:
+            raise invalid_value(self.path, "a row's label", f"label key {err.args[0]!r} is not in the label set") from None
 
     def _row_ids(self, row_ids: Sequence[int]) -> array[int]:
         ids = array("q", sorted({int(r) for r in row_ids}))
@@ -185,19 +199,24 @@ class LabelStore(ProjectStore):
         with self._read() as conn:
             # int(): numpy integers (from a model's output) are not valid SQLite parameters.
             row = conn.execute("SELECT label_key FROM labels WHERE row_id = ?", (int(row_id),)).fetchone()
-            return None if row is None else self._names[row[0]]
+            if row is None:
+                return None
+            with self._known_keys():
+                return self._names[row[0]]
 
     def labels_in_range(self, start: int, count: int) -> dict[int, str]:
         """Labels of the labelled rows among ``start .. start+count-1`` (row id -> name)."""
         with self._read() as conn:
             rows = conn.execute("SELECT row_id, label_key FROM labels WHERE row_id >= ? AND row_id < ?", (int(start), int(start + count)))
-            return {row_id: self._names[key] for row_id, key in rows}
+            with self._known_keys():
+                return {row_id: self._names[key] for row_id, key in rows}
 
     def labels(self) -> dict[int, str]:
         """Every labelled row (row id -> name), by row id."""
         with self._read() as conn:
             names = self._names
-            return {row_id: names[key] for row_id, key in conn.execute("SELECT row_id, label_key FROM labels ORDER BY row_id")}
+            with self._known_keys():
+                return {row_id: names[key] for row_id, key in conn.execute("SELECT row_id, label_key FROM labels ORDER BY row_id")}
 
     def label_sources(self) -> dict[int, LabelSource]:
         """Where each label came from ("human", "imported", "model"), for every labelled row."""

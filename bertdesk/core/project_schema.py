@@ -23,6 +23,7 @@ import sqlite3
 from pathlib import Path
 
 from bertdesk.core.errors import ProjectError
+from bertdesk.core.project_meta import read_schema_version
 
 SCHEMA_VERSION = 1
 APP_NAME = "bertdesk"
@@ -134,10 +135,7 @@ def check_identity(conn: sqlite3.Connection, path: Path) -> int:
     meta = read_meta(conn)
     if meta.get("app") != APP_NAME:
         raise ProjectError(f"{path.name} is not a bertdesk project (it is an SQLite database made by another program).")
-    try:
-        version = int(meta.get("schema_version", ""))
-    except ValueError:
-        raise ProjectError(f"{path.name} is damaged: its schema version is unreadable.") from None
+    version = read_schema_version(meta, path)
     if version > SCHEMA_VERSION:
         raise ProjectError(
             f"{path.name} was saved by a newer version of bertdesk (project format {version}); "

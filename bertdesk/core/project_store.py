@@ -12,12 +12,15 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from bertdesk.core import project_runs as runs_sql
 from bertdesk.core.errors import ProjectError
+from bertdesk.core.project_meta import invalid_value, stored_json
+from bertdesk.core.project_paths import resolve_stored_path, stored_path
 from bertdesk.core.project_runs import RunRecord
 
 
@@ -96,6 +99,7 @@ class ProjectStore:
         Returns:
             The new run's id.
         """
+        model_dir = stored_path(self.path, model_dir)
         with self._write() as conn:
             return runs_sql.insert_run(conn, status=status, model_dir=model_dir, config=config, metrics=metrics)
 
@@ -105,13 +109,18 @@ class ProjectStore:
         Raises:
             ProjectError: no such run, or an unknown field.
         """
+        if "model_dir" in fields:
+            fields = {**fields, "model_dir": stored_path(self.path, fields["model_dir"])}
         with self._write() as conn:
             runs_sql.update_run(conn, run_id, fields)
 
     def runs(self) -> list[RunRecord]:
-        """Every run, oldest first."""
+        """Every run, oldest first (``model_dir`` absolute)."""
         with self._read() as conn:
-            return runs_sql.list_runs(conn)
+            try:
+                return [self._as_read(run) for run in runs_sql.list_runs(conn)]
+            except (ValueError, TypeError) as err:
+                raise self._bad_run(conn) from err
 
     def set_active_run(self, run_id: int | None) -> None:
         """Make ``run_id`` the one active run (None: no run is active)."""
@@ -121,7 +130,30 @@ class ProjectStore:
     def active_run(self) -> RunRecord | None:
         """The active run, or None."""
         with self._read() as conn:
-            return runs_sql.get_active_run(conn)
+            try:
+                run = runs_sql.get_active_run(conn)
+            except (ValueError, TypeError) as err:
+                raise self._bad_run(conn) from err
+            return None if run is None else self._as_read(run)
+
+    def _as_read(self, run: RunRecord) -> RunRecord:
+        """``run`` checked (a hand-edited row must not surface as a TypeError later) with its path resolved."""
+        if not isinstance(run.model_dir, str) or not isinstance(run.status, str):
+            raise invalid_value(self.path, f"training run {run.id}", "its status or model folder is not text")
+        for what, value in (("settings", run.config), ("scores", run.metrics)):
+            if not isinstance(value, dict):
+                raise invalid_value(self.path, f"the {what} of training run {run.id}", f"expected an object, found {type(value).__name__}")
+        return replace(run, model_dir=resolve_stored_path(self.path, run.model_dir))
+
+    def _bad_run(self, conn: sqlite3.Connection) -> ProjectError:
+        """Name the run whose stored JSON cannot be decoded."""
+        for run_id, config, metrics in conn.execute("SELECT id, config, metrics FROM runs ORDER BY id"):
+            for what, value in (("settings", config), ("scores", metrics)):
+                try:
+                    stored_json(self.path, f"the {what} of training run {run_id}", value, dict)
+                except ProjectError as err:
+                    return err
+        return invalid_value(self.path, "the training runs", "a record cannot be read")
 
     def delete_run(self, run_id: int) -> None:
         """Delete a run and its predictions (its model folder on disk is left alone)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from bertdesk.core.errors import TrainingError
 from bertdesk.core.hygiene import MIN_EXAMPLES
+from bertdesk.core.labels import normalise_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,13 +61,14 @@ def data_from_project(project: Project) -> TrainingData:
 
 
 def data_from_frame(frame: pd.DataFrame, text_column: str, label_column: str, *, where: str = "the table") -> TrainingData:
-    """Rows of ``frame`` with a non-blank label (labels trimmed, as on import)."""
+    """Rows of ``frame`` with a non-blank label, cleaned by :func:`normalise_label` exactly as a
+    project import cleans them, so both paths train the same label set."""
     for column, role in ((text_column, "text"), (label_column, "label")):
         if column not in frame.columns:
             raise TrainingError(f"{where} has no {role} column {column!r}; columns are: {', '.join(map(str, frame.columns))}.")
     texts, labels, rows = [], [], []
     for position, (text, label) in enumerate(zip(frame[text_column].tolist(), frame[label_column].tolist())):
-        label_text = "" if label is None or label != label else str(label).strip()  # label != label: NaN
+        label_text = "" if label is None or label != label else normalise_label(str(label))  # label != label: NaN
         if label_text:
             texts.append("" if text is None or text != text else str(text))
             labels.append(label_text)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bertdesk.core.labels import normalise_label
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.models.dataset_model import DatasetTableModel
 
@@ -244,7 +245,8 @@ class DataPanel(QWidget):
             self.bulk_label_requested.emit(rows, label, self.duplicates_check.isChecked())
 
     def _on_bulk_apply_clicked(self) -> None:
-        name = self.bulk_combo.currentText().strip()
+        # The project's own cleaning: strip() would keep "\u200b", which then clears the rows.
+        name = normalise_label(self.bulk_combo.currentText())
         if name:
             self.request_bulk_label(name)
 
