@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from bertdesk.core.column_types import attached
 from bertdesk.core.columns import _sample_runs, _suggest, suggest_columns
 from bertdesk.core.delimited import _read_text
 from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES, describe_binary
@@ -64,6 +65,9 @@ class TableInfo:
         text_column: suggested column holding the text to classify.
         label_column: suggested column holding the labels.
         warnings: one-line, human-readable notes (doubtful encoding, padded rows...).
+        column_types: how each column was typed in the file (:mod:`bertdesk.core.column_types`):
+            "number", "date"... for a whole-numeric/date .xlsx column or a typed Parquet
+            column, else "text" (always for CSV). The frame itself is text either way.
     """
 
     path: Path
@@ -78,6 +82,7 @@ class TableInfo:
     text_column: str | None
     label_column: str | None
     warnings: tuple[str, ...]
+    column_types: tuple[str, ...] = ()
 
 
 @dataclass
@@ -202,5 +207,5 @@ def _finish(p: Path, table: pa.Table, fmt: str, encoding: str | None, delimiter:
     info = TableInfo(path=p, format=fmt, encoding=encoding, delimiter=delimiter, sheet=sheet,
                      sheets=sheets, header_row=header_row, rows=len(frame),
                      columns=tuple(str(c) for c in frame.columns), text_column=text,
-                     label_column=label, warnings=tuple(warnings))
+                     label_column=label, warnings=tuple(warnings), column_types=attached(table))
     return LoadedTable(frame=frame, info=info)

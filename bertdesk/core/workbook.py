@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bertdesk.core.column_types import arrow_type, attach, cells_type
 from bertdesk.core.columns import _unique_names
 from bertdesk.core.errors import Cancelled, TableReadError
 from bertdesk.core.progress import CancelToken, Progress, Throttle
@@ -99,7 +100,8 @@ def _read_xlsx(p: Path, sheet: str | None, header_row: int, max_rows: int | None
     # Cells already text stay as they are (the common case, and cheap); the rest are formatted.
     arrays = [pa.array([v if type(v) is str else _cell_text(v) for v in columns[j]], type=pa.string()) for j in keep]
     report(Progress(total, total, message), force=True)
-    return pa.table(arrays, names=list(_unique_names([names[j] for j in keep]))), chosen, sheets
+    table = pa.table(arrays, names=list(_unique_names([names[j] for j in keep])))
+    return attach(table, [cells_type(columns[j]) for j in keep]), chosen, sheets
 
 
 def _cell_text(value: Any) -> str:
@@ -168,7 +170,7 @@ def _read_parquet(p: Path, max_rows: int | None, report: Throttle, cancel: Cance
     names = _unique_names([table.column_names[i] for i in keep])
     if not names:
         raise TableReadError(f"{p.name}: the Parquet file has no columns")
-    return pa.table(arrays, names=list(names))
+    return attach(pa.table(arrays, names=list(names)), [arrow_type(table.column(i).type) for i in keep])
 
 
 def _arrow_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
