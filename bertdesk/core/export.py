@@ -210,13 +210,32 @@ def _write_csv(frame: pd.DataFrame, temp: Path, on_progress: ProgressCallback, c
 
 
 def _values(column: pd.Series) -> Any:
-    # float32 columns keep their numpy scalars (so they are written in float32's own shortest
-    # form); everything else as Python objects, missing values as None/NaN/NA/NaT.
-    return column.to_numpy() if column.dtype == np.float32 else column.to_numpy(dtype=object)
+    """The column's values for .xlsx: float32 ones as the floats their shortest text reads as
+    (0.9, not 0.8999999761581421); everything else as Python objects (missing: None/NaN/NA/NaT)."""
+    if column.dtype == np.float32:
+        return [None if text is None else float(text) for text in _float_texts(column)]
+    return column.to_numpy(dtype=object)
 
 
 def _csv_cells(column: pd.Series) -> list[str]:
-    return [_csv_text(v) for v in _values(column)]
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(column.dtype):
+        return [text or "" for text in _float_texts(column)]
+    return [_csv_text(v) for v in column.to_numpy(dtype=object)]
+
+
+def _float_texts(column: pd.Series) -> list[str | None]:
+    """The shortest text that reads back as each value in the column's own precision (None: missing).
+
+    Arrow formats a float32 as a float32 (0.9) and whole numbers without ".0" (-5), ~50x
+    faster than numpy's format_float_positional per value.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts: list[str | None] = pc.cast(pa.array(column, from_pandas=True), pa.string()).to_pylist()
+    return texts
 
 
 def _csv_text(value: object) -> str:
@@ -228,10 +247,8 @@ def _csv_text(value: object) -> str:
         return "TRUE" if value else "FALSE"  # what spreadsheets write and read back as a boolean
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    if isinstance(value, np.float32):
-        return _float32_text(value)
     if isinstance(value, (float, np.floating)):
-        return _float_text(float(value))
+        return _float_text(value)
     if isinstance(value, dt.datetime):
         return _datetime_text(value)
     if isinstance(value, dt.date):
@@ -248,20 +265,12 @@ def _missing(value: object) -> bool:
     )
 
 
-def _float32_text(value: np.floating) -> str:
-    """The shortest text that reads back as the same float32 (0.9, not 0.8999999761581421)."""
-    if not np.isfinite(value):
-        return str(float(value))
-    if value == 0 or 1e-6 <= abs(value) < 1e16:
-        return np.format_float_positional(np.float32(value), unique=True, trim="-")
-    return np.format_float_scientific(np.float32(value), unique=True, trim="-")
-
-
-def _float_text(value: float) -> str:
-    # Whole numbers without ".0" (-5, as the source showed it); others Python's shortest repr.
-    if value.is_integer() and abs(value) < 1e16:
+def _float_text(value: float | np.floating) -> str:
+    # A float in a column of mixed values: whole numbers without ".0" (-5, as a spreadsheet
+    # shows it), others their shortest repr in their own precision (numpy's str for float32).
+    if float(value).is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return repr(value)
+    return str(value) if isinstance(value, np.floating) else repr(value)
 
 
 def _datetime_text(value: dt.datetime) -> str:
@@ -321,7 +330,7 @@ def _xlsx_cell(sheet: Any, value: object, row: int, column: str) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)) and math.isfinite(value):
-        return float(_float32_text(value)) if isinstance(value, np.float32) else float(value)
+        return float(value)
     if isinstance(value, decimal.Decimal) and value.is_finite():
         return value
     if isinstance(value, dt.datetime):

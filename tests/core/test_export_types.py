@@ -52,7 +52,7 @@ def test_float32_written_in_its_own_shortest_form(tmp_path: Path) -> None:
     values = np.array([0.9, 0.1, 1e-8, 1.0, 0.5008849], dtype=np.float32)
     frame = pd.DataFrame({"p": values})
     back = read_csv(export_frame(frame, tmp_path / "out.csv"))
-    assert back["p"].tolist() == ["0.9", "0.1", "1e-08", "1", "0.5008849"]
+    assert back["p"].tolist() == ["0.9", "0.1", "1e-8", "1", "0.5008849"]
     assert [c.value for c in xlsx_cells(export_frame(frame, tmp_path / "out.xlsx"))["p"]] == [0.9, 0.1, 1e-8, 1.0, 0.5008849]
     assert pq.read_table(export_frame(frame, tmp_path / "out.parquet")).schema.field("p").type == pa.float32()
 
