@@ -40,7 +40,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from bertdesk.core.export import export_format, export_frame, with_predictions
+    from bertdesk.core.export import export_format, export_frame
     from bertdesk.core.inference import load_predictor, predict
     from bertdesk.core.progress import CancelToken
 
@@ -52,7 +52,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise BertdeskError(f"{args.data}: file not found")
     # The model first: a wrong folder, device or precision is reported before a big table is read.
     predictor = load_predictor(args.model, device=args.device, precision=args.precision)
-    frame, text_col, store = _load_data(args)
+    frame, text_col, finish = _load_data(args)
     if len(frame) == 0:
         raise BertdeskError(f"{Path(args.data).name} has no rows to predict.")
     sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
@@ -64,9 +64,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         finally:
             progress.close()
         token.raise_if_cancelled()
-        if store is not None:
-            store(result)
-        table = with_predictions(frame, result.predicted_labels, result.confidence, result.probabilities, result.labels)
+        table = finish(result, bool(args.out))
         if args.out:
             out = export_frame(table, args.out, cancel=token)
             sys.stderr.write(f"bertdesk: wrote {len(table):,} rows to {out}\n")
@@ -79,10 +77,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
-    """The table, its text column, and (for a project) a function that stores the results."""
+    """The table, its text column, and ``finish(result, export)``: stores the results in a
+    project (when the model is one of its runs) and, when ``export``, returns the table to write."""
     if str(args.data).lower().endswith(PROJECT_SUFFIX):
         return _load_project(args)
+    from bertdesk.core.column_types import typed_frame
     from bertdesk.core.data import read_table
+    from bertdesk.core.export import with_predictions
 
     table = read_table(args.data, sheet=args.sheet, header_row=header_row_index(args))
     frame = table.frame
@@ -91,7 +92,14 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
         raise BertdeskError(f"{Path(args.data).name}: no text column found; name one with --text-col (columns: {_names(frame)}).")
     if text_col not in frame.columns:
         raise BertdeskError(f"{Path(args.data).name} has no column {text_col!r} (columns: {_names(frame)}).")
-    return frame, text_col, None
+
+    def finish(result: Any, export: bool) -> Any:
+        if not export:
+            return None
+        typed = typed_frame(frame, dict(zip(table.info.columns, table.info.column_types)))
+        return with_predictions(typed, result.predicted_labels, result.confidence, result.probabilities, result.labels)
+
+    return frame, text_col, finish
 
 
 def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
@@ -107,19 +115,37 @@ def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
         run = next((r for r in project.runs() if _same_folder(r.model_dir, model_dir)), None)
     finally:
         project.close()
-    if run is None or text_col != project.text_column:
-        return frame, text_col, None  # not a run of this project: nothing to store
+    run_id = run.id if run is not None else None
+    keep = run_id is not None and text_col == project.text_column  # else not a run of this project: nothing to store
 
-    def store(result: Any) -> None:
+    def finish(result: Any, export: bool) -> Any:
         import numpy as np
 
-        with Project.open(args.data) as again:
-            again.store_predictions(
-                run.id, np.arange(len(frame)), result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels
-            )
-        sys.stderr.write(f"bertdesk: stored the predictions with run {run.id} in {Path(args.data).name}\n")
+        from bertdesk.core.project_export import project_export_frame
+        from bertdesk.core.project_predictions import PredictionTable
 
-    return frame, text_col, store
+        if not keep and not export:
+            return None
+        with Project.open(args.data) as again:
+            if keep:
+                again.store_predictions(
+                    run_id, np.arange(len(frame)), result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels
+                )
+                sys.stderr.write(f"bertdesk: stored the predictions with run {run_id} in {Path(args.data).name}\n")
+            if not export:
+                return None
+            predictions = PredictionTable(
+                run_id=run_id or 0,
+                class_names=list(result.labels),
+                row_ids=np.arange(len(frame)),
+                labels=np.asarray(result.predicted_labels, dtype=object),
+                confidence=np.asarray(result.confidence, dtype=np.float32),
+                probabilities=np.asarray(result.probabilities, dtype=np.float32),
+            )
+            # The labels as they are now, beside the original columns and these predictions.
+            return project_export_frame(again, predictions, frame)
+
+    return frame, text_col, finish
 
 
 def _same_folder(stored: str, folder: Path) -> bool:

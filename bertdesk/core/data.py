@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 
 from bertdesk.core.columns import _sample_runs, _suggest, drop_empty_edges, suggest_columns, unnamed_columns
+from bertdesk.core.column_types import attached
 from bertdesk.core.delimited import _read_text
 from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES, describe_binary
 from bertdesk.core.errors import Cancelled, TableReadError
@@ -66,6 +67,9 @@ class TableInfo:
         label_column: suggested column holding the labels.
         warnings: one-line, human-readable notes (doubtful encoding, padded rows, skipped
             preamble, dropped empty rows and columns...).
+        column_types: how each column was typed in the file (:mod:`bertdesk.core.column_types`):
+            "number", "date"... for a whole-numeric/date .xlsx column or a typed Parquet
+            column, else "text" (always for CSV). The frame itself is text either way.
     """
 
     path: Path
@@ -80,6 +84,7 @@ class TableInfo:
     text_column: str | None
     label_column: str | None
     warnings: tuple[str, ...]
+    column_types: tuple[str, ...] = ()
 
 
 @dataclass
@@ -205,6 +210,8 @@ def _at_end(table: pa.Table, max_rows: int | None) -> bool:
 def _finish(p: Path, table: pa.Table, fmt: str, encoding: str | None, delimiter: str | None,
             sheet: str | None, sheets: tuple[str, ...], header_row: int, warnings: list[str],
             unnamed: tuple[int, ...], at_end: bool) -> LoadedTable:
+    # Dropping empty columns changes the column list the recorded types line up with.
+    type_of = dict(zip(table.column_names, attached(table)))
     table, notes = drop_empty_edges(table, unnamed, at_end=at_end)
     warnings.extend(notes)
     if table.num_rows == 0:
@@ -216,5 +223,6 @@ def _finish(p: Path, table: pa.Table, fmt: str, encoding: str | None, delimiter:
     info = TableInfo(path=p, format=fmt, encoding=encoding, delimiter=delimiter, sheet=sheet,
                      sheets=sheets, header_row=header_row, rows=len(frame),
                      columns=tuple(str(c) for c in frame.columns), text_column=text,
-                     label_column=label, warnings=tuple(warnings))
+                     label_column=label, warnings=tuple(warnings),
+                     column_types=tuple(type_of.get(name, "text") for name in table.column_names))
     return LoadedTable(frame=frame, info=info)

@@ -1,21 +1,33 @@
-"""Write a table with predictions to CSV, Excel (.xlsx) or Parquet, safely.
+"""Write a table with predictions to CSV, Excel (.xlsx) or Parquet, safely and unchanged.
 
 * Every file is written to a temporary name in the target's folder and renamed into place
   (``os.replace``) only when complete, so a crash or a cancel never leaves half a file under
   the user's name, and an existing file is replaced atomically.
-* CSV and Excel are opened by spreadsheet programs that run a cell beginning with ``=``,
-  ``+``, ``-``, ``@``, tab or carriage return as a formula (CSV/formula injection). Such text
-  cells (and column names) are prefixed with ``'`` as OWASP recommends, and the .xlsx is written
-  with every text cell typed as a string, so it holds no formulas at all. All other text is
-  written exactly as it is. Parquet is data, not a spreadsheet: it is written unchanged.
+* Values keep their type: numbers, booleans and dates (see :mod:`bertdesk.core.column_types`)
+  are numeric/boolean/date cells in .xlsx and typed columns in Parquet; text is text. A CSV
+  holds the shortest text that reads back as the same value (a float32 0.9 is ``0.9``).
+* CSV is opened by spreadsheet programs, which run a text cell beginning with ``=`` (and, in
+  Excel, ``+``, ``-``, ``@``, tab or carriage return) as a formula (CSV/formula injection).
+  Such text cells (and column names) get a ``'`` in front, as OWASP recommends, unless the
+  text is a plain number (``-5`` stays ``-5``); so do text cells whose first visible character
+  is ``=`` and the full-width forms ``＝ ＋ － ＠``. All other text is written as it is.
+* In .xlsx every text cell is typed as a string (never a formula), which no spreadsheet
+  evaluates (checked with LibreOffice: see tests/core/test_export_types.py), so the text is
+  written unchanged; formula-like text also gets Excel's "quote prefix" style, which keeps it
+  text when someone edits the cell. Parquet is data, not a spreadsheet: written unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime as dt
+import decimal
+import math
 import os
+import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +40,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # + full-width = + - @
+# A number a spreadsheet reads as a number, not a formula: -5, +3.25, -1,234.5, -.5, -1e5.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*[.,]?|[.,]\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 EXCEL_MAX_ROWS = 1_048_576  # including the header row
 EXCEL_MAX_CELL = 32_767  # characters in one cell
 _CHUNK = 20_000  # rows written between progress reports and cancel checks
@@ -50,9 +64,33 @@ def export_format(path: str | os.PathLike[str]) -> str:
     return FORMATS[suffix]
 
 
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet opening ``text`` from a CSV could run it as a formula.
+
+    That is text starting with ``= + - @``, tab, carriage return or a full-width ``＝ ＋ － ＠``
+    (unless it is a plain number such as ``-5``), or whose first non-blank character is ``=``.
+    """
+    if text.startswith(FORMULA_PREFIXES):
+        return _PLAIN_NUMBER.fullmatch(text) is None
+    return text[:1].isspace() and text.lstrip().startswith(("=", "\uff1d"))
+
+
 def neutralise(text: str) -> str:
-    """``text`` made safe for a spreadsheet: a leading formula character gets a ``'`` in front."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """``text`` made safe for a CSV opened by a spreadsheet: formula-like text gets a ``'`` in front."""
+    return "'" + text if is_formula_like(text) else text
+
+
+def free_names(wanted: Sequence[str], taken: Sequence[str], suffix: str) -> list[str]:
+    """``wanted`` renamed where needed (``suffix`` added until free) so no name is in ``taken`` or repeated."""
+    used = set(map(str, taken))
+    out = []
+    for name in wanted:
+        candidate = name
+        while candidate in used:
+            candidate += suffix
+        used.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def prediction_columns(class_names: Sequence[str], taken: Sequence[str] = ()) -> tuple[str, str, list[str]]:
@@ -61,16 +99,29 @@ def prediction_columns(class_names: Sequence[str], taken: Sequence[str] = ()) ->
     Names already in ``taken`` (the original columns) get `` (predicted)`` added, so no
     original column is ever overwritten.
     """
-    used = set(map(str, taken))
+    names = free_names(["predicted_label", "confidence", *(f"p_{name}" for name in class_names)], taken, " (predicted)")
+    return names[0], names[1], names[2:]
 
-    def free(name: str) -> str:
-        candidate = name
-        while candidate in used:
-            candidate += " (predicted)"
-        used.add(candidate)
-        return candidate
 
-    return free("predicted_label"), free("confidence"), [free(f"p_{name}") for name in class_names]
+LABEL_COLUMN = "label (bertdesk)"
+LABEL_SOURCE_COLUMN = "label source (bertdesk)"
+
+
+def with_labels(frame: pd.DataFrame, labels: Mapping[int, str], sources: Mapping[int, str]) -> pd.DataFrame:
+    """``frame`` plus the current label of each row and who set it (human / imported / model).
+
+    Row ``i`` of ``frame`` is row id ``i``; unlabelled rows have empty cells. The two columns
+    are named :data:`LABEL_COLUMN` and :data:`LABEL_SOURCE_COLUMN`, with `` (bertdesk)`` added
+    again if the table already has a column of that name.
+    """
+    import pandas as pd
+
+    label_col, source_col = free_names([LABEL_COLUMN, LABEL_SOURCE_COLUMN], list(frame.columns), " (bertdesk)")
+    n = len(frame)
+    out = frame.reset_index(drop=True).copy()
+    out[label_col] = pd.Series([labels.get(i) for i in range(n)], dtype="object")
+    out[source_col] = pd.Series([sources.get(i) for i in range(n)], dtype="object")
+    return out
 
 
 def with_predictions(
@@ -130,7 +181,8 @@ def export_frame(
         token.raise_if_cancelled()
         os.replace(temp, target)
     except OSError as err:
-        raise ExportError(f"Cannot write {target}: {err.strerror or err}.") from err
+        where = f" (writing the temporary file {err.filename})" if err.filename and Path(err.filename) != temp else ""
+        raise ExportError(f"Cannot write {target}: {err.strerror or err}{where}.") from err
     finally:
         if temp.exists():
             temp.unlink()
@@ -142,29 +194,7 @@ def _report(on_progress: ProgressCallback, done: int, total: int, name: str) -> 
     on_progress(Progress(done, total, f"Writing {name}: {done:,} of {total:,} rows"))
 
 
-def _text_columns(frame: pd.DataFrame) -> list[bool]:
-    import pandas as pd
-
-    return [pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object for c in frame.columns]
-
-
-def _safe_chunk(frame: pd.DataFrame, is_text: list[bool]) -> pd.DataFrame:
-    """A copy of ``frame`` with formula-like text cells neutralised."""
-    chunk = frame.copy()
-    for column, text in zip(frame.columns, is_text):
-        if not text:
-            continue
-        values = chunk[column]
-        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES)).to_numpy(dtype=bool)
-        if risky.any():
-            fixed = values.astype(object).copy()
-            fixed[risky] = ["'" + v for v in values[risky]]
-            chunk[column] = fixed
-    return chunk
-
-
 def _write_csv(frame: pd.DataFrame, temp: Path, on_progress: ProgressCallback, cancel: CancelToken) -> None:
-    is_text = _text_columns(frame)
     n = len(frame)
     # utf-8 with a BOM: Excel otherwise opens UTF-8 CSV as the local code page and garbles
     # every accent, CJK character and emoji. newline="" lets the csv module own line endings,
@@ -174,73 +204,159 @@ def _write_csv(frame: pd.DataFrame, temp: Path, on_progress: ProgressCallback, c
         writer.writerow([neutralise(str(c)) for c in frame.columns])
         for start in range(0, max(n, 1), _CHUNK):
             cancel.raise_if_cancelled()
-            chunk = _safe_chunk(frame.iloc[start : start + _CHUNK], is_text)
-            writer.writerows(_csv_rows(chunk))
+            chunk = frame.iloc[start : start + _CHUNK]
+            writer.writerows(zip(*(_csv_cells(chunk[c]) for c in chunk.columns)))
             _report(on_progress, min(start + _CHUNK, n), n, temp.name)
 
 
-def _csv_rows(chunk: pd.DataFrame) -> Any:
-    columns = [chunk[c].to_numpy(dtype=object) for c in chunk.columns]
-    for row in zip(*columns):
-        yield ["" if _missing(v) else _plain(v) for v in row]
+def _values(column: pd.Series) -> Any:
+    """The column's values for .xlsx: float32 ones as the floats their shortest text reads as
+    (0.9, not 0.8999999761581421); everything else as Python objects (missing: None/NaN/NA/NaT)."""
+    if column.dtype == np.float32:
+        return [None if text is None else float(text) for text in _float_texts(column)]
+    return column.to_numpy(dtype=object)
+
+
+def _csv_cells(column: pd.Series) -> list[str]:
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(column.dtype):
+        return [text or "" for text in _float_texts(column)]
+    return [_csv_text(v) for v in column.to_numpy(dtype=object)]
+
+
+def _float_texts(column: pd.Series) -> list[str | None]:
+    """The shortest text that reads back as each value in the column's own precision (None: missing).
+
+    Arrow formats a float32 as a float32 (0.9) and whole numbers without ".0" (-5), ~50x
+    faster than numpy's format_float_positional per value.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts: list[str | None] = pc.cast(pa.array(column, from_pandas=True), pa.string()).to_pylist()
+    return texts
+
+
+def _csv_text(value: object) -> str:
+    if _missing(value):
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"  # what spreadsheets write and read back as a boolean
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return _float_text(value)
+    if isinstance(value, dt.datetime):
+        return _datetime_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise(str(value))  # Decimal, time of day, anything else: its text
 
 
 def _missing(value: object) -> bool:
-    # None, NaN (float or numpy) and pandas.NA are all "no value": an empty cell.
-    return value is None or (isinstance(value, (float, np.floating)) and value != value) or type(value).__name__ == "NAType"
+    # None, NaN (float or numpy), pandas.NA and NaT are all "no value": an empty cell.
+    return (
+        value is None
+        or (isinstance(value, (float, np.floating)) and value != value)
+        or type(value).__name__ in ("NAType", "NaTType")
+    )
 
 
-def _plain(value: object) -> object:
-    # str() of a numpy float is its shortest round-trip text in its own precision: a float32
-    # 0.9 is written "0.9", not "0.8999999761581421".
-    if isinstance(value, np.floating):
-        return str(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+def _float_text(value: float | np.floating) -> str:
+    # A float in a column of mixed values: whole numbers without ".0" (-5, as a spreadsheet
+    # shows it), others their shortest repr in their own precision (numpy's str for float32).
+    if float(value).is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value) if isinstance(value, np.floating) else repr(value)
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.time() == dt.time(0) and value.tzinfo is None:
+        return value.date().isoformat()
+    return value.isoformat(sep=" ", timespec="seconds" if not value.microsecond else "auto")
 
 
 def _write_xlsx(frame: pd.DataFrame, temp: Path, on_progress: ProgressCallback, cancel: CancelToken) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
-    is_text = _text_columns(frame)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Predictions")
     n = len(frame)
-
-    def cell(value: object, text: bool) -> Any:
-        if _missing(value):
-            return None
-        if text or isinstance(value, str):
-            c = WriteOnlyCell(sheet, value=_xlsx_text(neutralise(str(value))))
-            c.data_type = "s"  # never "f": a string, whatever it starts with
-            return c
-        return float(str(value)) if isinstance(value, np.floating) else _plain(value)
-
-    sheet.append([cell(str(c), True) for c in frame.columns])
-    for start in range(0, max(n, 1), _CHUNK):
+    names = [str(c) for c in frame.columns]
+    try:
+        sheet.append([_xlsx_cell(sheet, name, 0, name) for name in names])
+        for start in range(0, max(n, 1), _CHUNK):
+            cancel.raise_if_cancelled()
+            chunk = frame.iloc[start : start + _CHUNK]
+            columns = [_values(chunk[c]) for c in chunk.columns]
+            for row, values in enumerate(zip(*columns), start=start + 1):
+                sheet.append([_xlsx_cell(sheet, v, row, name) for v, name in zip(values, names)])
+            _report(on_progress, min(start + _CHUNK, n), n, temp.name)
         cancel.raise_if_cancelled()
-        chunk = frame.iloc[start : start + _CHUNK]
-        columns = [chunk[c].to_numpy(dtype=object) for c in chunk.columns]
-        for row in zip(*columns):
-            sheet.append([cell(v, t) for v, t in zip(row, is_text)])
-        _report(on_progress, min(start + _CHUNK, n), n, temp.name)
-    cancel.raise_if_cancelled()
-    workbook.save(temp)
+        workbook.save(temp)
+    except BaseException:
+        _discard(sheet)
+        raise
 
 
-def _xlsx_text(text: str) -> str:
-    """Text an .xlsx can hold: control characters XML forbids become U+FFFD; cut at Excel's cell limit."""
+def _discard(sheet: Any) -> None:
+    """Close a write-only sheet that will never be saved, and delete its temporary file.
+
+    openpyxl streams the sheet through a file in the system temp folder that only ``save``
+    closes and removes. Left to the garbage collector after a failure, its generators write
+    to an already closed (or full) file and Python prints "Exception ignored ... Traceback"
+    under the one-line error; the file would also stay until the app exits.
+    """
+    writer = getattr(sheet, "_writer", None)
+    for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+    out = getattr(writer, "out", None)
+    if isinstance(out, str):
+        with contextlib.suppress(OSError, ValueError):
+            writer.cleanup()  # type: ignore[union-attr]
+
+
+def _xlsx_cell(sheet: Any, value: object, row: int, column: str) -> Any:
+    """``value`` as an .xlsx cell of its own type; text as a string cell, never a formula."""
+    if _missing(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, decimal.Decimal) and value.is_finite():
+        return value
+    if isinstance(value, dt.datetime):
+        # Excel has no time zones: a zoned time is written as the wall-clock time it shows.
+        plain = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        return plain.replace(tzinfo=None)
+    if isinstance(value, (dt.date, dt.time)):
+        return value
+    return _xlsx_string(sheet, value if isinstance(value, str) else str(value), row, column)
+
+
+def _xlsx_string(sheet: Any, text: str, row: int, column: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if ILLEGAL_CHARACTERS_RE.search(text):
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     if len(text) > EXCEL_MAX_CELL:
+        where = "the column name" if row == 0 else f"row {row}"
         raise ExportError(
-            f"A cell has {len(text):,} characters; Excel holds at most {EXCEL_MAX_CELL:,}. Export as .csv or .parquet instead."
+            f"Column {column!r}, {where}: a cell has {len(text):,} characters and Excel holds at most "
+            f"{EXCEL_MAX_CELL:,}; export as .csv or .parquet instead."
         )
-    return text
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))  # control characters XML forbids
+    cell.data_type = "s"  # never "f": a string, whatever it starts with
+    if is_formula_like(text):
+        cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+    return cell
 
 
 def _write_parquet(frame: pd.DataFrame, temp: Path, on_progress: ProgressCallback, cancel: CancelToken) -> None:
@@ -248,7 +364,11 @@ def _write_parquet(frame: pd.DataFrame, temp: Path, on_progress: ProgressCallbac
     import pyarrow.parquet as pq
 
     cancel.raise_if_cancelled()
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    try:
+        table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
+        name = temp.name[1:].rsplit(".tmp-", 1)[0]  # the target's name (see export_frame)
+        raise ExportError(f"Cannot write {name} as Parquet: {err}.") from err
     cancel.raise_if_cancelled()
     pq.write_table(table, temp)
     _report(on_progress, len(frame), len(frame), temp.name)

@@ -95,6 +95,8 @@ def import_spreadsheet(
         "sheet": info.sheet,
         "header_row": info.header_row,
         "warnings": list(info.warnings),
+        # Only the typed columns: exports give them their type back (see core.column_types).
+        "column_types": {name: kind for name, kind in zip(info.columns, info.column_types) if kind != "text"},
     }
     return Project.create(
         options.project_path,

@@ -97,7 +97,7 @@ class Project(LabelStore):
                 rest become labels with source "imported". The label set is the distinct values
                 in order of first appearance; case variants stay separate labels.
             source: where the table came from (path, format, encoding, delimiter, sheet,
-                header_row); stored as JSON.
+                header_row, column_types); stored as JSON.
             on_progress: called once per chunk of rows.
             cancel: checked between chunks.
             overwrite: replace an existing file at ``path``.

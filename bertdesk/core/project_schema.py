@@ -3,7 +3,9 @@
 Layout (schema version 1):
 
 ``meta``        key/value: ``app`` = "bertdesk", ``schema_version``, ``columns`` (JSON list),
-                ``row_count``, ``text_column``, ``label_column`` (JSON), ``source`` (JSON).
+                ``row_count``, ``text_column``, ``label_column`` (JSON), ``source`` (JSON: path,
+                format, ... and ``column_types``, the typed columns of the source file, which
+                exports give back their type; absent in older projects = all text).
 ``settings``    free key/value for the app (:meth:`Project.get_setting`).
 ``rows``        the imported table: ``row_id`` (0-based, INTEGER PRIMARY KEY = the rowid, so a
                 range of rows is one b-tree range scan) and one TEXT column ``c0..cN`` per

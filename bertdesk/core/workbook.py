@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bertdesk.core.column_types import arrow_type, attach, cells_type
 from bertdesk.core.columns import _unique_names, detect_header_row, header_note, unnamed_columns
 from bertdesk.core.errors import Cancelled, TableReadError
 from bertdesk.core.progress import CancelToken, Progress, Throttle
@@ -162,7 +163,7 @@ def _read_xlsx(p: Path, sheet: str | None, header_row: int | None, max_rows: int
     # Cells already text stay as they are (the common case, and cheap); the rest are formatted.
     arrays = [pa.array([v if type(v) is str else _cell_text(v) for v in column], type=pa.string()) for column in columns]
     report(Progress(total, total, message), force=True)
-    table = pa.table(arrays, names=list(_unique_names(names)))
+    table = attach(pa.table(arrays, names=list(_unique_names(names))), [cells_type(column) for column in columns])
     return _Sheet(table, chosen, sheets, found, unnamed_columns(names))
 
 
@@ -262,7 +263,7 @@ def _read_parquet(p: Path, max_rows: int | None, report: Throttle, cancel: Cance
     names = _unique_names([table.column_names[i] for i in keep])
     if not names:
         raise TableReadError(f"{p.name}: the Parquet file has no columns")
-    return pa.table(arrays, names=list(names))
+    return attach(pa.table(arrays, names=list(names)), [arrow_type(table.column(i).type) for i in keep])
 
 
 def _arrow_text(col: pa.ChunkedArray) -> pa.ChunkedArray:

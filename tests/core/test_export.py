@@ -14,7 +14,10 @@ from bertdesk.core.errors import Cancelled
 from bertdesk.core.export import ExportError, export_format, export_frame, neutralise, with_predictions
 from bertdesk.core.progress import CancelToken
 
-FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\",\"y\")"]
+FORMULAS = [
+    "=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\",\"y\")",
+    " =not at start", "\t =1", "\uff1d1+1", "\uff0bSUM(A1)", "\uff0d2+3", "\uff20cmd", "- bullet", "-x", "-5%",
+]
 SAFE = [
     "plain text",
     "emoji 😀👍🏽 and ZWJ 👩‍💻",
@@ -23,8 +26,13 @@ SAFE = [
     'quotes "double" and \'single\', commas; semicolons',
     "line one\nline two",
     "  leading and trailing spaces  ",
-    " =not at start",
     "a=b+c-d@e",
+    " +1 not a formula after a space",
+    "-5",
+    "+3.25",
+    "-1,234.5",
+    "-.5",
+    "-1e5",
     "",
     "0001234",
     "1e10",
@@ -89,11 +97,15 @@ def test_xlsx_has_no_formulas_and_round_trips_text(tmp_path: Path) -> None:
     rows = list(sheet.iter_rows())
     assert all(cell.data_type != "f" for row in rows for cell in row)
     header = [c.value for c in rows[0]]
-    assert header == ["id", "text", "'=danger header", "predicted_label", "confidence", "p_neg", "p_pos"]
+    # Typed string cells are never evaluated (LibreOffice 7.4, see test_export_types.py), so the
+    # text is written unchanged; formula-like text also gets Excel's quote-prefix style.
+    assert header == ["id", "text", "=danger header", "predicted_label", "confidence", "p_neg", "p_pos"]
     texts = [row[1].value or "" for row in rows[1:]]
-    # XML stores a carriage return as a line feed, so only "\rCR" differs beyond its prefix.
-    assert texts[: len(FORMULAS)] == ["'" + t.replace("\r", "\n") for t in FORMULAS]
+    # XML stores a carriage return as a line feed, so only "\rCR" differs.
+    assert texts[: len(FORMULAS)] == [t.replace("\r", "\n") for t in FORMULAS]
     assert texts[len(FORMULAS) :] == SAFE
+    assert [row[1].quotePrefix for row in rows[1:]] == [True] * len(FORMULAS) + [False] * len(SAFE)
+    assert rows[0][2].quotePrefix and not rows[0][1].quotePrefix
     assert [row[0].value for row in rows[1:]] == frame()["id"].tolist()
     assert isinstance(rows[1][4].value, float)
     with zipfile.ZipFile(out) as archive:

@@ -371,3 +371,18 @@ def test_train_and_predict_pass_header_row_to_the_reader(tmp_path: Path) -> None
     assert (list(frame.columns), text_col) == (["id", "text", "label"], "text")
     with pytest.raises(TableReadError, match="there is no row 7"):
         labelled_table(argparse.Namespace(data=str(path), header_row=7, text_col=None, label_col=None, sheet=None))
+
+
+def test_column_types_follow_their_columns_when_empty_columns_are_dropped(tmp_path: Path) -> None:
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["text", None, "n", "when"])
+    book.active.append(["a", None, 3, datetime.date(2024, 1, 2)])
+    book.active.append(["b", None, -5, datetime.date(2024, 1, 3)])
+    book.save(tmp_path / "typed.xlsx")
+    info = read_table(tmp_path / "typed.xlsx").info
+    assert info.columns == ("text", "n", "when")
+    assert info.column_types == ("text", "number", "date")

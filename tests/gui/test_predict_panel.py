@@ -157,13 +157,18 @@ def test_predict_job_fills_the_map_and_export(panel: PredictPanel, project: Proj
     assert panel.selected_row_ids() == [unlabelled[3]]
     panel._on_map_point_hovered(unlabelled[0])
     assert texts()[unlabelled[0]][:10] in panel.views.hover_label.text()
-    # Export every row with the stored predictions.
+    # Export every row with the stored predictions and the labels as they are now.
+    project.set_label(2, "neg")  # row 2's original label cell is blank
     out = tmp_path / "export.csv"
     job = panel.export_to(str(out))
     assert job is not None
     qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
     back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert len(back) == N and list(back.columns) == ["text", "label", "predicted_label", "confidence", "p_neg", "p_pos"]
+    assert len(back) == N and list(back.columns) == [
+        "text", "label", "label (bertdesk)", "label source (bertdesk)", "predicted_label", "confidence", "p_neg", "p_pos"
+    ]
+    assert back.loc[2, ["label", "label (bertdesk)", "label source (bertdesk)"]].tolist() == ["", "neg", "human"]
+    assert back.loc[0, ["label (bertdesk)", "label source (bertdesk)"]].tolist() == ["pos", "imported"]
 
 
 def test_cancel(panel: PredictPanel, qtbot) -> None:

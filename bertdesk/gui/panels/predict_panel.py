@@ -484,29 +484,17 @@ class PredictPanel(QWidget):
             self.export_to(path)
 
     def export_to(self, path: str) -> Job | None:
-        """Write every project row plus the run's predictions to ``path`` on a worker thread."""
+        """Write every project row, its current label and source, and the run's predictions to ``path`` (worker thread)."""
         project, run = self.project, self.run
         if project is None or run is None or self.job is not None:
             return None
         run_id = run.id
 
         def work(*, on_progress: Any, cancel: Any) -> Any:
-            from bertdesk.core.export import export_frame, with_predictions
+            from bertdesk.core.export import export_frame
+            from bertdesk.core.project_export import project_export_frame
 
-            table = project.predictions(run_id)
-            frame = project.frame()
-            n = len(frame)
-            names = table.class_names if table is not None else []
-            labels: list[str | None] = [None] * n
-            confidence = np.full(n, np.nan, dtype=np.float32)
-            probabilities = np.full((n, len(names)), np.nan, dtype=np.float32)
-            if table is not None and len(table):
-                ids = table.row_ids
-                for r, label in zip(ids.tolist(), table.labels.tolist()):
-                    labels[r] = label
-                confidence[ids] = table.confidence
-                probabilities[ids] = table.probabilities
-            out = with_predictions(frame, labels, confidence, probabilities, names)
+            out = project_export_frame(project, project.predictions(run_id))
             return export_frame(out, path, on_progress=on_progress, cancel=cancel)
 
         job = Job(work, name="export", parent=self)
