@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, print_json
+from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, open_project, print_json
 from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
 
@@ -34,10 +34,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from bertdesk.core.training_metrics import format_scores
 
     if str(args.data).lower().endswith(PROJECT_SUFFIX):
-        from bertdesk.core.project import Project
         from bertdesk.core.training_data import data_from_project
 
-        project = Project.open(args.data)
+        project = open_project(args.data)
         try:
             data = data_from_project(project)
         finally:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bertdesk.commands.common import EXIT_CANCELLED, EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, print_json
+from bertdesk.commands.common import EXIT_CANCELLED, EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, open_project, print_json
 from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
 from bertdesk.core.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS
@@ -40,7 +40,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     train.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
     train.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
     train.add_argument("--out", metavar="DIR", required=True, help="folder to save the model to (must not exist or be empty)")
-    train.add_argument("--overwrite", action="store_true", help="replace the model already in --out (only once the new one is complete)")
+    train.add_argument("--overwrite", action="store_true", help="replace the model bertdesk saved in --out (only once the new one is complete; "
+        "a folder holding anything bertdesk did not write is never replaced)")
     train.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET, help=f"starting settings (default {DEFAULT_PRESET})")
     train.add_argument("--model", metavar="SRC", help=HELP["model"] + " (default: default)")
     train.add_argument("--epochs", metavar="N", type=int, help=HELP["epochs"])
@@ -67,24 +68,25 @@ def _config(args: argparse.Namespace) -> Any:
 def _cmd_train(args: argparse.Namespace) -> int:
     from bertdesk.core.errors import Cancelled
     from bertdesk.core.progress import CancelToken
-    from bertdesk.core.training import fine_tune
+    from bertdesk.core.training import check_output, fine_tune
     from bertdesk.core.training_metrics import format_scores
-    from bertdesk.core.training_runs import fail_run, finish_run
+    from bertdesk.core.training_runs import begin_run, fail_run, finish_run
 
     config = _config(args)
+    # Before reading any data: never replace what bertdesk did not write; writable, with room.
+    check_output(args.out, config, overwrite=args.overwrite, protect=[args.data])
     progress = StderrProgress(quiet=args.quiet)
     project = None
     run_id = None
     try:
         if str(args.data).lower().endswith(PROJECT_SUFFIX):
-            from bertdesk.core.project import Project
             from bertdesk.core.training_data import data_from_project
 
-            project = Project.open(args.data)
+            project = open_project(args.data)
             if args.text_col and args.text_col != project.text_column:
                 project.set_text_column(args.text_col)
             data = data_from_project(project)
-            run_id = project.add_run(status="running", model_dir=str(Path(args.out).resolve()), config=config.to_dict(), metrics={})
+            run_id, _ = begin_run(project, config, Path(args.out).resolve())
         else:
             data = labelled_table(args)
         sys.stderr.write(f"bertdesk: training on {len(data)} labelled rows ({', '.join(f'{k}: {v}' for k, v in data.counts().items())})\n")

@@ -6,7 +6,9 @@ evaluates on the validation rows (our own loop: length-sorted, mixed precision, 
 keeps a copy of the best weights by validation macro-F1 and stops early when they stop
 improving. The model is written to a temporary folder beside ``out_dir`` and renamed into place
 only when complete, so a cancel, crash or kill never leaves a half-written model where one is
-expected.
+expected. Before any work, :func:`check_output` refuses a destination bertdesk may not replace
+or cannot write; if saving still fails at the end, the trained model is kept elsewhere and the
+error says where.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bertdesk import __version__
 from bertdesk.core.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
-from bertdesk.core.errors import Cancelled, TrainingError
-from bertdesk.core.models import load_classifier, load_tokenizer, resolve_model_source
+from bertdesk.core.destinations import WRITER_FILE, check_model_destination, check_replaceable, estimate_model_bytes, write_model_marker
+from bertdesk.core.errors import BertdeskError, Cancelled, TrainingError
+from bertdesk.core.leftovers import PARTIAL_MARK, TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders
+from bertdesk.core.models import ModelSource, load_classifier, load_tokenizer, resolve_model_source
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
 from bertdesk.core.training_config import TrainConfig
 from bertdesk.core.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
@@ -38,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 METRICS_FILE = "metrics.json"
-PARTIAL_MARK = ".partial-"
 # Tokens per validation batch: bounded by tokens, not rows, so long texts do not blow memory.
 EVAL_TOKEN_BUDGET = 8192
 
@@ -107,38 +111,31 @@ def _partial_dir(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}{PARTIAL_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-def _check_out_dir(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise TrainingError(f"{out_dir} is a file; the model is saved as a folder: choose another name.")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise TrainingError(f"{out_dir} already exists and is not empty: choose a new folder for the model (or allow overwriting).")
-    _remove_stale_partials(out_dir)
+def check_output(
+    out_dir: str | os.PathLike[str], config: TrainConfig, *, overwrite: bool = False, protect: Sequence[str | os.PathLike[str]] = ()
+) -> ModelSource:
+    """Check before any work that the model can be saved to ``out_dir`` (see
+    :func:`~bertdesk.core.destinations.check_model_destination`: never a folder bertdesk did
+    not write, writable, room for a model the size of the base one); returns the base model.
 
-
-def _remove_stale_partials(out_dir: Path) -> None:
-    """Delete temporary folders left by a killed run (their process is gone)."""
-    if not out_dir.parent.is_dir():
-        return
-    for candidate in out_dir.parent.glob(f".{out_dir.name}{PARTIAL_MARK}*"):
-        pid_text = candidate.name.rsplit(PARTIAL_MARK, 1)[-1].split("-", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _process_alive(int(pid_text)):
-            shutil.rmtree(candidate, ignore_errors=True)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+    Raises:
+        TrainingError: one line saying why; nothing was touched.
+        ModelError: the base model cannot be found.
+    """
+    source = resolve_model_source(config.model)
+    check_model_destination(out_dir, overwrite=overwrite, expected_bytes=estimate_model_bytes(source.path), protect=protect, error=TrainingError)
+    return source
 
 
 def _publish(partial: Path, out_dir: Path) -> None:
-    """Move the complete model from ``partial`` to ``out_dir`` (replacing an old one last)."""
-    if out_dir.is_dir() and not any(out_dir.iterdir()):
-        out_dir.rmdir()
+    """Move the complete model from ``partial`` to ``out_dir`` (replacing an old one last).
+
+    The old folder is checked again here: it may have changed while training ran.
+    """
+    if out_dir.is_dir():
+        check_replaceable(out_dir, error=TrainingError)
+        if not any(out_dir.iterdir()):
+            out_dir.rmdir()
     if out_dir.exists():
         old = out_dir.parent / f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}"
         os.replace(out_dir, old)
@@ -146,6 +143,62 @@ def _publish(partial: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(partial, out_dir)
+    (out_dir / WRITER_FILE).unlink(missing_ok=True)
+
+
+def _write_model(folder: Path, model: Any, tokenizer: Any, metrics: dict[str, Any]) -> None:
+    folder.mkdir(parents=True)
+    mark_writer(folder)  # a kill from here on leaves a folder the next run can tell is abandoned
+    model.to("cpu").save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    (folder / METRICS_FILE).write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    write_model_marker(folder)
+
+
+def _save(model: Any, tokenizer: Any, metrics: dict[str, Any], out: Path) -> None:
+    """Write the model beside ``out`` and rename it into place. If that fails, the trained model
+    is kept (the complete folder under a visible name, or a fresh copy in the temp dir) and the
+    error says where."""
+    partial = _partial_dir(out)
+    try:
+        _write_model(partial, model, tokenizer, metrics)
+    except BaseException as err:
+        shutil.rmtree(partial, ignore_errors=True)
+        if not isinstance(err, Exception):  # Ctrl+C twice: stop at once
+            raise
+        # Disk full or gone read-only mid-way (safetensors reports that as its own error type).
+        kept = _keep_elsewhere(model, tokenizer, metrics, out)
+        raise _not_saved(out, err, kept) from err
+    try:
+        _publish(partial, out)
+    except (OSError, BertdeskError) as err:
+        kept = out.parent / f"{out.name}.unsaved-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+        try:
+            os.replace(partial, kept)
+            (kept / WRITER_FILE).unlink(missing_ok=True)  # a kept model, not an abandoned partial
+        except OSError:
+            kept = partial
+        raise _not_saved(out, err, kept) from err
+
+
+def _keep_elsewhere(model: Any, tokenizer: Any, metrics: dict[str, Any], out: Path) -> Path | None:
+    """Save the model into the temp dir when its destination failed; None if that fails too."""
+    folder = Path(tempfile.gettempdir()) / f"bertdesk-unsaved-{out.name}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    try:
+        _write_model(folder, model, tokenizer, metrics)
+        (folder / WRITER_FILE).unlink()
+        return folder
+    except Exception as err:  # noqa: BLE001 - whatever failed, the caller says the model is lost
+        log.warning("could not keep the model in %s either: %s", folder, err)
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def _not_saved(out: Path, err: BaseException, kept: Path | None) -> TrainingError:
+    reason = str(err) if isinstance(err, BertdeskError) else (getattr(err, "strerror", None) or str(err))
+    if kept is None:
+        return TrainingError(f"Could not save the model to {out} ({reason}), nor in the temp folder; the trained model is lost.", detail=repr(err))
+    return TrainingError(f"Could not save the model to {out} ({reason}); the trained model was kept in {kept}.", detail=repr(err))
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,9 +441,10 @@ def fine_tune(
     cancel = cancel or CancelToken()
     config.validate()
     out = Path(out_dir)
-    _check_out_dir(out, overwrite)
     on_progress(Progress(0, 0, "Loading the model..."))
-    source = resolve_model_source(config.model)
+    source = check_output(out, config, overwrite=overwrite)
+    remove_dead_partials(Path(os.path.abspath(out)).parent)
+    remove_dead_trainer_folders()
     device = choose_device(config.device)
     precision = choose_precision(device, config.precision)
     tokenizer = load_tokenizer(source)
@@ -468,16 +522,7 @@ def fine_tune(
         "warnings": warnings,
         "config": config.to_dict(),
     }
-    partial = _partial_dir(out)
-    try:
-        partial.mkdir(parents=True)
-        model.to("cpu").save_pretrained(partial, safe_serialization=True)
-        tokenizer.save_pretrained(partial)
-        (partial / METRICS_FILE).write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-        _publish(partial, out)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+    _save(model, tokenizer, metrics, out)
     on_progress(Progress(1, 1, f"Saved the model to {out}"))
     return TrainResult(out, metrics, cancelled=monitor.cancelled, warnings=warnings)
 
@@ -536,8 +581,9 @@ def _train_once(
         on_progress=on_progress,
         cancel=cancel,
     )
-    scratch = tempfile.mkdtemp(prefix="bertdesk-trainer-")
+    scratch = tempfile.mkdtemp(prefix=TRAINER_TEMP_PREFIX)
     try:
+        mark_writer(Path(scratch))  # a kill leaves it behind: the next run can tell it is abandoned
         args = TrainingArguments(
             output_dir=scratch,
             num_train_epochs=config.epochs,
