@@ -136,11 +136,12 @@ def _resolved(path: str | os.PathLike[str]) -> Path:
 
 def _guarded(protect: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, str]]:
     """(path, how to name it) for everything an output folder must never be or contain."""
-    guarded = [(_resolved(Path.cwd()), "the current folder")]
-    try:
-        guarded.append((_resolved(Path.home()), "your home folder"))
-    except (RuntimeError, KeyError):  # no home folder known
-        pass
+    guarded = []
+    for where, name in ((Path.cwd, "the current folder"), (Path.home, "your home folder")):
+        try:
+            guarded.append((_resolved(where()), name))
+        except (OSError, RuntimeError, KeyError):  # deleted current folder, no home folder known
+            pass
     for path in protect:
         guarded.append((_resolved(path), Path(path).name or str(path)))
     return guarded
