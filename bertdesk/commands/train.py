@@ -40,8 +40,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     train.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
     train.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
     train.add_argument("--out", metavar="DIR", required=True, help="folder to save the model to (must not exist or be empty)")
-    train.add_argument("--overwrite", action="store_true", help="replace the model bertdesk saved in --out (only once the new one is complete; "
-        "a folder holding anything bertdesk did not write is never replaced)")
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a model bertdesk saved in --out, once the new one is complete (a folder holding anything else is never replaced)",
+    )
     train.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET, help=f"starting settings (default {DEFAULT_PRESET})")
     train.add_argument("--model", metavar="SRC", help=HELP["model"] + " (default: default)")
     train.add_argument("--epochs", metavar="N", type=int, help=HELP["epochs"])

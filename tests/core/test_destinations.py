@@ -187,13 +187,13 @@ def test_fine_tune_refuses_at_the_end_if_the_old_folder_changed_and_keeps_the_ne
     _fake_model(out, marker=True)
     texts, labels = tiny_texts(40)
     data = data_from_frame(pd.DataFrame({"t": texts, "l": labels}), "t", "l")
-    real_save = training._save
+    real_save = training.save_model
 
     def user_adds_a_file_meanwhile(*args: object) -> None:
         (out / "notes.txt").write_text("added while training")
         real_save(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(training, "_save", user_adds_a_file_meanwhile)
+    monkeypatch.setattr(training, "save_model", user_adds_a_file_meanwhile)
     with pytest.raises(TrainingError, match="kept in") as caught:
         fine_tune(data, FAST.replace(model=str(tiny_encoder_dir)), out, overwrite=True)
     assert (out / "notes.txt").read_text() == "added while training"
@@ -307,12 +307,12 @@ def test_disk_full_while_saving_keeps_the_model_in_the_temp_folder(tiny_encoder_
 
 
 def test_rename_failing_at_the_end_keeps_the_complete_model_beside_it(tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bertdesk.core import training
+    from bertdesk.core import model_folder
 
     def fails(partial: Path, out: Path) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(training, "_publish", fails)
+    monkeypatch.setattr(model_folder, "_publish", fails)
     with pytest.raises(TrainingError, match="kept in") as caught:
         fine_tune(_data(), FAST.replace(model=str(tiny_encoder_dir)), tmp_path / "model")
     kept = Path(str(caught.value).rsplit("kept in ", 1)[1].rstrip("."))
