@@ -44,6 +44,15 @@ def _schedule_warm_up(window: object) -> None:
     QTimer.singleShot(1500, start)
 
 
+def _remove_leftovers() -> None:
+    """Scratch folders a killed training left in the temp dir (only dead processes', see core/leftovers.py)."""
+    from bertdesk.core.leftovers import remove_dead_trainer_folders
+
+    removed = remove_dead_trainer_folders()
+    if removed:
+        log.info("removed %d scratch folder(s) left by killed trainings", len(removed))
+
+
 def main(argv: Sequence[str] = ()) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from PySide6.QtWidgets import QApplication
@@ -56,6 +65,7 @@ def main(argv: Sequence[str] = ()) -> int:
     app.setDesktopFileName("bertdesk")
     app.setWindowIcon(app_icon())
     _install_excepthook()
+    _remove_leftovers()
     window = MainWindow()
     window.show()
     if os.environ.get("BERTDESK_STARTUP_PROBE"):

@@ -112,6 +112,22 @@ def header_row_index(args: argparse.Namespace) -> int | None:
     return n - 1
 
 
+def open_project(path: str) -> Any:
+    """Open the project at ``path`` and clean up after runs a killed process left (saying so on stderr)."""
+    from bertdesk.core.project import Project
+    from bertdesk.core.training_runs import clean_leftovers
+
+    project = Project.open(path)
+    try:
+        note = clean_leftovers(project).describe()
+    except BaseException:
+        project.close()
+        raise
+    if note:
+        sys.stderr.write(f"bertdesk: {Path(path).name}: {note}\n")
+    return project
+
+
 def labelled_table(args: argparse.Namespace) -> Any:
     """The labelled rows of the spreadsheet ``args.data`` (columns from --text-col/--label-col,
     else the suggested ones) as :class:`~bertdesk.core.training_data.TrainingData`."""

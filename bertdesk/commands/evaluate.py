@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, print_json
+from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, open_project, print_json
 from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
 
@@ -37,10 +37,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     # The model folder first: a wrong one (or a bad config.json) is reported before the data is read.
     read_model_info(resolve_model_source(args.model).path)
     if str(args.data).lower().endswith(PROJECT_SUFFIX):
-        from bertdesk.core.project import Project
         from bertdesk.core.training_data import data_from_project
 
-        project = Project.open(args.data)
+        project = open_project(args.data)
         try:
             data = data_from_project(project)
         finally:

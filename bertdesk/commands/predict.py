@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bertdesk.commands.common import EXIT_OK, StderrProgress, add_header_row_option, ctrl_c_cancels, header_row_index, print_json
+from bertdesk.commands.common import (
+    EXIT_OK,
+    StderrProgress,
+    add_header_row_option,
+    ctrl_c_cancels,
+    header_row_index,
+    open_project,
+    print_json,
+)
 from bertdesk.core.devices import DEVICE_CHOICES
 from bertdesk.core.errors import BertdeskError
 
@@ -40,21 +48,27 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    from bertdesk.core.destinations import check_file_destination, estimate_table_bytes
     from bertdesk.core.export import export_format, export_frame
     from bertdesk.core.inference import load_predictor, predict
     from bertdesk.core.progress import CancelToken
 
-    if args.out:
-        export_format(args.out)  # refuse an unknown extension before minutes of work
     if args.batch_size is not None and args.batch_size < 1:
         raise BertdeskError(f"--batch-size must be at least 1, not {args.batch_size}.")
     if not Path(args.data).exists():
         raise BertdeskError(f"{args.data}: file not found")
+    if args.out:
+        # Before minutes of work: a known extension, a folder that exists and can be written,
+        # room for about as much as the input holds (checked again once the rows are known).
+        export_format(args.out)
+        check_file_destination(args.out, Path(args.data).stat().st_size)
     # The model first: a wrong folder, device or precision is reported before a big table is read.
     predictor = load_predictor(args.model, device=args.device, precision=args.precision)
     frame, text_col, finish = _load_data(args)
     if len(frame) == 0:
         raise BertdeskError(f"{Path(args.data).name} has no rows to predict.")
+    if args.out:  # the rows plus a label, a confidence and one probability per class
+        check_file_destination(args.out, estimate_table_bytes(frame) + len(frame) * 12 * (len(predictor.labels) + 2))
     sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
     texts = frame[text_col].tolist()
     progress = StderrProgress(quiet=args.quiet)
@@ -105,7 +119,7 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
 def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
     from bertdesk.core.project import Project
 
-    project = Project.open(args.data)
+    project = open_project(args.data)
     try:
         frame = project.frame()
         text_col = args.text_col or project.text_column

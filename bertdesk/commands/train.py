@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from bertdesk.commands.common import (
@@ -13,6 +14,7 @@ from bertdesk.commands.common import (
     add_header_row_option,
     ctrl_c_cancels,
     labelled_table,
+    open_project,
     print_json,
 )
 from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
@@ -48,7 +50,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     train.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
     add_header_row_option(train)
     train.add_argument("--out", metavar="DIR", required=True, help="folder to save the model to (must not exist or be empty)")
-    train.add_argument("--overwrite", action="store_true", help="replace the model already in --out (only once the new one is complete)")
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a model bertdesk saved in --out, once the new one is complete (a folder holding anything else is never replaced)",
+    )
     train.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET, help=f"starting settings (default {DEFAULT_PRESET})")
     train.add_argument("--model", metavar="SRC", help=HELP["model"] + " (default: default)")
     train.add_argument("--epochs", metavar="N", type=int, help=HELP["epochs"])
@@ -75,24 +81,25 @@ def _config(args: argparse.Namespace) -> Any:
 def _cmd_train(args: argparse.Namespace) -> int:
     from bertdesk.core.errors import Cancelled
     from bertdesk.core.progress import CancelToken
-    from bertdesk.core.training import fine_tune
+    from bertdesk.core.training import check_output, fine_tune
     from bertdesk.core.training_metrics import format_scores
-    from bertdesk.core.training_runs import fail_run, finish_run
+    from bertdesk.core.training_runs import begin_run, fail_run, finish_run
 
     config = _config(args)
+    # Before reading any data: never replace what bertdesk did not write; writable, with room.
+    check_output(args.out, config, overwrite=args.overwrite, protect=[args.data])
     progress = StderrProgress(quiet=args.quiet)
     project = None
     run_id = None
     try:
         if str(args.data).lower().endswith(PROJECT_SUFFIX):
-            from bertdesk.core.project import Project
             from bertdesk.core.training_data import data_from_project
 
-            project = Project.open(args.data)
+            project = open_project(args.data)
             if args.text_col and args.text_col != project.text_column:
                 project.set_text_column(args.text_col)
             data = data_from_project(project)
-            run_id = project.add_run(status="running", model_dir=args.out, config=config.to_dict(), metrics={})  # stored relative to the project when inside its folder
+            run_id, _ = begin_run(project, config, Path(args.out).resolve())
         else:
             data = labelled_table(args)
         sys.stderr.write(f"bertdesk: training on {len(data)} labelled rows ({', '.join(f'{k}: {v}' for k, v in data.counts().items())})\n")

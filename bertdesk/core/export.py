@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bertdesk.core.destinations import check_file_destination, estimate_table_bytes
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -173,6 +174,7 @@ def export_frame(
         )
     if not target.parent.is_dir():
         raise ExportError(f"Cannot export to {target}: the folder {target.parent} does not exist.")
+    check_file_destination(target, estimate_table_bytes(frame), error=ExportError)  # writable, with room: before writing
     temp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(4)}")
     token = cancel if cancel is not None else CancelToken()
     try:

@@ -16,9 +16,9 @@ from bertdesk.core.errors import ProjectError
 
 # Fields update_run() may change; is_active goes through set_active_run() so that at most
 # one run is ever active.
-RUN_FIELDS = ("status", "model_dir", "config", "metrics")
+RUN_FIELDS = ("status", "model_dir", "config", "metrics", "pid", "host")
 _JSON_FIELDS = ("config", "metrics")
-_SELECT = "SELECT id, created_at, status, model_dir, config, metrics, is_active FROM runs"
+_SELECT = "SELECT id, created_at, status, model_dir, config, metrics, is_active, pid, host FROM runs"
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class RunRecord:
         config: the training configuration (JSON-compatible).
         metrics: evaluation results (JSON-compatible).
         is_active: the run whose model the app uses for predictions; at most one.
+        pid, host: the process that runs (or ran) it; None for runs recorded before format 2.
     """
 
     id: int
@@ -42,6 +43,8 @@ class RunRecord:
     config: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     is_active: bool = False
+    pid: int | None = None
+    host: str | None = None
 
 
 def _to_json(name: str, value: Any) -> str:
@@ -55,8 +58,8 @@ def _to_json(name: str, value: Any) -> str:
 
 
 def _record(row: tuple[Any, ...]) -> RunRecord:
-    run_id, created_at, status, model_dir, config, metrics, is_active = row
-    return RunRecord(run_id, created_at, status, model_dir, json.loads(config), json.loads(metrics), bool(is_active))
+    run_id, created_at, status, model_dir, config, metrics, is_active, pid, host = row
+    return RunRecord(run_id, created_at, status, model_dir, json.loads(config), json.loads(metrics), bool(is_active), pid, host)
 
 
 def insert_run(conn: sqlite3.Connection, *, status: str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:

@@ -1,6 +1,6 @@
 """The project file's SQLite schema, how a file is recognised, and schema migrations.
 
-Layout (schema version 1):
+Layout (schema version 2; version 1 lacked ``runs.pid``/``runs.host``):
 
 ``meta``        key/value: ``app`` = "bertdesk", ``schema_version``, ``columns`` (JSON list),
                 ``row_count``, ``text_column``, ``label_column`` (JSON), ``source`` (JSON: path,
@@ -14,7 +14,9 @@ Layout (schema version 1):
                 case-sensitive), ``position`` (order shown to the user = the class id), ``color``.
 ``labels``      one row per labelled data row: ``row_id``, ``label_key``, ``source``, ``updated_at``.
                 Keying labels by ``label_key`` makes a rename touch one row, not a million.
-``runs``        training runs; ``predictions`` the per-row output of a run.
+``runs``        training runs, with the ``pid`` and ``host`` of the process that ran them (so a run
+                left ``running`` by a dead process can be told from a live one);
+                ``predictions`` the per-row output of a run.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project_meta import read_schema_version
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_NAME = "bertdesk"
 # PRAGMA application_id lets `file(1)` and other tools recognise the file ("BDSK").
 APPLICATION_ID = 0x4244534B
@@ -59,7 +61,9 @@ CREATE TABLE runs (
     model_dir TEXT NOT NULL,
     config TEXT NOT NULL,
     metrics TEXT NOT NULL,
-    is_active INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0, 1))
+    is_active INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0, 1)),
+    pid INTEGER,
+    host TEXT
 );
 CREATE UNIQUE INDEX runs_one_active ON runs(is_active) WHERE is_active = 1;
 CREATE TABLE predictions (
@@ -150,14 +154,13 @@ def migrate(conn: sqlite3.Connection, from_version: int) -> None:
     """Bring a project from ``from_version`` up to :data:`SCHEMA_VERSION` inside the open transaction.
 
     Each future step is one ``if version == N:`` block that alters the schema and bumps the
-    version, so a file several versions old walks through every step in order. There are no
-    older formats yet: version 1 is the first.
+    version, so a file several versions old walks through every step in order. Version 1 is the first.
     """
     version = from_version
-    # Example for the future:
-    # if version == 1:
-    #     conn.execute("ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT ''")
-    #     version = 2
+    if version == 1:  # 2: runs record the process (pid, host) that runs them
+        conn.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+        conn.execute("ALTER TABLE runs ADD COLUMN host TEXT")
+        version = 2
     if version != SCHEMA_VERSION:
         raise ProjectError(f"Cannot upgrade a project from format {from_version} to {SCHEMA_VERSION}.")
     write_meta(conn, {"schema_version": str(version)})

@@ -6,27 +6,32 @@ evaluates on the validation rows (our own loop: length-sorted, mixed precision, 
 keeps a copy of the best weights by validation macro-F1 and stops early when they stop
 improving. The model is written to a temporary folder beside ``out_dir`` and renamed into place
 only when complete, so a cancel, crash or kill never leaves a half-written model where one is
-expected.
+expected. Before any work, :func:`check_output` refuses a destination bertdesk may not replace
+or cannot write; if saving still fails at the end, the trained model is kept elsewhere and the
+error says where.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 import shutil
 import tempfile
 import time
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bertdesk import __version__
 from bertdesk.core.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
+from bertdesk.core.destinations import check_model_destination, estimate_model_bytes
 from bertdesk.core.errors import Cancelled, TrainingError
-from bertdesk.core.models import load_classifier, load_tokenizer, resolve_model_source
+from bertdesk.core.leftovers import PARTIAL_MARK as PARTIAL_MARK  # re-exported: where partial folders are named
+from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders
+from bertdesk.core.model_folder import save_model
+from bertdesk.core.models import ModelSource, load_classifier, load_tokenizer, resolve_model_source
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
 from bertdesk.core.training_config import TrainConfig
 from bertdesk.core.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
@@ -37,8 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-METRICS_FILE = "metrics.json"
-PARTIAL_MARK = ".partial-"
 # Tokens per validation batch: bounded by tokens, not rows, so long texts do not blow memory.
 EVAL_TOKEN_BUDGET = 8192
 
@@ -100,52 +103,23 @@ def preflight(data: TrainingData, config: TrainConfig) -> Preflight:
 
 
 # --------------------------------------------------------------------------------------------
-# The output folder: temporary name first, renamed into place when complete.
+# The output folder: checked before any work (saving it is model_folder.py's job).
 
 
-def _partial_dir(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}{PARTIAL_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+def check_output(
+    out_dir: str | os.PathLike[str], config: TrainConfig, *, overwrite: bool = False, protect: Sequence[str | os.PathLike[str]] = ()
+) -> ModelSource:
+    """Check before any work that the model can be saved to ``out_dir`` (see
+    :func:`~bertdesk.core.destinations.check_model_destination`: never a folder bertdesk did
+    not write, writable, room for a model the size of the base one); returns the base model.
 
-
-def _check_out_dir(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise TrainingError(f"{out_dir} is a file; the model is saved as a folder: choose another name.")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise TrainingError(f"{out_dir} already exists and is not empty: choose a new folder for the model (or allow overwriting).")
-    _remove_stale_partials(out_dir)
-
-
-def _remove_stale_partials(out_dir: Path) -> None:
-    """Delete temporary folders left by a killed run (their process is gone)."""
-    if not out_dir.parent.is_dir():
-        return
-    for candidate in out_dir.parent.glob(f".{out_dir.name}{PARTIAL_MARK}*"):
-        pid_text = candidate.name.rsplit(PARTIAL_MARK, 1)[-1].split("-", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _process_alive(int(pid_text)):
-            shutil.rmtree(candidate, ignore_errors=True)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _publish(partial: Path, out_dir: Path) -> None:
-    """Move the complete model from ``partial`` to ``out_dir`` (replacing an old one last)."""
-    if out_dir.is_dir() and not any(out_dir.iterdir()):
-        out_dir.rmdir()
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}"
-        os.replace(out_dir, old)
-        os.replace(partial, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(partial, out_dir)
+    Raises:
+        TrainingError: one line saying why; nothing was touched.
+        ModelError: the base model cannot be found.
+    """
+    source = resolve_model_source(config.model)
+    check_model_destination(out_dir, overwrite=overwrite, expected_bytes=estimate_model_bytes(source.path), protect=protect, error=TrainingError)
+    return source
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,9 +362,10 @@ def fine_tune(
     cancel = cancel or CancelToken()
     config.validate()
     out = Path(out_dir)
-    _check_out_dir(out, overwrite)
     on_progress(Progress(0, 0, "Loading the model..."))
-    source = resolve_model_source(config.model)
+    source = check_output(out, config, overwrite=overwrite)
+    remove_dead_partials(Path(os.path.abspath(out)).parent)
+    remove_dead_trainer_folders()
     device = choose_device(config.device)
     precision = choose_precision(device, config.precision)
     tokenizer = load_tokenizer(source)
@@ -472,16 +447,7 @@ def fine_tune(
         "warnings": warnings,
         "config": config.to_dict(),
     }
-    partial = _partial_dir(out)
-    try:
-        partial.mkdir(parents=True)
-        model.to("cpu").save_pretrained(partial, safe_serialization=True)
-        tokenizer.save_pretrained(partial)
-        (partial / METRICS_FILE).write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-        _publish(partial, out)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+    save_model(model, tokenizer, metrics, out)
     on_progress(Progress(1, 1, f"Saved the model to {out}"))
     return TrainResult(out, metrics, cancelled=monitor.cancelled, warnings=warnings)
 
@@ -542,8 +508,9 @@ def _train_once(
         on_progress=on_progress,
         cancel=cancel,
     )
-    scratch = tempfile.mkdtemp(prefix="bertdesk-trainer-")
+    scratch = tempfile.mkdtemp(prefix=TRAINER_TEMP_PREFIX)
     try:
+        mark_writer(Path(scratch))  # a kill leaves it behind: the next run can tell it is abandoned
         args = TrainingArguments(
             output_dir=scratch,
             num_train_epochs=config.epochs,

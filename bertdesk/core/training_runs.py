@@ -1,19 +1,24 @@
 """Training runs in a project: where their models live and how a run's record follows the job.
 
-The GUI records a run before the job starts (status ``running``), and finishes it on the GUI
-thread when the job ends; a run left ``running`` by a crash or kill is marked ``interrupted``
-the next time the project opens (:func:`mark_interrupted_runs`). Every run's model is kept
-until the run is deleted.
+The GUI and ``bertdesk train`` record a run before the job starts (status ``running``, with the
+process id and host), and finish it when the job ends; a run left ``running`` by a process that
+is gone is marked ``interrupted`` the next time the project opens (:func:`clean_leftovers`,
+which also removes the half-written model folders and scratch folders such a process left).
+A run whose process still lives, here or on another host, is never touched. Every run's model
+is kept until the run is deleted.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.errors import BertdeskError
+from bertdesk.core.leftovers import host_name, remove_dead_partials, remove_dead_trainer_folders, writer_is_gone
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
@@ -28,11 +33,13 @@ def models_folder(project: Project) -> Path:
     return project.path.with_name(project.path.stem + ".models")
 
 
-def begin_run(project: Project, config: TrainConfig) -> tuple[int, Path]:
-    """Record a new run as running and return its id and the folder its model will go to."""
+def begin_run(project: Project, config: TrainConfig, out_dir: Path | None = None) -> tuple[int, Path]:
+    """Record a new run as running by this process and return its id and the folder its model
+    will go to (``out_dir``, or a new one in the project's models folder)."""
     run_id = project.add_run(status=RUNNING, model_dir="", config=config.to_dict(), metrics={})
-    out_dir = models_folder(project) / f"run-{run_id:03d}-{time.strftime('%Y%m%d-%H%M%S')}"
-    project.update_run(run_id, model_dir=str(out_dir))
+    if out_dir is None:
+        out_dir = models_folder(project) / f"run-{run_id:03d}-{time.strftime('%Y%m%d-%H%M%S')}"
+    project.update_run(run_id, model_dir=str(out_dir), pid=os.getpid(), host=host_name())
     return run_id, out_dir
 
 
@@ -52,11 +59,45 @@ def fail_run(project: Project, run_id: int, error: BaseException | None) -> None
 
 
 def mark_interrupted_runs(project: Project) -> int:
-    """Runs still ``running`` when a project opens were cut off by a crash or kill."""
-    stale = [run for run in project.runs() if run.status == RUNNING]
+    """Mark ``interrupted`` the runs still ``running`` whose process is gone (cut off by a crash
+    or kill); return how many. Runs recorded before processes were (format 1) count as gone:
+    the project's lock means no other process has it open."""
+    stale = [run for run in project.runs() if run.status == RUNNING and (run.pid is None or writer_is_gone(run.pid, run.host))]
     for run in stale:
         project.update_run(run.id, status=INTERRUPTED)
     return len(stale)
+
+
+@dataclass
+class Cleanup:
+    """What :func:`clean_leftovers` found of killed runs."""
+
+    interrupted_runs: int = 0
+    removed: list[Path] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for a person, or "" when there was nothing to clean."""
+        parts = []
+        if self.interrupted_runs:
+            n = self.interrupted_runs
+            parts.append(f"{n} training run{'s were' if n > 1 else ' was'} cut off last time; marked interrupted")
+        if self.removed:
+            n = len(self.removed)
+            parts.append(f"removed {n} unfinished folder{'s' if n > 1 else ''} left by {'them' if self.interrupted_runs else 'killed runs'}")
+        return ("; ".join(parts) + ".") if parts else ""
+
+
+def clean_leftovers(project: Project) -> Cleanup:
+    """When a project opens: mark runs of dead processes interrupted and remove what such
+    processes left (half-written model folders beside the project's models, scratch folders in
+    the temp dir). Only folders carrying bertdesk's writer marker of a dead process on this host
+    are removed."""
+    cleanup = Cleanup(mark_interrupted_runs(project))
+    folders = {models_folder(project)} | {Path(run.model_dir).parent for run in project.runs() if run.model_dir}
+    for folder in sorted(folders):
+        cleanup.removed += remove_dead_partials(folder)
+    cleanup.removed += remove_dead_trainer_folders()
+    return cleanup
 
 
 def delete_run(project: Project, run_id: int) -> None:

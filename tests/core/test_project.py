@@ -574,5 +574,5 @@ def test_meta_is_json_and_identifies_the_file(project: Project) -> None:
     conn = sqlite3.connect(project.path)
     meta = dict(conn.execute("SELECT key, value FROM meta"))
     conn.close()
-    assert meta["app"] == "bertdesk" and meta["schema_version"] == "1"
+    assert meta["app"] == "bertdesk" and meta["schema_version"] == "2"
     assert json.loads(meta["columns"]) == ["text", "n"] and json.loads(meta["row_count"]) == 50

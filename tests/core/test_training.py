@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 from pathlib import Path
 
 import pandas as pd
@@ -110,7 +111,7 @@ def test_fine_tune_reports_progress_and_saves_a_pipeline_loadable_model(tiny_enc
     assert [d for d, _ in steps] == sorted(d for d, _ in steps)
     assert steps[-1] == (10, 10)  # 38 training rows / batch 8 = 5 steps an epoch, 2 epochs
 
-    assert sorted(p.name for p in out.iterdir()) == ["config.json", "metrics.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".bertdesk-model", "config.json", "metrics.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]
     assert _partials(tmp_path) == []
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     for key in ("validation", "labels", "training_seconds", "device", "samples_per_second", "config", "validation_row_ids"):
@@ -179,6 +180,8 @@ def test_stale_partial_folders_of_dead_processes_are_removed(tiny_encoder_dir: P
     stale = tmp_path / ".model.partial-999999999-deadbeef"
     stale.mkdir()
     (stale / "model.safetensors").write_bytes(b"half")
+    # bertdesk's writer marker: a process that is gone, on this host.
+    (stale / ".bertdesk-writer").write_text(json.dumps({"pid": 999999999, "host": socket.gethostname()}))
     fine_tune(_data(), FAST.replace(model=str(tiny_encoder_dir), epochs=1), tmp_path / "model")
     assert not stale.exists()
 

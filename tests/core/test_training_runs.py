@@ -42,7 +42,8 @@ def test_failed_and_cancelled_runs_keep_the_reason(project: Project) -> None:
 
 
 def test_runs_left_running_by_a_crash_are_marked_interrupted(project: Project) -> None:
-    begin_run(project, TrainConfig())
+    crashed, _ = begin_run(project, TrainConfig())
+    project.update_run(crashed, pid=999999999)  # its process is gone
     assert mark_interrupted_runs(project) == 1
     assert [r.status for r in project.runs()] == ["interrupted"]
     assert mark_interrupted_runs(project) == 0

@@ -347,7 +347,8 @@ def test_double_click_shows_run_details(qtbot, panel: TrainPanel, project: Proje
 
 
 def test_interrupted_runs_are_marked_when_the_project_opens(qtbot, project: Project) -> None:
-    training_runs.begin_run(project, TrainConfig())
+    run_id, _ = training_runs.begin_run(project, TrainConfig())
+    project.update_run(run_id, pid=999999999)  # the process that ran it is gone
     widget = TrainPanel()
     qtbot.addWidget(widget)
     messages: list[str] = []
@@ -421,3 +422,27 @@ def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny
     panel.settings.max_length_spin.setValue(128)
     qtbot.waitUntil(lambda: panel.truncation.text() == "All 20 labelled texts fit in 128 tokens.", timeout=20_000)
     project.close()
+
+
+def test_opening_a_project_removes_model_folders_a_killed_run_left(qtbot, project: Project, tmp_path, monkeypatch) -> None:
+    import json
+    import socket
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # scratch folders of other tests' kills stay out of the count
+
+    run_id, out_dir = training_runs.begin_run(project, TrainConfig())
+    project.update_run(run_id, pid=999999999)
+    partial = out_dir.parent / f".{out_dir.name}.partial-999999999-0123abcd"
+    partial.mkdir(parents=True)
+    (partial / "model.safetensors").write_bytes(b"half a model")
+    (partial / ".bertdesk-writer").write_text(json.dumps({"pid": 999999999, "host": socket.gethostname()}))
+    unmarked = out_dir.parent / f".{out_dir.name}.partial-999999999-4567cdef"  # not bertdesk's: kept
+    unmarked.mkdir()
+    widget = TrainPanel()
+    qtbot.addWidget(widget)
+    messages: list[str] = []
+    widget.status_message.connect(messages.append)
+    widget.set_project(project)
+    assert not partial.exists() and unmarked.is_dir()
+    assert messages and "removed 1 unfinished folder" in messages[0]

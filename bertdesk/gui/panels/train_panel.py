@@ -174,9 +174,9 @@ class TrainPanel(QWidget):
             if self.job is not None and self._run_project is not project:
                 self.cancel_training()
             if project is not None and not (self.job is not None and self._run_project is project):
-                stale = training_runs.mark_interrupted_runs(project)
-                if stale:
-                    self.status_message.emit(f"{stale} training run{'s were' if stale > 1 else ' was'} cut off last time; marked interrupted.")
+                note = training_runs.clean_leftovers(project).describe()  # runs and folders of killed processes
+                if note:
+                    self.status_message.emit(note)
         self.project = project
         self.refresh()
         self._show_runs()
