@@ -54,6 +54,11 @@ def _zip_kind(p: Path) -> None:
     raise TableReadError(f"{p.name}: is a ZIP archive, not a spreadsheet")
 
 
+def _has_data(ws: Any) -> bool:
+    """Does the worksheet hold any non-blank cell? (Stops at the first one.)"""
+    return any(row.count("") != len(row) for row in ws.iter_rows())
+
+
 def _read_member(z: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
     """The first ``limit`` bytes of a ZIP member (any separator, any case), or b"" when absent."""
     for info in z.infolist():
@@ -104,6 +109,14 @@ def _read_xlsx(p: Path, sheet: str | None, header_row: int | None, max_rows: int
     try:
         # calamine parses the whole sheet here (it cannot stream); cancel is checked after.
         ws = book.get_sheet_by_name(chosen)
+        if sheet is None and not _has_data(ws):
+            # A workbook often opens on an empty cover sheet; the user meant the data.
+            for name in sheets[1:]:
+                candidate = book.get_sheet_by_name(name)
+                if _has_data(candidate):
+                    warnings.append(f"sheet '{chosen}' is empty; read '{name}', the first sheet with data")
+                    chosen, ws, message = name, candidate, f"Reading {p.name} ({name})"
+                    break
         total = ws.height
         top: list[tuple[int, list[Any]]] = []  # the first non-blank rows, until the header is known
         found: int | None = header_row

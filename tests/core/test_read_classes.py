@@ -386,3 +386,21 @@ def test_column_types_follow_their_columns_when_empty_columns_are_dropped(tmp_pa
     info = read_table(tmp_path / "typed.xlsx").info
     assert info.columns == ("text", "n", "when")
     assert info.column_types == ("text", "number", "date")
+
+
+def test_an_empty_first_sheet_gives_way_to_the_first_sheet_with_data(tmp_path: Path) -> None:
+    """Seen in real workbooks: an empty cover sheet in front of the data."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "cover"
+    data = book.create_sheet("answers")
+    data.append(["text", "label"])
+    data.append(["slow delivery", "delivery"])
+    book.save(tmp_path / "book.xlsx")
+    table = read_table(tmp_path / "book.xlsx")
+    assert table.info.sheet == "answers"
+    assert rows_of(table) == [["text", "label"], ["slow delivery", "delivery"]]
+    assert any("sheet 'cover' is empty" in w for w in table.info.warnings)
+    with pytest.raises(TableReadError, match="sheet 'cover' is empty"):
+        read_table(tmp_path / "book.xlsx", sheet="cover")  # a sheet the user chose is read as chosen
