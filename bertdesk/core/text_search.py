@@ -16,7 +16,7 @@ row (``(a|aa)+$`` on sixty a's and a "!"), so
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -214,29 +214,32 @@ def scan_rows(
         Cancelled: ``cancel`` was set.
     """
     deadline = time.monotonic() + budget.total
-    size = FIRST_CHUNK
     looked = 0
     total = start if backward else row_count - start - 1
-    if backward:
-        last = min(start, row_count)
-        while last > 0:
-            first = max(last - size, 0)
-            texts = read(first, last)
-            hits = query._scan(texts, first, range(len(texts) - 1, -1, -1), budget, deadline, cancel, first_only=True)
-            if hits:
-                return first + hits[0]
-            looked += last - first
-            on_progress(Progress(looked, max(total, 0), f"Searching… {looked:,} rows looked at"))
-            last, size = first, min(size * 4, MAX_CHUNK)
-        return None
-    first = max(start + 1, 0)
-    while first < row_count:
-        last = min(first + size, row_count)
+    for first, last in _chunks(start, row_count, backward):
         texts = read(first, last)
-        hits = query._scan(texts, first, range(len(texts)), budget, deadline, cancel, first_only=True)
+        order = range(len(texts) - 1, -1, -1) if backward else range(len(texts))
+        hits = query._scan(texts, first, order, budget, deadline, cancel, first_only=True)
         if hits:
             return first + hits[0]
         looked += last - first
         on_progress(Progress(looked, max(total, 0), f"Searching… {looked:,} rows looked at"))
-        first, size = last, min(size * 4, MAX_CHUNK)
     return None
+
+
+def _chunks(start: int, row_count: int, backward: bool) -> Iterator[tuple[int, int]]:
+    """Row ranges ``(first, last)`` walking away from ``start``, small first (the usual match is
+    near) and growing fourfold up to MAX_CHUNK."""
+    size = FIRST_CHUNK
+    if backward:
+        last = min(start, row_count)
+        while last > 0:
+            first = max(last - size, 0)
+            yield first, last
+            last, size = first, min(size * 4, MAX_CHUNK)
+    else:
+        first = max(start + 1, 0)
+        while first < row_count:
+            last = min(first + size, row_count)
+            yield first, last
+            first, size = last, min(size * 4, MAX_CHUNK)

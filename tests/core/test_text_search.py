@@ -18,6 +18,7 @@ from bertdesk.core.progress import CancelToken
 from bertdesk.core.project import Project
 from bertdesk.core.text_search import SearchBudget, SearchTooSlow, TextQuery, scan_rows
 from tests.hang_guard import no_hang
+from tests.core.test_navigation import walk
 
 CATASTROPHIC = "(a|aa)+$"  # exponential backtracking in every backtracking engine, `regex` included
 CATASTROPHIC_TEXT = "a" * 60 + "!"
@@ -32,14 +33,6 @@ SENTENCES = [
 
 def make_project(path: Path, texts: list[str]) -> Project:
     return Project.create(path, pd.DataFrame({"text": texts}), text_column="text")
-
-
-def walk(walker: RowWalker) -> list[int]:
-    rows, row = [], walker.first_row()
-    while row is not None:
-        rows.append(row)
-        row = walker.next_row(row)
-    return rows
 
 
 def test_a_catastrophic_regex_gives_a_typed_error_naming_the_row(tmp_path: Path) -> None:
