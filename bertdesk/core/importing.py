@@ -52,6 +52,21 @@ def _writable(folder: Path) -> bool:
     return folder.is_dir() and os.access(folder, os.W_OK)
 
 
+# How much bigger a project file is than its source: text files are stored about as they are
+# (plus SQLite's pages and the row index); workbooks and Parquet are compressed several times.
+_GROWTH = {".xlsx": 6, ".xlsm": 6, ".parquet": 6}
+_TEXT_GROWTH = 2
+
+
+def expected_project_bytes(source: Path) -> int:
+    """A generous estimate of the size of a project made from ``source``."""
+    try:
+        size = Path(source).stat().st_size
+    except OSError:
+        return 0
+    return size * _GROWTH.get(Path(source).suffix.lower(), _TEXT_GROWTH)
+
+
 def import_spreadsheet(
     options: ImportOptions,
     *,
@@ -64,7 +79,14 @@ def import_spreadsheet(
     Cancelling leaves no project file behind.
     """
     from bertdesk.core.data import read_table
+    from bertdesk.core.destinations import check_file_destination
+    from bertdesk.core.errors import ProjectError
     from bertdesk.core.project import Project
+    from bertdesk.core.project_build import check_target
+
+    # Before the (possibly long) read: the project can be written there, and the disk has room.
+    check_target(Path(options.project_path), overwrite=False)
+    check_file_destination(options.project_path, expected_project_bytes(options.source), error=ProjectError)
 
     def reading(p: Progress) -> None:
         on_progress(Progress(int(500 * (p.fraction or 0)), 1000, p.message or f"Reading {options.source.name}"))

@@ -59,6 +59,8 @@ def check_target(target: Path, overwrite: bool) -> None:
         ProjectError: the reason, in one line.
     """
     if not target.parent.is_dir():
+        if target.parent.exists():
+            raise ProjectError(f"Cannot save {target.name} in {target.parent}: it is a file, not a folder.")
         raise ProjectError(f"Cannot save {target.name}: the folder {target.parent} does not exist.")
     if target.is_dir():
         raise ProjectError(f"Cannot save the project as {target}: that is a folder.")

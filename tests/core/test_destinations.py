@@ -272,6 +272,30 @@ def test_export_to_a_disk_too_small_is_refused_before_writing(tiny_disk: Path) -
     assert list(tiny_disk.iterdir()) == []
 
 
+def test_import_checks_the_project_destination_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bertdesk.core import data as data_module
+    from bertdesk.core.errors import ProjectError
+    from bertdesk.core.importing import ImportOptions, import_spreadsheet
+
+    source = tmp_path / "big.csv"
+    source.write_text("text,label\n" + "some words here,a\n" * 5000, encoding="utf-8")
+    read = []
+    real_read = data_module.read_table
+    monkeypatch.setattr(data_module, "read_table", lambda *a, **k: read.append(1) or real_read(*a, **k))
+    monkeypatch.setattr(destinations.shutil, "disk_usage", lambda path: Usage(10**9, 0, 10_000))
+    with pytest.raises(ProjectError, match="Not enough room for p.bertdesk"):
+        import_spreadsheet(ImportOptions(source=source, project_path=tmp_path / "p.bertdesk", text_column="text"))
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(ProjectError, match="is a file, not a folder"):
+        import_spreadsheet(ImportOptions(source=source, project_path=tmp_path / "afile" / "p.bertdesk", text_column="text"))
+    (tmp_path / "taken.bertdesk").write_text("not ours")
+    with pytest.raises(ProjectError, match="already exists"):
+        import_spreadsheet(ImportOptions(source=source, project_path=tmp_path / "taken.bertdesk", text_column="text"))
+    assert read == []  # refused before a row was read
+    assert (tmp_path / "taken.bertdesk").read_text() == "not ours"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "big.csv", "taken.bertdesk"]
+
+
 # -- a failure while saving at the end keeps the trained model ---------------------------------
 
 
