@@ -48,8 +48,19 @@ def process_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError:  # exists, but belongs to someone else
-        return True
-    return True
+        return not _zombie(pid)
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process whose parent has not reaped it yet still answers kill(pid, 0), but it
+    will never write again (Linux: state Z in /proc/PID/stat; elsewhere we cannot tell)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    # The command name in parentheses may hold spaces or ')'; the state follows the last ')'.
+    return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] == "Z"
 
 
 def _windows_process_alive(pid: int) -> bool:  # pragma: no cover - Windows only

@@ -168,3 +168,24 @@ def test_the_app_removes_dead_scratch_folders_when_it_starts(temp_dir: Path) -> 
     dead = _folder(temp_dir / "bertdesk-trainer-x", {"pid": DEAD, "host": HOST})
     _remove_leftovers()
     assert not dead.exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_a_killed_process_not_yet_reaped_counts_as_dead() -> None:
+    """kill -9 leaves a zombie until its parent reaps it; it answers kill(pid, 0) but will
+    never write again, so its run and folders must be cleaned (seen by hand: a run stayed
+    'running' when the project was opened a second after the kill)."""
+    from bertdesk.core.leftovers import process_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        assert process_alive(child.pid)
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child.pid}/stat").read_text().split(")")[-1].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert not process_alive(child.pid)  # a zombie: not reaped yet, already dead
+    finally:
+        child.kill()
+        child.wait()
