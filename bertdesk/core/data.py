@@ -1,4 +1,4 @@
-"""Read a spreadsheet (CSV/TSV/TXT, .xlsx, Parquet) into a table of text.
+"""Read a spreadsheet (CSV/TSV/TXT, Excel .xlsx/.xlsm/.xlsb/.xls, OpenDocument .ods, Parquet) into a table of text.
 
 :func:`read_table` is the one entry point. The format is decided from the content (a ZIP
 with a workbook inside is .xlsx, ``PAR1`` is Parquet, anything else must be text), never from
@@ -32,7 +32,7 @@ from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES, describe
 from bertdesk.core.errors import Cancelled, TableReadError
 from bertdesk.core.progress import CancelToken, ProgressCallback, Throttle, no_progress
 from bertdesk.core.rawfile import _read_head, _short
-from bertdesk.core.workbook import _open_workbook, _read_parquet, _read_xlsx, _zip_kind
+from bertdesk.core.workbook import _open_workbook, _read_parquet, _read_xlsx, workbook_kind
 
 __all__ = [
     "DELIMITER_CHOICES",
@@ -53,7 +53,8 @@ class TableInfo:
 
     Attributes:
         path: the file read.
-        format: "csv", "tsv" (tab-delimited text), "xlsx" or "parquet", from the content.
+        format: "csv", "tsv" (tab-delimited text), "xlsx" (also .xlsm/.xlsb), "xls", "ods" or
+            "parquet", from the content.
         encoding: Python codec used for text files; None for xlsx/parquet.
         delimiter: field delimiter for text files; None for xlsx/parquet.
         sheet: the sheet read (xlsx), else None.
@@ -152,7 +153,7 @@ def read_table(
 
 
 def list_sheets(path: str | Path) -> list[str]:
-    """Worksheet names of an .xlsx file, in workbook order; ``[]`` for other formats.
+    """Worksheet names of a workbook (.xlsx, .xls, .ods), in workbook order; ``[]`` for other formats.
 
     Raises:
         TableReadError: the file is missing, unreadable or a damaged workbook.
@@ -160,9 +161,8 @@ def list_sheets(path: str | Path) -> list[str]:
     p = Path(path)
     try:
         head, _ = _read_head(p, 8)
-        if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if workbook_kind(p, head) is None:
             return []
-        _zip_kind(p)
         return list(_open_workbook(p)[1])
     except TableReadError:
         raise
@@ -187,10 +187,10 @@ def _read(p: Path, encoding: str | None, delimiter: str | None, sheet: str | Non
             warnings.append("the header row setting does not apply to Parquet files; it was ignored")
         return _finish(p, table, "parquet", None, None, None, (), 0, warnings,
                        unnamed_columns(table.column_names), _at_end(table, max_rows))
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        _zip_kind(p)
+    kind = workbook_kind(p, head)
+    if kind is not None:
         book = _read_xlsx(p, sheet, header_row, max_rows, report, cancel, warnings)
-        return _finish(p, book.table, "xlsx", None, None, book.sheet, book.sheets, book.header_row, warnings,
+        return _finish(p, book.table, kind, None, None, book.sheet, book.sheets, book.header_row, warnings,
                        book.unnamed, _at_end(book.table, max_rows))
     what = describe_binary(head[:65536])
     if what:

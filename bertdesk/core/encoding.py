@@ -67,8 +67,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"ARROW1\x00\x00", "an Arrow/Feather file"),
     (b"\x00asm", "a WebAssembly program"),
 )
-# Office's old binary container: .xls, or any workbook saved with a password.
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _CJK = {"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "shift_jis", "cp932",
         "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213", "cp949",
@@ -113,8 +111,6 @@ def describe_binary(head: bytes) -> str | None:
     Args:
         head: the first bytes of the file (a few kilobytes is plenty).
     """
-    if head.startswith(_OLE2):
-        return "an old Excel .xls file or a password-protected workbook; save it as .xlsx or CSV"
     for magic, what in _MAGIC:
         if head.startswith(magic):
             return f"{what}, not a table"

@@ -33,22 +33,39 @@ _WORKBOOK_CONTENT_TYPES = (
 )
 
 
-def _zip_kind(p: Path) -> None:
-    """Raise unless the ZIP file is an Excel workbook."""
+#: Office's old binary container: an Excel 97-2003 .xls, or an .xlsx saved with a password.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def workbook_kind(p: Path, head: bytes) -> str | None:
+    """ "xlsx", "ods" or "xls" when ``head`` (the file's first bytes) starts a workbook calamine
+    reads, None when it is no workbook container at all.
+
+    Raises:
+        TableReadError: a ZIP that is no spreadsheet (a Word document, a plain archive), or damaged.
+    """
+    if head.startswith(OLE2_MAGIC):
+        return "xls"  # a password-protected .xlsx is told apart when it is opened
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return None
     try:
         with zipfile.ZipFile(p) as z:
             # Some writers store Windows separators (xl\workbook.xml) or put the workbook part
             # elsewhere than xl/; Excel and calamine follow the package's content types.
             members = {name.replace("\\", "/").lower() for name in z.namelist()}
             content_types = _read_member(z, "[Content_Types].xml")
+            mimetype = _read_member(z, "mimetype")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise TableReadError(f"{p.name}: the workbook is damaged or incomplete ({_short(exc)})") from None
     if "xl/workbook.xml" in members or "xl/workbook.bin" in members:
-        return
+        return "xlsx"
     if any(kind in content_types for kind in _WORKBOOK_CONTENT_TYPES):
-        return
+        return "xlsx"
+    if mimetype.strip().startswith(_ODS_MIMETYPE):
+        return "ods"
     if "content.xml" in members:
-        raise TableReadError(f"{p.name}: OpenDocument spreadsheets are not supported; save it as .xlsx or CSV")
+        raise TableReadError(f"{p.name}: is an OpenDocument file but not a spreadsheet")
     if "word/document.xml" in members:
         raise TableReadError(f"{p.name}: is a Word document, not a table")
     raise TableReadError(f"{p.name}: is a ZIP archive, not a spreadsheet")
@@ -75,7 +92,11 @@ def _open_workbook(p: Path) -> tuple[Any, tuple[str, ...]]:
         book = CalamineWorkbook.from_path(str(p))
         sheets = tuple(m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet)
     except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
-        raise TableReadError(f"{p.name}: the workbook is damaged or not a valid .xlsx file ({_short(exc)})") from None
+        if type(exc).__name__ == "PasswordError":
+            raise TableReadError(f"{p.name}: the workbook is protected with a password; open it in the program that made it, remove "
+                                 "the password and save it again") from None
+        raise TableReadError(f"{p.name}: the workbook is damaged or not a spreadsheet bertdesk can read "
+                             f"({_short(exc)})") from None
     if not sheets:
         raise TableReadError(f"{p.name}: the workbook has no worksheets")
     return book, sheets

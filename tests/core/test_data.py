@@ -431,7 +431,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "jpeg": (files.write_text(t / "photo.csv", "", bom=files.JPEG), "photo.csv: is a JPEG image"),
         "pdf": (files.write_text(t / "doc.csv", "", bom=files.PDF), "doc.csv: is a PDF document"),
         "gzip": (files.write_text(t / "data.csv", "", bom=files.GZIP), "data.csv: is a gzip archive"),
-        "xls": (files.write_text(t / "old.csv", "", bom=files.XLS), "old.csv: is an old Excel .xls"),
+        "xls": (files.write_text(t / "old.csv", "", bom=files.XLS), "old.csv: the workbook is damaged or not a spreadsheet"),
         "exe": (files.write_text(t / "prog.csv", "", bom=files.EXECUTABLE), "prog.csv: is a binary file"),
         "zip": (files.write_zip(t / "archive.csv"), "archive.csv: is a ZIP archive"),
         "truncated xlsx": (files.truncated(book), "damaged.xlsx: the workbook is damaged"),

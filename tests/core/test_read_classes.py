@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bertdesk.core.data import read_table
+from bertdesk.core.data import list_sheets, read_table
 from bertdesk.core.errors import TableReadError
 from tests.core import data_files as files
 
@@ -404,3 +404,53 @@ def test_an_empty_first_sheet_gives_way_to_the_first_sheet_with_data(tmp_path: P
     assert any("sheet 'cover' is empty" in w for w in table.info.warnings)
     with pytest.raises(TableReadError, match="sheet 'cover' is empty"):
         read_table(tmp_path / "book.xlsx", sheet="cover")  # a sheet the user chose is read as chosen
+
+
+# ---------------------------------------------------------------- .xls and .ods
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SURVEY_ROWS = [
+    ["text", "label", "score"],
+    ["Déjà vu: the parcel came twice", "delivery", "4"],
+    ["The app crashes when I pay", "app_bug", "1"],
+    ["Refund took three weeks", "billing", "2"],
+    ["售后服务很好", "service", "5"],
+]
+
+
+@pytest.mark.parametrize("name, kind", [("survey.xls", "xls"), ("survey.ods", "ods")])
+def test_excel_97_and_opendocument_workbooks_are_read(name: str, kind: str, tmp_path: Path) -> None:
+    """Saved by LibreOffice from one workbook: a title row above the header, a second sheet."""
+    table = read_table(FIXTURES / name)
+    assert table.info.format == kind and table.info.sheet == "answers"
+    assert rows_of(table) == SURVEY_ROWS
+    assert table.info.column_types == ("text", "text", "number")
+    assert list_sheets(FIXTURES / name) == ["answers", "notes"]
+    # the content decides, not the name
+    renamed = tmp_path / "export.csv"
+    renamed.write_bytes((FIXTURES / name).read_bytes())
+    assert rows_of(read_table(renamed)) == SURVEY_ROWS
+
+
+def test_a_password_protected_workbook_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import python_calamine
+
+    def locked(path: str) -> None:
+        raise python_calamine.PasswordError("Workbook is password protected")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", locked)
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes((FIXTURES / "survey.xls").read_bytes())  # an encrypted .xlsx is an OLE2 file too
+    with pytest.raises(TableReadError, match="locked.xlsx: the workbook is protected with a password"):
+        read_table(path)
+
+
+def test_an_opendocument_text_is_not_taken_for_a_spreadsheet(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "letter.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(TableReadError, match="letter.ods: is an OpenDocument file but not a spreadsheet"):
+        read_table(path)
