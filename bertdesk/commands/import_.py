@@ -113,7 +113,7 @@ def chosen_columns(args: argparse.Namespace, info: Any) -> tuple[str, str | None
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from bertdesk.core.importing import ImportOptions, check_destination, import_spreadsheet, label_clash_warnings, preview_import
+    from bertdesk.core.importing import ImportOptions, check_destination, import_spreadsheet, preview_import
     from bertdesk.core.progress import CancelToken, Progress
 
     target = project_path(args.out)
@@ -136,26 +136,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
             project = import_spreadsheet(options, on_progress=progress, cancel=token)
         finally:
             progress.close()
-    try:
-        source = project.source
-        warnings = [*source.get("warnings", []), *label_clash_warnings(project)]
-        result = {
-            "project": str(target.resolve()),
-            "source": str(Path(args.file).resolve()),
-            "format": source.get("format"),
-            "encoding": source.get("encoding"),
-            "delimiter": source.get("delimiter"),
-            "sheet": source.get("sheet"),
-            "header_row": int(source.get("header_row") or 0) + 1,
-            "rows": project.row_count,
-            "columns": list(project.columns),
-            "text_column": project.text_column,
-            "label_column": project.label_column,
-            "labels": project.label_counts(),
-            "warnings": warnings,
-        }
-    finally:
-        project.close()
+        # Still under the Ctrl+C handler: the project is complete now, and a late Ctrl+C must
+        # not end the command with "cancelled" while leaving it on disk.
+        try:
+            result = _describe(project, args.file)
+        finally:
+            project.close()
+    if token.is_set():
+        sys.stderr.write("bertdesk: the import had already finished; the project is kept\n")
+    warnings = result["warnings"]
     for warning in warnings:
         sys.stderr.write(f"Warning: {terminal_safe(warning)}\n")
     if args.json:
@@ -163,6 +152,29 @@ def _cmd_import(args: argparse.Namespace) -> int:
     else:
         _print_summary(result)
     return EXIT_OK
+
+
+def _describe(project: Any, source_file: str) -> dict[str, Any]:
+    """What ``--json`` prints about a just-imported project."""
+    from bertdesk.core.importing import label_clash_warnings
+
+    source = project.source
+    labels = project.label_counts()
+    return {
+        "project": str(project.path.resolve()),
+        "source": str(Path(source_file).resolve()),
+        "format": source.get("format"),
+        "encoding": source.get("encoding"),
+        "delimiter": source.get("delimiter"),
+        "sheet": source.get("sheet"),
+        "header_row": int(source.get("header_row") or 0) + 1,
+        "rows": project.row_count,
+        "columns": list(project.columns),
+        "text_column": project.text_column,
+        "label_column": project.label_column,
+        "labels": labels,
+        "warnings": [*source.get("warnings", []), *label_clash_warnings(labels)],
+    }
 
 
 def _print_summary(result: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,12 +58,16 @@ def preview_import(
                       max_rows=PREVIEW_ROWS, cancel=cancel)
 
 
-def label_clash_warnings(project: "Project") -> list[str]:
-    """One line per group of imported labels that differ only in case or spaces (kept apart)."""
+def label_clash_warnings(counts: Mapping[str, int]) -> list[str]:
+    """One line per group of labels that differ only in case or spaces (imported, kept apart).
+
+    Args:
+        counts: rows per label, in label-set order (``Project.label_counts()``).
+    """
     from bertdesk.core.hygiene import check_labels
 
     return [f"{issue.message} They were kept apart; merge them in the label-set editor if they are one label."
-            for issue in check_labels(project) if issue.kind == "near_duplicate"]
+            for issue in check_labels(counts) if issue.kind == "near_duplicate"]
 
 
 def default_project_path(source: str | Path, fallback_dir: str | Path | None = None) -> Path:
