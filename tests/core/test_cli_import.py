@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -176,6 +177,28 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(labelled_csv: Path, 
     assert len(lines) == 1, result.stderr
     assert expected in lines[0], lines[0]
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # untouched, byte for byte
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A real 64 KiB filesystem (tmpfs); skipped where mount is not allowed."""
+    point = tmp_path / "tiny"
+    point.mkdir()
+    if shutil.which("mount") is None or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield point
+    subprocess.run(["umount", str(point)], check=False)
+
+
+def test_no_room_is_refused_before_reading(tmp_path: Path, tiny_disk: Path) -> None:
+    texts, labels = tiny_texts(3000)
+    source = write_csv(tmp_path / "reviews.csv", [["review", "sentiment"], *zip(texts, labels)])
+    assert source.stat().st_size > 64 * 1024
+    result = run("import", str(source), "--out", str(tiny_disk / "p.bertdesk"))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "p.bertdesk" in lines[0] and "free" in lines[0], result.stderr
+    assert list(tiny_disk.iterdir()) == []
 
 
 def test_no_text_column_message_names_the_columns(tmp_path: Path) -> None:
