@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 from bertdesk import __version__
 from bertdesk.commands import attention as attention_command
 from bertdesk.commands import evaluate as evaluate_command
+from bertdesk.commands import import_ as import_command
 from bertdesk.commands import inspect as inspect_command
 from bertdesk.commands import predict as predict_command
 from bertdesk.commands import train as train_command
@@ -21,7 +22,7 @@ from bertdesk.commands.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_INTERN
 from bertdesk.core.errors import BertdeskError, Cancelled
 
 # Each subcommand lives in its own module under bertdesk.commands and adds itself to the parser.
-COMMAND_MODULES = [inspect_command, train_command, evaluate_command, attention_command, predict_command]
+COMMAND_MODULES = [inspect_command, import_command, train_command, evaluate_command, attention_command, predict_command]
 
 log = logging.getLogger("bertdesk.cli")
 

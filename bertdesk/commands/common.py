@@ -29,6 +29,7 @@ class StderrProgress:
         self.is_tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.interval = interval if self.is_tty else 5.0
         self._last = 0.0
+        self._line = ""
         self._width = 0
 
     def __call__(self, progress: Progress) -> None:
@@ -38,8 +39,11 @@ class StderrProgress:
         finished = progress.total > 0 and progress.done >= progress.total
         if now - self._last < self.interval and not finished:
             return
-        self._last = now
         line = self.format(progress)
+        if line == self._line:
+            return  # a job may report its end twice; one line is enough
+        self._last = now
+        self._line = line
         if self.is_tty:
             columns = shutil.get_terminal_size((100, 20)).columns - 1
             line = line[:columns]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,9 +11,14 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 if TYPE_CHECKING:
+    from bertdesk.core.data import LoadedTable
     from bertdesk.core.project import Project
 
 PROJECT_SUFFIX = ".bertdesk"
+
+#: Rows read to detect a file's layout and suggest its columns before the full import (the
+#: import dialog's preview, and ``bertdesk import``), so both front ends detect alike.
+PREVIEW_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,41 @@ class ImportOptions:
     delimiter: str | None = None
     sheet: str | None = None
     header_row: int | None = None  # 0-based among the non-blank rows; None: detected
+
+
+def preview_import(
+    source: str | Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    cancel: CancelToken | None = None,
+) -> "LoadedTable":
+    """The first :data:`PREVIEW_ROWS` rows of ``source``: what an import detects and suggests.
+
+    ``None`` options are detected from the head of the file, as the full read in
+    :func:`import_spreadsheet` detects them, so the preview's columns are the project's.
+
+    Raises:
+        TableReadError: the file cannot be read (one line naming it).
+    """
+    from bertdesk.core.data import read_table
+
+    return read_table(source, encoding=encoding, delimiter=delimiter, sheet=sheet, header_row=header_row,
+                      max_rows=PREVIEW_ROWS, cancel=cancel)
+
+
+def label_clash_warnings(counts: Mapping[str, int]) -> list[str]:
+    """One line per group of labels that differ only in case or spaces (imported, kept apart).
+
+    Args:
+        counts: rows per label, in label-set order (``Project.label_counts()``).
+    """
+    from bertdesk.core.hygiene import check_labels
+
+    return [f"{issue.message} They were kept apart; merge them in the label-set editor if they are one label."
+            for issue in check_labels(counts) if issue.kind == "near_duplicate"]
 
 
 def default_project_path(source: str | Path, fallback_dir: str | Path | None = None) -> Path:
@@ -67,6 +108,21 @@ def expected_project_bytes(source: Path) -> int:
     return size * _GROWTH.get(Path(source).suffix.lower(), _TEXT_GROWTH)
 
 
+def check_destination(source: Path, project_path: Path) -> None:
+    """Refuse, before the (possibly long) read, a project path that is taken, under a file or a
+    missing folder, not writable, or on a disk without room for a project made from ``source``.
+
+    Raises:
+        ProjectError: the reason, in one line.
+    """
+    from bertdesk.core.destinations import check_file_destination
+    from bertdesk.core.errors import ProjectError
+    from bertdesk.core.project_build import check_target
+
+    check_target(Path(project_path), overwrite=False)
+    check_file_destination(project_path, expected_project_bytes(source), error=ProjectError)
+
+
 def import_spreadsheet(
     options: ImportOptions,
     *,
@@ -79,14 +135,9 @@ def import_spreadsheet(
     Cancelling leaves no project file behind.
     """
     from bertdesk.core.data import read_table
-    from bertdesk.core.destinations import check_file_destination
-    from bertdesk.core.errors import ProjectError
     from bertdesk.core.project import Project
-    from bertdesk.core.project_build import check_target
 
-    # Before the (possibly long) read: the project can be written there, and the disk has room.
-    check_target(Path(options.project_path), overwrite=False)
-    check_file_destination(options.project_path, expected_project_bytes(options.source), error=ProjectError)
+    check_destination(options.source, options.project_path)
 
     def reading(p: Progress) -> None:
         on_progress(Progress(int(500 * (p.fraction or 0)), 1000, p.message or f"Reading {options.source.name}"))

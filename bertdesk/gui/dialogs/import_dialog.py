@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.errors import BertdeskError
-from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions, default_project_path
+from bertdesk.core.importing import PREVIEW_ROWS, PROJECT_SUFFIX, ImportOptions, default_project_path, preview_import
 from bertdesk.gui.models.frame_model import FrameTableModel
 
-PREVIEW_ROWS = 200
 NO_LABEL = "(none)"
 
 
@@ -159,13 +158,13 @@ class ImportDialog(QDialog):
         self._loading = True
         try:
             try:
-                table = self._data.read_table(
+                # The same preview `bertdesk import` detects and suggests from.
+                table = preview_import(
                     self.path,
                     encoding=self.encoding_combo.currentData(),
                     delimiter=self.delimiter_combo.currentData(),
                     sheet=self.sheet_combo.currentData(),
                     header_row=self._header_chosen,
-                    max_rows=PREVIEW_ROWS,
                 )
             except BertdeskError as err:
                 self.table_info = None
