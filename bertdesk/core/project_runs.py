@@ -15,6 +15,7 @@ from typing import Any
 
 from bertdesk.core.errors import ProjectError
 
+
 class RunStatus(StrEnum):
     """Where a training run stands. The values are what the project file stores, so projects
     written before this enum existed open unchanged; a value this version does not know (a newer

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from bertdesk.core.errors import Cancelled, ProjectError
 from bertdesk.core.project_runs import RunStatus
@@ -109,7 +110,7 @@ def train_in_project(
         data = data_from_project(project)
     except BaseException:
         # Nothing was trained: drop the record, as neither front end listed such a run before.
-        _record(project, lambda: project.delete_run(run_id))
+        _record(project, functools.partial(project.delete_run, run_id))
         raise
     if on_data is not None:
         on_data(data)
@@ -117,14 +118,14 @@ def train_in_project(
     try:
         result = trainer(data, config, model_dir, on_progress=on_progress, cancel=cancel)
     except (Cancelled, KeyboardInterrupt):
-        _record(project, lambda: fail_run(project, run_id, None))
+        _record(project, functools.partial(fail_run, project, run_id, None))
         raise
     except BaseException as err:
-        _record(project, lambda: fail_run(project, run_id, err))
+        _record(project, functools.partial(fail_run, project, run_id, err))
         raise
     # A cancelled run keeps its best model, but only becomes active when there is no other.
     activate = not result.cancelled or (not project.closed and project.active_run() is None)
-    recorded = _record(project, lambda: finish_run(project, run_id, result, activate=activate))
+    recorded = _record(project, functools.partial(finish_run, project, run_id, result, activate=activate))
     status = RunStatus.CANCELLED if result.cancelled else RunStatus.FINISHED
     return TrainOutcome(run_id, status, result, activate and recorded, len(data))
 
