@@ -3,9 +3,10 @@
 :func:`train_in_project` is "train a model on a project's labelled rows": the Train panel runs it
 on its worker thread and ``bertdesk train PROJECT`` runs it in the foreground, so the run's
 record (running -> finished / cancelled / failed), which model becomes active and what a
-cancel keeps cannot drift apart between the two. Predicting a project is
-:func:`bertdesk.core.project_inference.predict_project` and the table an export writes is
-:func:`bertdesk.core.project_export.project_export_frame`, both already shared.
+cancel keeps cannot drift apart between the two. :func:`export_project_predictions` is "export
+the project with a run's predictions" for the Predict panel and ``bertdesk predict PROJECT
+--out``. Predicting a project is :func:`bertdesk.core.project_inference.predict_project`,
+already shared.
 
 torch loads only inside :func:`~bertdesk.core.training.fine_tune`, so importing this module stays
 cheap.
@@ -21,13 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bertdesk.core.errors import Cancelled, ProjectError
+from bertdesk.core.progress import no_progress
 from bertdesk.core.project_runs import RunStatus
 from bertdesk.core.training_data import data_from_project
 from bertdesk.core.training_runs import begin_run, clean_leftovers, fail_run, finish_run
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from bertdesk.core.progress import CancelToken, ProgressCallback
     from bertdesk.core.project import Project
+    from bertdesk.core.project_predictions import PredictionTable
     from bertdesk.core.training import TrainResult
     from bertdesk.core.training_config import TrainConfig
     from bertdesk.core.training_data import TrainingData
@@ -128,6 +133,24 @@ def train_in_project(
     recorded = _record(project, functools.partial(finish_run, project, run_id, result, activate=activate))
     status = RunStatus.CANCELLED if result.cancelled else RunStatus.FINISHED
     return TrainOutcome(run_id, status, result, activate and recorded, len(data))
+
+
+def export_project_predictions(
+    project: Project,
+    predictions: PredictionTable | None,
+    path: str | os.PathLike[str],
+    *,
+    frame: pd.DataFrame | None = None,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> Path:
+    """Write every row of ``project`` (original columns with their types), its current label and
+    who set it, and ``predictions`` (blank where a row has none) to ``path``, atomically; return
+    the file written. ``frame``: the project's snapshot when the caller has read it already."""
+    from bertdesk.core.export import export_frame
+    from bertdesk.core.project_export import project_export_frame
+
+    return export_frame(project_export_frame(project, predictions, frame), path, on_progress=on_progress, cancel=cancel)
 
 
 def _fine_tune(overwrite: bool) -> Trainer:

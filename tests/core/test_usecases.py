@@ -248,3 +248,28 @@ def test_bertdesk_train_on_a_project_calls_the_use_case(project: Project, tiny_e
     assert code == 0
     assert calls == [(path, out.resolve())]
     assert "training on 40 labelled rows (neg: 20, pos: 20)" in capsys.readouterr().err
+
+
+# -- exporting a project with predictions ------------------------------------------------------
+
+
+def test_bertdesk_predict_on_a_project_exports_through_the_use_case(tiny_model_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    texts, _ = tiny_texts(8)
+    path = tmp_path / "p.bertdesk"
+    with Project.create(path, pd.DataFrame({"text": texts, "stars": list(range(8))}), text_column="text") as project:
+        run_id = project.add_run(status=RunStatus.FINISHED, model_dir=str(tiny_model_dir), config={}, metrics={})
+    calls: list[tuple[int | None, Path]] = []
+    real = usecases.export_project_predictions
+
+    def recording(project, predictions, out, **kwargs):
+        calls.append((predictions.run_id if predictions is not None else None, Path(out)))
+        return real(project, predictions, out, **kwargs)
+
+    monkeypatch.setattr(usecases, "export_project_predictions", recording)
+    out = tmp_path / "out.csv"
+    assert main(["predict", str(tiny_model_dir), str(path), "--out", str(out), "--quiet"]) == 0
+    assert calls == [(run_id, out)]
+    exported = pd.read_csv(out)
+    assert len(exported) == 8 and list(exported["stars"]) == list(range(8))
+    assert exported["predicted_label"].notna().all() and exported["confidence"].between(0, 1).all()
+    assert f"wrote 8 rows to {out}" in capsys.readouterr().err

@@ -43,3 +43,34 @@ def test_the_train_panel_calls_the_use_case_on_its_worker_thread(qtbot, monkeypa
         panel._error_box.close()
     finally:
         project.close()
+
+
+def test_the_predict_panel_exports_through_the_use_case(qtbot, monkeypatch, tmp_path: Path, tiny_model_dir: Path) -> None:
+    import numpy as np
+
+    from bertdesk.gui.panels.predict_panel import PredictPanel
+
+    texts, _ = tiny_texts(6)
+    project = Project.create(tmp_path / "p.bertdesk", pd.DataFrame({"text": texts}), text_column="text")
+    run_id = project.add_run(status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": ["neg", "pos"]})
+    project.set_active_run(run_id)
+    project.store_predictions(run_id, list(range(6)), ["pos"] * 6, np.full(6, 0.9), np.tile([0.1, 0.9], (6, 1)))
+    calls: list[tuple[int, Path]] = []
+    real = usecases.export_project_predictions
+
+    def recording(target, predictions, out, **kwargs):
+        calls.append((predictions.run_id, Path(out)))
+        return real(target, predictions, out, **kwargs)
+
+    monkeypatch.setattr(usecases, "export_project_predictions", recording)
+    panel = PredictPanel()
+    qtbot.addWidget(panel)
+    try:
+        panel.set_project(project)
+        qtbot.waitUntil(lambda: panel.run is not None and panel.job is None, timeout=10_000)
+        out = tmp_path / "out.csv"
+        assert panel.export_to(str(out)) is not None
+        qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
+        assert calls == [(run_id, out)] and len(pd.read_csv(out)) == 6
+    finally:
+        project.close()
