@@ -6,7 +6,11 @@ Most tests train the tiny random BERT for real; the ones about failures stand in
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -273,3 +277,26 @@ def test_bertdesk_predict_on_a_project_exports_through_the_use_case(tiny_model_d
     assert len(exported) == 8 and list(exported["stars"]) == list(range(8))
     assert exported["predicted_label"].notna().all() and exported["confidence"].between(0, 1).all()
     assert f"wrote 8 rows to {out}" in capsys.readouterr().err
+
+
+def test_ctrl_c_on_a_project_exits_130_and_records_the_run_cancelled(project: Project, tiny_encoder_dir: Path, tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    path = project.path
+    project.close()
+    out = tmp_path / "m"
+    command = [sys.executable, "-m", "bertdesk", "train", str(path), "--model", str(tiny_encoder_dir), "--epochs", "200", "--max-length", "32"]
+    proc = subprocess.Popen(
+        [*command, "--precision", "fp32", "--val-split", "0", "--out", str(out)],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until training has really started
+        if "Epoch" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    with Project.open(path) as reopened:
+        (run,) = reopened.runs()
+        assert run.status == RunStatus.CANCELLED and not run.is_active and reopened.active_run() is None
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
