@@ -49,7 +49,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 def _cmd_predict(args: argparse.Namespace) -> int:
     from bertdesk.core.destinations import check_file_destination, estimate_table_bytes
-    from bertdesk.core.export import export_format, export_frame
+    from bertdesk.core.export import export_format
     from bertdesk.core.inference import load_predictor, predict
     from bertdesk.core.progress import CancelToken
 
@@ -78,10 +78,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         finally:
             progress.close()
         token.raise_if_cancelled()
-        table = finish(result, bool(args.out))
-        if args.out:
-            out = export_frame(table, args.out, cancel=token)
-            sys.stderr.write(f"bertdesk: wrote {len(table):,} rows to {out}\n")
+        out = finish(result, args.out, token)
+        if out is not None:
+            sys.stderr.write(f"bertdesk: wrote {len(frame):,} rows to {out}\n")
             return EXIT_OK
     if args.json:
         _print_json_lines(texts, result)
@@ -91,13 +90,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
-    """The table, its text column, and ``finish(result, export)``: stores the results in a
-    project (when the model is one of its runs) and, when ``export``, returns the table to write."""
+    """The table, its text column, and ``finish(result, out, cancel)``: stores the results in a
+    project (when the model is one of its runs) and, when ``out`` is given, writes the export
+    there and returns the file written."""
     if str(args.data).lower().endswith(PROJECT_SUFFIX):
         return _load_project(args)
     from bertdesk.core.column_types import typed_frame
     from bertdesk.core.data import read_table
-    from bertdesk.core.export import with_predictions
+    from bertdesk.core.export import export_frame, with_predictions
 
     table = read_table(args.data, sheet=args.sheet, header_row=header_row_index(args))
     frame = table.frame
@@ -107,11 +107,11 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
     if text_col not in frame.columns:
         raise BertdeskError(f"{Path(args.data).name} has no column {text_col!r} (columns: {_names(frame)}).")
 
-    def finish(result: Any, export: bool) -> Any:
-        if not export:
+    def finish(result: Any, out: str | None, cancel: Any) -> Path | None:
+        if not out:
             return None
         typed = typed_frame(frame, dict(zip(table.info.columns, table.info.column_types)))
-        return with_predictions(typed, result.predicted_labels, result.confidence, result.probabilities, result.labels)
+        return export_frame(with_predictions(typed, result.predicted_labels, result.confidence, result.probabilities, result.labels), out, cancel=cancel)
 
     return frame, text_col, finish
 
@@ -132,13 +132,13 @@ def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
     run_id = run.id if run is not None else None
     keep = run_id is not None and text_col == project.text_column  # else not a run of this project: nothing to store
 
-    def finish(result: Any, export: bool) -> Any:
+    def finish(result: Any, out: str | None, cancel: Any) -> Path | None:
         import numpy as np
 
-        from bertdesk.core.project_export import project_export_frame
         from bertdesk.core.project_predictions import PredictionTable
+        from bertdesk.core.usecases import export_project_predictions
 
-        if not keep and not export:
+        if not keep and not out:
             return None
         with Project.open(args.data) as again:
             if keep:
@@ -146,7 +146,7 @@ def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
                     run_id, np.arange(len(frame)), result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels
                 )
                 sys.stderr.write(f"bertdesk: stored the predictions with run {run_id} in {Path(args.data).name}\n")
-            if not export:
+            if not out:
                 return None
             predictions = PredictionTable(
                 run_id=run_id or 0,
@@ -156,8 +156,9 @@ def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
                 confidence=np.asarray(result.confidence, dtype=np.float32),
                 probabilities=np.asarray(result.probabilities, dtype=np.float32),
             )
-            # The labels as they are now, beside the original columns and these predictions.
-            return project_export_frame(again, predictions, frame)
+            # The labels as they are now, beside the original columns and these predictions
+            # (the same export as the Predict panel's).
+            return export_project_predictions(again, predictions, out, frame=frame, cancel=cancel)
 
     return frame, text_col, finish
 

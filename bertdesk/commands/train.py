@@ -79,46 +79,67 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from bertdesk.core.errors import Cancelled
-    from bertdesk.core.progress import CancelToken
-    from bertdesk.core.training import check_output, fine_tune
-    from bertdesk.core.training_metrics import format_scores
-    from bertdesk.core.training_runs import begin_run, fail_run, finish_run
+    from bertdesk.core.training import check_output
 
     config = _config(args)
     # Before reading any data: never replace what bertdesk did not write; writable, with room.
     check_output(args.out, config, overwrite=args.overwrite, protect=[args.data])
     progress = StderrProgress(quiet=args.quiet)
-    project = None
-    run_id = None
-    try:
-        if str(args.data).lower().endswith(PROJECT_SUFFIX):
-            from bertdesk.core.training_data import data_from_project
+    if str(args.data).lower().endswith(PROJECT_SUFFIX):
+        result = _train_project(args, config, progress)
+    else:
+        result = _train_table(args, config, progress)
+    _report(result, as_json=args.json)
+    if result.cancelled:
+        sys.stderr.write("bertdesk: cancelled; kept the best model evaluated before the cancel\n")
+        return EXIT_CANCELLED
+    return EXIT_OK
 
-            project = open_project(args.data)
-            if args.text_col and args.text_col != project.text_column:
-                project.set_text_column(args.text_col)
-            data = data_from_project(project)
-            run_id, _ = begin_run(project, config, Path(args.out).resolve())
-        else:
-            data = labelled_table(args)
-        sys.stderr.write(f"bertdesk: training on {len(data)} labelled rows ({', '.join(f'{k}: {v}' for k, v in data.counts().items())})\n")
+
+def _train_project(args: argparse.Namespace, config: Any, progress: StderrProgress) -> Any:
+    """The same use case as the Train panel's: the run is recorded in the project."""
+    from bertdesk.core import usecases
+    from bertdesk.core.progress import CancelToken
+
+    project = open_project(args.data)
+    try:
+        if args.text_col and args.text_col != project.text_column:
+            project.set_text_column(args.text_col)
         with ctrl_c_cancels(CancelToken()) as token:
             try:
-                result = fine_tune(data, config, args.out, on_progress=progress, cancel=token, overwrite=args.overwrite)
+                outcome = usecases.train_in_project(
+                    project, config, Path(args.out).resolve(), on_progress=progress, cancel=token, overwrite=args.overwrite, on_data=_announce
+                )
             finally:
                 progress.close()
-        if project is not None and run_id is not None:
-            finish_run(project, run_id, result)
-    except BaseException as err:
-        if project is not None and run_id is not None:
-            fail_run(project, run_id, None if isinstance(err, (Cancelled, KeyboardInterrupt)) else err)
-        raise
     finally:
-        if project is not None:
-            project.close()
+        project.close()
+    return outcome.result
+
+
+def _train_table(args: argparse.Namespace, config: Any, progress: StderrProgress) -> Any:
+    from bertdesk.core.progress import CancelToken
+    from bertdesk.core.training import fine_tune
+
+    data = labelled_table(args)
+    _announce(data)
+    with ctrl_c_cancels(CancelToken()) as token:
+        try:
+            return fine_tune(data, config, args.out, on_progress=progress, cancel=token, overwrite=args.overwrite)
+        finally:
+            progress.close()
+
+
+def _announce(data: Any) -> None:
+    sys.stderr.write(f"bertdesk: training on {len(data)} labelled rows ({', '.join(f'{k}: {v}' for k, v in data.counts().items())})\n")
+
+
+def _report(result: Any, *, as_json: bool) -> None:
+    """The validation scores on stdout: one JSON object, or a text report."""
+    from bertdesk.core.training_metrics import format_scores
+
     metrics = result.metrics
-    if args.json:
+    if as_json:
         print_json(metrics)
     else:
         out = sys.stdout
@@ -130,7 +151,3 @@ def _cmd_train(args: argparse.Namespace) -> int:
             best = f"best at epoch {metrics['best_epoch']:.1f}" if metrics["best_epoch"] is not None else ""
             out.write(f"Validation ({metrics['val_rows']} rows, {best}{', stopped early' if metrics['stopped_early'] else ''}):\n")
             out.write(format_scores(metrics["validation"]))
-    if result.cancelled:
-        sys.stderr.write("bertdesk: cancelled; kept the best model evaluated before the cancel\n")
-        return EXIT_CANCELLED
-    return EXIT_OK

@@ -10,9 +10,31 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from bertdesk.core.errors import ProjectError
+
+
+class RunStatus(StrEnum):
+    """Where a training run stands. The values are what the project file stores, so projects
+    written before this enum existed open unchanged; a value this version does not know (a newer
+    bertdesk's, or a hand-edited file) is kept as the plain string."""
+
+    RUNNING = "running"  # a process is training it now (or was killed: see INTERRUPTED)
+    FINISHED = "finished"
+    CANCELLED = "cancelled"  # stopped by the user; keeps a model when one was evaluated
+    FAILED = "failed"  # metrics["error"] says why
+    INTERRUPTED = "interrupted"  # its process died while it was running
+
+    @classmethod
+    def parse(cls, value: str) -> RunStatus | str:
+        """The enum member for a stored value, or the value itself when it is unknown."""
+        try:
+            return cls(value)
+        except ValueError:
+            return value
+
 
 # Fields update_run() may change; is_active goes through set_active_run() so that at most
 # one run is ever active.
@@ -28,7 +50,8 @@ class RunRecord:
     Attributes:
         id: the run's id (never reused within a project).
         created_at: seconds since the epoch.
-        status: free text chosen by the trainer, e.g. "running", "finished", "failed", "cancelled".
+        status: a :class:`RunStatus` (a ``str``: compares equal to its stored value); an
+            unknown stored value stays a plain string.
         model_dir: where the fine-tuned model folder lives.
         config: the training configuration (JSON-compatible).
         metrics: evaluation results (JSON-compatible).
@@ -38,7 +61,7 @@ class RunRecord:
 
     id: int
     created_at: float
-    status: str
+    status: RunStatus | str
     model_dir: str
     config: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -59,10 +82,10 @@ def _to_json(name: str, value: Any) -> str:
 
 def _record(row: tuple[Any, ...]) -> RunRecord:
     run_id, created_at, status, model_dir, config, metrics, is_active, pid, host = row
-    return RunRecord(run_id, created_at, status, model_dir, json.loads(config), json.loads(metrics), bool(is_active), pid, host)
+    return RunRecord(run_id, created_at, RunStatus.parse(status), model_dir, json.loads(config), json.loads(metrics), bool(is_active), pid, host)
 
 
-def insert_run(conn: sqlite3.Connection, *, status: str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:
+def insert_run(conn: sqlite3.Connection, *, status: RunStatus | str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:
     """Add a run (not active) and return its id."""
     cursor = conn.execute(
         "INSERT INTO runs(created_at, status, model_dir, config, metrics, is_active) VALUES (?, ?, ?, ?, ?, 0)",

@@ -21,7 +21,7 @@ from bertdesk.core import project_runs as runs_sql
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project_meta import invalid_value, stored_json
 from bertdesk.core.project_paths import resolve_stored_path, stored_path
-from bertdesk.core.project_runs import RunRecord
+from bertdesk.core.project_runs import RunRecord, RunStatus
 
 
 class ProjectStore:
@@ -93,7 +93,7 @@ class ProjectStore:
                 raise
 
     # -- training runs -----------------------------------------------------------------------
-    def add_run(self, *, status: str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:
+    def add_run(self, *, status: RunStatus | str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:
         """Record a training run (not active).
 
         Returns:

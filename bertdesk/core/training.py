@@ -35,7 +35,7 @@ from bertdesk.core.models import ModelSource, load_classifier, load_tokenizer, r
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
 from bertdesk.core.training_config import TrainConfig
 from bertdesk.core.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
-from bertdesk.core.training_metrics import classification_scores
+from bertdesk.core.training_metrics import ValidationPoint, score_sheet
 
 if TYPE_CHECKING:
     import torch
@@ -269,12 +269,13 @@ class _Monitor:
         finally:
             self.eval_seconds += time.monotonic() - started
         true = [self.val_rows[i]["labels"] for i in range(len(self.val_rows))]
-        scores = classification_scores(true, predicted, self.labels)
-        point = {"step": state.global_step, "epoch": float(state.epoch or 0.0), "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"]}
-        self.evals.append(point)
-        improved = self.best is None or scores["macro_f1"] > self.best["scores"]["macro_f1"] + 1e-9
+        sheet = score_sheet(true, predicted, self.labels)
+        point = ValidationPoint(state.global_step, float(state.epoch or 0.0), sheet.accuracy, sheet.macro_f1)
+        self.evals.append(point.to_dict())
+        assert sheet.macro_f1 is not None  # validation rows were scored
+        improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + 1e-9
         if improved:
-            self.best = {"scores": scores, "predicted": predicted, **{k: point[k] for k in ("step", "epoch")}}
+            self.best = {"scores": sheet.to_dict(), "predicted": predicted, "step": point.step, "epoch": point.epoch}
             # A CPU copy: the best weights survive later steps (and a cancel) without a checkpoint on disk.
             self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
             self.bad_evals = 0
@@ -287,8 +288,8 @@ class _Monitor:
             Progress(
                 state.global_step,
                 state.max_steps,
-                f"Validation: accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}" + (" (best so far)" if improved else ""),
-                metrics={"step": float(state.global_step), "epoch": point["epoch"], "val_accuracy": scores["accuracy"], "val_macro_f1": scores["macro_f1"]},
+                f"Validation: {sheet.summary()}" + (" (best so far)" if improved else ""),
+                metrics=point.progress_metrics(),
             )
         )
 

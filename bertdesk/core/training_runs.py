@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.leftovers import host_name, remove_dead_partials, remove_dead_trainer_folders, writer_is_gone
+from bertdesk.core.project_runs import RunStatus
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
     from bertdesk.core.training import TrainResult
     from bertdesk.core.training_config import TrainConfig
-
-RUNNING, FINISHED, CANCELLED, FAILED, INTERRUPTED = "running", "finished", "cancelled", "failed", "interrupted"
 
 
 def models_folder(project: Project) -> Path:
@@ -36,7 +35,7 @@ def models_folder(project: Project) -> Path:
 def begin_run(project: Project, config: TrainConfig, out_dir: Path | None = None) -> tuple[int, Path]:
     """Record a new run as running by this process and return its id and the folder its model
     will go to (``out_dir``, or a new one in the project's models folder)."""
-    run_id = project.add_run(status=RUNNING, model_dir="", config=config.to_dict(), metrics={})
+    run_id = project.add_run(status=RunStatus.RUNNING, model_dir="", config=config.to_dict(), metrics={})
     if out_dir is None:
         out_dir = models_folder(project) / f"run-{run_id:03d}-{time.strftime('%Y%m%d-%H%M%S')}"
     project.update_run(run_id, model_dir=str(out_dir), pid=os.getpid(), host=host_name())
@@ -45,7 +44,7 @@ def begin_run(project: Project, config: TrainConfig, out_dir: Path | None = None
 
 def finish_run(project: Project, run_id: int, result: TrainResult, *, activate: bool = True) -> None:
     """Store the metrics; make the run active (the model the app predicts with)."""
-    project.update_run(run_id, status=CANCELLED if result.cancelled else FINISHED, metrics=result.metrics, model_dir=str(result.model_dir))
+    project.update_run(run_id, status=RunStatus.CANCELLED if result.cancelled else RunStatus.FINISHED, metrics=result.metrics, model_dir=str(result.model_dir))
     if activate:
         project.set_active_run(run_id)
 
@@ -55,16 +54,16 @@ def fail_run(project: Project, run_id: int, error: BaseException | None) -> None
     metrics: dict[str, Any] = {}
     if error is not None:
         metrics["error"] = str(error) if isinstance(error, BertdeskError) else f"{type(error).__name__}: {error}"
-    project.update_run(run_id, status=CANCELLED if error is None else FAILED, metrics=metrics)
+    project.update_run(run_id, status=RunStatus.CANCELLED if error is None else RunStatus.FAILED, metrics=metrics)
 
 
 def mark_interrupted_runs(project: Project) -> int:
     """Mark ``interrupted`` the runs still ``running`` whose process is gone (cut off by a crash
     or kill); return how many. Runs recorded before processes were (format 1) count as gone:
     the project's lock means no other process has it open."""
-    stale = [run for run in project.runs() if run.status == RUNNING and (run.pid is None or writer_is_gone(run.pid, run.host))]
+    stale = [run for run in project.runs() if run.status == RunStatus.RUNNING and (run.pid is None or writer_is_gone(run.pid, run.host))]
     for run in stale:
-        project.update_run(run.id, status=INTERRUPTED)
+        project.update_run(run.id, status=RunStatus.INTERRUPTED)
     return len(stale)
 
 

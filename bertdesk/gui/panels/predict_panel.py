@@ -491,11 +491,9 @@ class PredictPanel(QWidget):
         run_id = run.id
 
         def work(*, on_progress: Any, cancel: Any) -> Any:
-            from bertdesk.core.export import export_frame
-            from bertdesk.core.project_export import project_export_frame
+            from bertdesk.core.usecases import export_project_predictions  # the same export as `bertdesk predict PROJECT --out`
 
-            out = project_export_frame(project, project.predictions(run_id))
-            return export_frame(out, path, on_progress=on_progress, cancel=cancel)
+            return export_project_predictions(project, project.predictions(run_id), path, on_progress=on_progress, cancel=cancel)
 
         job = Job(work, name="export", parent=self)
         job.progressed.connect(self._on_job_progressed)

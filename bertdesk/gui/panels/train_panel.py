@@ -1,9 +1,10 @@
 """Train panel: choose a model and settings, check the data, train with live curves, manage runs.
 
-Training runs :func:`bertdesk.core.training.fine_tune` on a :class:`~bertdesk.gui.workers.Job`
-(its own QThread); the run is recorded in the project before the job starts and finished,
-failed or cancelled on the GUI thread when it ends. torch is imported only inside jobs: the
-device list is found by a short job the first time the panel is shown.
+Training runs :func:`bertdesk.core.usecases.train_in_project` (the same use case as
+``bertdesk train PROJECT``) on a :class:`~bertdesk.gui.workers.Job` (its own QThread): the run is
+recorded in the project on the GUI thread when Start is pressed, so the history lists it at
+once; the job reads the labelled rows, trains and records how the run ended. torch is imported
+only inside jobs: the device list is found by a short job the first time the panel is shown.
 
 Keys: Esc cancels a running training while the panel has focus.
 """
@@ -29,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core import training_runs
+from bertdesk.core import training_runs, usecases
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
-from bertdesk.core.training_data import data_from_project
+from bertdesk.core.training_metrics import ValidationScores
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
@@ -47,12 +48,19 @@ if TYPE_CHECKING:
     from bertdesk.core.training import TrainResult
     from bertdesk.core.training_config import TrainConfig
     from bertdesk.core.training_data import TrainingData
+    from bertdesk.core.usecases import TrainOutcome
 
 OOM_HINT = "train on the cpu"
 
 
+def _train_run(project: Project, config: TrainConfig, run: tuple[int, Path], *, on_progress: Any, cancel: Any) -> TrainOutcome:
+    """The job, on the worker thread: read the labelled rows, train (torch loads here), record
+    how the run ended."""
+    return usecases.train_in_project(project, config, on_progress=on_progress, cancel=cancel, run=run, train=_train)
+
+
 def _train(data: TrainingData, config: TrainConfig, out_dir: Path, *, on_progress: Any, cancel: Any) -> TrainResult:
-    """The job: runs on the worker thread, so torch loads there."""
+    """The training step of :func:`_train_run` (tests replace it)."""
     from bertdesk.core.training import fine_tune
 
     return fine_tune(data, config, out_dir, on_progress=on_progress, cancel=cancel)
@@ -210,7 +218,6 @@ class TrainPanel(QWidget):
         project = self.project
         try:
             config = self.settings.config().validate()
-            data = data_from_project(project)
             run_id, out_dir = training_runs.begin_run(project, config)
         except BertdeskError as err:
             self._show_error("Cannot start training", err)
@@ -222,7 +229,7 @@ class TrainPanel(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setTextVisible(True)
         self.progress_label.setText("Starting…")
-        job = Job(functools.partial(_train, data, config, out_dir), name="train")
+        job = Job(functools.partial(_train_run, project, config, (run_id, out_dir)), name="train")
         job.progressed.connect(self._on_job_progressed)
         job.succeeded.connect(self._on_job_succeeded)
         job.failed.connect(self._on_job_failed)
@@ -235,7 +242,7 @@ class TrainPanel(QWidget):
         self._update_buttons()
         job.start()
         self.training_changed.emit(True)
-        self.status_message.emit(f"Training run {run_id} on {len(data)} labelled rows…")
+        self.status_message.emit(f"Training run {run_id} on {sum(self.summary.counts.values())} labelled rows…")
 
     def cancel_training(self) -> None:
         """Ask the running training to stop (answered within a step)."""
@@ -287,40 +294,31 @@ class TrainPanel(QWidget):
             self.progress_label.setText(progress.message)
             self.status_message.emit(progress.message)
 
-    def _on_job_succeeded(self, result: TrainResult) -> None:
+    def _on_job_succeeded(self, outcome: TrainOutcome) -> None:
+        # The job has recorded the run (finished, or cancelled with its best model kept).
         project, run_id = self._run_project, self._run_id
         if project is None or run_id is None or project.closed:
             return
-        # A cancelled run keeps its best model, but only becomes active when there is no other.
-        activate = not result.cancelled or project.active_run() is None
-        self._succeeded = not result.cancelled
-        training_runs.finish_run(project, run_id, result, activate=activate)
-        scores = result.metrics.get("validation") or {}
-        score_text = (
-            f"accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}" if scores.get("accuracy") is not None else "no validation rows"
-        )
-        if result.cancelled:
+        self._succeeded = not outcome.cancelled
+        score_text = ValidationScores.from_dict(outcome.result.metrics.get("validation")).summary()
+        if outcome.cancelled:
             message = f"Training run {run_id} cancelled; kept the best model so far ({score_text})."
         else:
             message = f"Training run {run_id} finished: {score_text}."
         self.progress_label.setText(message)
         self.status_message.emit(message)
-        if project is self.project and activate:
+        if project is self.project and outcome.activated:
             self.active_run_changed.emit(project.active_run())
 
     def _on_job_failed(self, err: BaseException) -> None:
-        project, run_id = self._run_project, self._run_id
-        if project is not None and run_id is not None and not project.closed:
-            training_runs.fail_run(project, run_id, err)
+        # The job has recorded the run as failed, with the message.
         self.progress_label.setText(f"Training failed: {error_message(err)[0]}")
         self.status_message.emit("Training failed.")
         self._show_error("Training failed", err, offer_cpu=OOM_HINT in str(err).lower())
 
     def _on_job_cancelled(self) -> None:
-        project, run_id = self._run_project, self._run_id
-        if project is not None and run_id is not None and not project.closed:
-            training_runs.fail_run(project, run_id, None)
-        message = f"Training run {run_id} cancelled before the first evaluation; no model was saved."
+        # The job has recorded the run as cancelled.
+        message = f"Training run {self._run_id} cancelled before the first evaluation; no model was saved."
         self.progress_label.setText(message)
         self.status_message.emit(message)
 

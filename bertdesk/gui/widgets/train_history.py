@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.progress import format_duration
+from bertdesk.core.project_runs import RunStatus
 
 if TYPE_CHECKING:
     from bertdesk.core.project_runs import RunRecord
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 COLUMNS = ("", "Run", "Date", "Status", "Settings", "Device", "Accuracy", "Macro-F1", "Duration")
 ACTIVE_MARK = "★"
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-HAS_MODEL = ("finished", "cancelled")
+HAS_MODEL = (RunStatus.FINISHED, RunStatus.CANCELLED)
 
 
 def describe_settings(config: dict[str, Any]) -> str:
@@ -72,8 +73,8 @@ def full_device(metrics: dict[str, Any]) -> str:
 def run_cells(run: RunRecord, running_id: int | None = None) -> list[str]:
     metrics = run.metrics or {}
     validation = metrics.get("validation") or {}
-    status = run.status
-    if run.status == "cancelled" and has_model(run):
+    status = str(run.status)
+    if run.status == RunStatus.CANCELLED and has_model(run):
         status = "cancelled (model kept)"
     if run.id == running_id:
         status = "training…"
@@ -168,7 +169,7 @@ class RunHistoryWidget(QWidget):
                 if run.is_active:
                     item.setFont(bold)
                     tip = "The active model: predictions use it." + (f"\n{text}" if tip else "")
-                elif run.status == "failed" and (run.metrics or {}).get("error"):
+                elif run.status == RunStatus.FAILED and (run.metrics or {}).get("error"):
                     tip = str(run.metrics["error"])
                 item.setToolTip(tip)
                 self.table.setItem(row, column, item)

@@ -7,6 +7,8 @@ from typing import Any, Mapping
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from bertdesk.core.training_metrics import ValidationPoint
+
 LOSS_COLOR = "#4c78a8"
 ACCURACY_COLOR = "#f58518"
 F1_COLOR = "#54a24b"
@@ -62,10 +64,9 @@ class TrainPlots(QWidget):
         epoch = float(metrics.get("epoch", 0.0))
         if "loss" in metrics:
             self._append(self._loss, epoch, metrics["loss"])
-        if "val_accuracy" in metrics:
-            self._append(self._accuracy, epoch, metrics["val_accuracy"])
-        if "val_macro_f1" in metrics:
-            self._append(self._f1, epoch, metrics["val_macro_f1"])
+        point = ValidationPoint.from_progress(metrics)
+        if point is not None:
+            self._add_validation(point)
         self._redraw()
 
     def set_history(self, history: Mapping[str, Any] | None) -> None:
@@ -73,10 +74,13 @@ class TrainPlots(QWidget):
         self.clear()
         for point in (history or {}).get("loss", []):
             self._append(self._loss, point.get("epoch", 0.0), point.get("loss"))
-        for point in (history or {}).get("validation", []):
-            self._append(self._accuracy, point.get("epoch", 0.0), point.get("accuracy"))
-            self._append(self._f1, point.get("epoch", 0.0), point.get("macro_f1"))
+        for stored in (history or {}).get("validation", []):
+            self._add_validation(ValidationPoint.from_dict(stored))
         self._redraw()
+
+    def _add_validation(self, point: ValidationPoint) -> None:
+        self._append(self._accuracy, point.epoch, point.accuracy)
+        self._append(self._f1, point.epoch, point.macro_f1)
 
     @staticmethod
     def _append(points: tuple[list[float], list[float]], x: Any, y: Any) -> None:
