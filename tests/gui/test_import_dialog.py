@@ -103,3 +103,17 @@ def test_header_row_is_detected_until_the_user_sets_it(qtbot, tmp_path: Path) ->
     dialog.reload_preview()
     assert dialog.preview_model.headerData(0, 1) == "Customer survey 2024"
     assert dialog.options().header_row == 0
+
+
+def test_a_legacy_byte_past_the_preview_is_imported_in_its_encoding(qtbot, tmp_path: Path) -> None:
+    """The preview sees only ASCII and says utf-8; the import must not pin that and store '�'."""
+    from bertdesk.core.importing import import_spreadsheet
+
+    rows = "".join(f"{i},plain ascii text number {i} with some padding to make the file long\n" for i in range(40_000))
+    source = tmp_path / "late.csv"
+    source.write_bytes(("id,text\n" + rows + "99,café crème\n").encode("cp1252"))
+    dialog = ImportDialog(source)
+    qtbot.addWidget(dialog)
+    assert dialog.text_combo.currentText() == "text"
+    with import_spreadsheet(dialog.options()) as project:
+        assert project.texts()[-1] == "café crème"

@@ -300,8 +300,12 @@ class ImportDialog(QDialog):
             project_path=project,
             text_column=self.text_combo.currentData(),
             label_column=self.label_combo.currentData(),
-            # Pin what the preview used, so the full read cannot detect differently.
-            encoding=self.encoding_combo.currentData() or (info.encoding if info else None),
+            # Pin the layout the preview showed (delimiter, header row), so the columns chosen
+            # exist in the full read. Not the encoding, unless the user picked one: the preview
+            # decided it from the first megabyte, and a legacy byte further down (a cp1252 'é'
+            # after a million ASCII rows) must make the full read choose again rather than
+            # store replacement characters.
+            encoding=self.encoding_combo.currentData(),
             delimiter=self.delimiter_combo.currentData() or (info.delimiter if info else None),
             sheet=self.sheet_combo.currentData() if self.sheet_combo.isVisible() or self.sheet_combo.count() else None,
             header_row=info.header_row if info else self._header_chosen,
