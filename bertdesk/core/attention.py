@@ -381,7 +381,7 @@ def _write_atomic(path: Path, write: Any, mode: str = "w") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as stream:
+        with open(handle, mode, encoding=None if "b" in mode else "utf-8") as stream:
             write(stream)
         os.replace(temp, path)
     except BaseException:

@@ -20,7 +20,8 @@ NORMALISATIONS: tuple[Normalisation, ...] = ("head", "layer", "global")
 
 def head_mean(attentions: np.ndarray) -> np.ndarray:
     """Mean over heads: ``[layers, heads, q, k]`` -> ``[layers, q, k]`` (rows still sum to 1)."""
-    return attentions.mean(axis=1, dtype=np.float64).astype(np.float32)
+    mean: np.ndarray = attentions.mean(axis=1, dtype=np.float64).astype(np.float32)
+    return mean
 
 
 def attention_rollout(attentions: np.ndarray, residual: float = 0.5) -> np.ndarray:
@@ -109,7 +110,8 @@ def merge_wordpieces(matrix: np.ndarray, groups: Sequence[Sequence[int]]) -> np.
         assign[list(group), word] = 1.0
     mean_rows = assign / assign.sum(axis=0, keepdims=True)
     merged = np.einsum("...qk,kw->...qw", matrix.astype(np.float64), assign)
-    return np.einsum("qv,...qw->...vw", mean_rows, merged).astype(np.float32)
+    words: np.ndarray = np.einsum("qv,...qw->...vw", mean_rows, merged).astype(np.float32)
+    return words
 
 
 def merge_token_scores(scores: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
@@ -121,7 +123,8 @@ def head_maxima(stack: np.ndarray) -> np.ndarray:
     """The largest weight of each map: ``[layers, heads, q, k]`` -> ``[layers, heads]``."""
     if not stack.size:
         return np.ones(stack.shape[:2], np.float32)
-    return stack.max(axis=(-1, -2))
+    peaks: np.ndarray = stack.max(axis=(-1, -2))
+    return peaks
 
 
 def colour_levels(maxima: np.ndarray, layer: int, head: int, mode: Normalisation) -> tuple[float, float]:

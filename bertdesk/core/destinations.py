@@ -93,8 +93,9 @@ def foreign_entries(folder: Path) -> list[str] | None:
     at all, ``[]`` when every entry is bertdesk's own (safe to replace)."""
     names = sorted(entry.name for entry in folder.iterdir())
     marker = _json_object(folder / MODEL_MARKER)
-    if marker is not None and isinstance(marker.get("files"), list):
-        own = {str(name) for name in marker["files"]} | _OWN_FILES
+    files = marker.get("files") if marker is not None else None
+    if isinstance(files, list):
+        own = {str(name) for name in files} | _OWN_FILES
         return [name for name in names if name not in own or (folder / name).is_dir() or (folder / name).is_symlink()]
     metrics = _json_object(folder / METRICS_FILE)
     if metrics is None or "bertdesk_version" not in metrics or not (folder / "config.json").is_file():

@@ -51,7 +51,7 @@ class DeviceInfo:
     def describe(self) -> str:
         """One line, e.g. ``GPU: NVIDIA H200 (138.2 GiB free of 139.8 GiB)``."""
         if self.kind == "cuda":
-            memory = f" ({self.free_bytes / GIB:.1f} GiB free of {self.total_bytes / GIB:.1f} GiB)" if self.total_bytes else ""
+            memory = f" ({(self.free_bytes or 0) / GIB:.1f} GiB free of {self.total_bytes / GIB:.1f} GiB)" if self.total_bytes else ""
             return f"GPU {self.torch_device}: {self.name}{memory}"
         if self.kind == "mps":
             return f"Apple GPU (MPS): {self.name}"

@@ -270,7 +270,7 @@ def _missing(value: object) -> bool:
 def _float_text(value: float | np.floating) -> str:
     # A float in a column of mixed values: whole numbers without ".0" (-5, as a spreadsheet
     # shows it), others their shortest repr in their own precision (numpy's str for float32).
-    if float(value).is_integer() and abs(value) < 1e16:
+    if float(value).is_integer() and abs(float(value)) < 1e16:
         return str(int(value))
     return str(value) if isinstance(value, np.floating) else repr(value)
 

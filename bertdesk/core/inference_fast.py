@@ -49,7 +49,9 @@ def _register() -> None:
         if attention_mask is None or bool(attention_mask.all()):
             return None  # nothing to hide: SDPA's fastest path
         kv_length = kwargs["kv_length"]
-        return attention_mask[:, None, None, :kv_length].to(dtype=masking_utils.torch.bool)
+        import torch
+
+        return attention_mask[:, None, None, :kv_length].to(dtype=torch.bool)
 
     AttentionInterface.register(ATTENTION_NAME, sdpa_attention_forward)
     masking_utils.AttentionMaskInterface.register(ATTENTION_NAME, padding_mask)
@@ -143,7 +145,8 @@ class _FirstTokenLayer:
                     key, value = key.to(query.dtype), value.to(query.dtype)
                 context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=sa.scaling)
                 context = context.transpose(1, 2).reshape(batch, 1, heads * size)
-                return self.inner.feed_forward_chunk(attention.output(context, first))
+                out: torch.Tensor = self.inner.feed_forward_chunk(attention.output(context, first))
+                return out
 
         return FirstTokenLayer(layer)
 

@@ -55,7 +55,8 @@ def read_config(folder: Path) -> dict[str, Any]:
         reason = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
         raise ModelError(f"{path} is not valid JSON: {reason}{where}.") from err
     check_config(config, path)
-    return config
+    checked: dict[str, Any] = config  # check_config refuses anything but a JSON object
+    return checked
 
 
 def check_config(config: Any, path: Path) -> None:

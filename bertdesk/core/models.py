@@ -290,7 +290,8 @@ def load_classifier(
         log.info("%s: %s", source.name, message)
         if on_message is not None:
             on_message(message)
-    return model
+    classifier: PreTrainedModel = model
+    return classifier
 
 
 def load_encoder(source: ModelSource, *, attn_implementation: str | None = None) -> PreTrainedModel:
@@ -308,4 +309,5 @@ def load_encoder(source: ModelSource, *, attn_implementation: str | None = None)
     if attn_implementation:
         kwargs["attn_implementation"] = attn_implementation
     model, _ = load_checked(AutoModel, source.path, source.name, kwargs, encoder=True)
-    return model
+    encoder: PreTrainedModel = model
+    return encoder

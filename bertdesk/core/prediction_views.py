@@ -224,4 +224,5 @@ def project_2d(embeddings: np.ndarray, *, method: str = "pca", seed: int = 0) ->
     # SVD signs are arbitrary: fix them so the map does not flip between runs.
     signs = np.sign(coords[np.abs(coords).argmax(axis=0), range(2)])
     signs[signs == 0] = 1
-    return (coords * signs).astype(np.float32)
+    oriented: np.ndarray = (coords * signs).astype(np.float32)
+    return oriented

@@ -43,6 +43,7 @@ from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, o
 from bertdesk.core.text_search import SearchBudget, TextQuery, scan_rows
 
 if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
+    import numpy as np
     import pandas as pd
 
 __all__ = ["LabelSource", "PredictionTable", "Project", "RunRecord"]
@@ -347,9 +348,9 @@ class Project(LabelStore):
     def store_predictions(
         self,
         run_id: int,
-        row_ids: Sequence[int],
+        row_ids: Sequence[int] | np.ndarray,
         labels: Sequence[str],
-        confidences: Sequence[float],
+        confidences: Sequence[float] | np.ndarray,
         probabilities: Any,
         *,
         class_names: Sequence[str] | None = None,

@@ -138,7 +138,7 @@ class _Rows:
         return len(self._targets)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        item = {name: values[index] for name, values in self._encoded.items()}
+        item: dict[str, Any] = {name: values[index] for name, values in self._encoded.items()}
         item["labels"] = self._targets[index]
         return item
 
@@ -258,6 +258,7 @@ class _Monitor:
     # -- helpers -------------------------------------------------------------------------------
 
     def _evaluate(self, model: Any, state: Any, control: Any) -> None:
+        assert self.val_rows is not None  # on_step_end evaluates only when there are rows
         started = time.monotonic()
         self.on_progress(Progress(state.global_step, state.max_steps, f"Evaluating on {len(self.val_rows)} validation rows..."))
         try:
@@ -320,7 +321,7 @@ def _trainer_class(weights: list[float] | None) -> type:
     if weights is None:
         return Trainer
 
-    class WeightedTrainer(Trainer):  # type: ignore[misc]
+    class WeightedTrainer(Trainer):
         """Cross-entropy with per-class weights, so rare labels are not drowned out."""
 
         def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None) -> Any:

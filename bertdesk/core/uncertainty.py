@@ -30,7 +30,8 @@ def uncertainty_scores(probabilities: np.ndarray, method: str = "least_confidenc
     if probs.shape[0] == 0:
         return np.zeros(0)
     if method == "least_confidence":
-        return 1.0 - probs.max(axis=1)
+        scores: np.ndarray = 1.0 - probs.max(axis=1)
+        return scores
     if method == "margin":
         if probs.shape[1] < 2:
             return np.zeros(probs.shape[0])
@@ -38,7 +39,8 @@ def uncertainty_scores(probabilities: np.ndarray, method: str = "least_confidenc
         return -(top2[:, 1] - top2[:, 0])  # small margin -> high score
     if method == "entropy":
         safe = np.clip(probs, 1e-12, 1.0)
-        return -(probs * np.log(safe)).sum(axis=1)
+        entropy: np.ndarray = -(probs * np.log(safe)).sum(axis=1)
+        return entropy
     raise BertdeskError(f"Unknown uncertainty measure {method!r}; choose one of {', '.join(METHODS)}.")
 
 
@@ -74,7 +76,7 @@ def most_uncertain_first(
     order = np.argsort(-scores, kind="stable")
     if limit is not None:
         order = order[: max(0, int(limit))]
-    return ids[order].tolist()
+    return [int(i) for i in ids[order]]
 
 
 def rows_above(

@@ -168,7 +168,13 @@ def _record(project: Project, write: Callable[[], object]) -> bool:
     try:
         write()
     except ProjectError:
-        if project.closed:
+        if _closed(project):  # closed while writing (the window closed it)
             return False
         raise
     return True
+
+
+def _closed(project: Project) -> bool:
+    # A call, not the attribute: mypy would take ``project.closed`` as still False after the
+    # check above, although ``write()`` may have closed it.
+    return project.closed
