@@ -74,9 +74,8 @@ def main() -> int:
     args = parser.parse_args()
 
     import torch
-    from PySide6.QtWidgets import QApplication
-
     from gap_meter import GapMeter  # benchmarks/ is on sys.path when run as a script
+    from PySide6.QtWidgets import QApplication
 
     from bertdesk.gui.panels.attention_panel import AttentionPanel
 
@@ -131,7 +130,7 @@ def main() -> int:
         start = time.perf_counter()
         seen = len(shown)
         panel.explain(short_text)
-        wait_until(app, lambda: len(shown) > seen and panel.grid.is_complete)
+        wait_until(app, lambda seen=seen: len(shown) > seen and panel.grid.is_complete)
         panel.repaint()
         ours.append(time.perf_counter() - start)
         # Follow-up work (word merge; saliency for a classifier) runs on after the maps are

@@ -6,7 +6,7 @@ Shared by ``ui_stall.py`` (training) and ``attention_latency.py`` (explaining a 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 

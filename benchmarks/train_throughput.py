@@ -26,7 +26,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -75,7 +74,7 @@ def plain_trainer(data: TrainingData, epochs: int, max_length: int, seed: int, *
     set_seed(seed)
     labels = data.label_order
     model = AutoModelForSequenceClassification.from_pretrained(
-        folder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)}
+        folder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={name: i for i, name in enumerate(labels)}
     )
     index = {label: i for i, label in enumerate(labels)}
 
@@ -145,7 +144,7 @@ def main() -> None:
     tut_sps, tut_f1 = plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=True)
     rows = [
         (f"bertdesk fine_tune, defaults ({ours['precision']}, batch 16)", ours["samples_per_second"], ours["validation"]["macro_f1"]),
-        (f"bertdesk fine_tune, peer's batch 8 and lr", ours_b8["samples_per_second"], ours_b8["validation"]["macro_f1"]),
+        ("bertdesk fine_tune, peer's batch 8 and lr", ours_b8["samples_per_second"], ours_b8["validation"]["macro_f1"]),
         ("plain Trainer, default args (fp32, batch 8)", peer_sps, peer_f1),
         ("Trainer, padded to max length (tutorials)", tut_sps, tut_f1),
     ]
@@ -168,7 +167,7 @@ def main() -> None:
         epochs=3 if not args.quick else 1, batch_size=8, max_length=128, learning_rate=5e-5, patience=0, class_weights="none", warmup_ratio=0.0
     )
     default = PRESETS["Balanced"] if not args.quick else PRESETS["Balanced"].replace(epochs=1)
-    print(f"\nSmall imbalanced sets (app_bug cut to 10%): AutoTrain defaults (lr 5e-5, 3 epochs, batch 8, max length 128) vs the default preset")
+    print("\nSmall imbalanced sets (app_bug cut to 10%): AutoTrain defaults (lr 5e-5, 3 epochs, batch 8, max length 128) vs the default preset")
     print(f"{'rows':>5} {'seed':>5} {'AutoTrain F1':>13} {'minority F1':>12} {'bertdesk F1':>12} {'minority F1':>12} {'difference':>11}")
     gains = []
     for size in sizes:

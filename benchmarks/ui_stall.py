@@ -24,10 +24,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from gap_meter import GapMeter  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
-
-from gap_meter import GapMeter  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def run_for(app: QApplication, seconds: float) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from bertdesk import __version__
 from bertdesk.commands import attention as attention_command
@@ -18,7 +18,7 @@ from bertdesk.commands import import_ as import_command
 from bertdesk.commands import inspect as inspect_command
 from bertdesk.commands import predict as predict_command
 from bertdesk.commands import train as train_command
-from bertdesk.commands.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_INTERNAL, EXIT_OK
+from bertdesk.commands.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_INTERNAL
 from bertdesk.core.errors import BertdeskError, Cancelled
 
 # Each subcommand lives in its own module under bertdesk.commands and adds itself to the parser.

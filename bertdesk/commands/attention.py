@@ -8,7 +8,7 @@ import sys
 from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, print_json
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = sub.add_parser(
         "attention",
         help="show the attention, prediction and saliency of a model on one text",

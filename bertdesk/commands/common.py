@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-import argparse
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 
 from bertdesk.core.progress import CancelToken, Progress
 

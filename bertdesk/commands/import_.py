@@ -31,7 +31,7 @@ _DELIMITERS = {**{d: d for d in DELIMITER_CHOICES}, **{n.lower(): d for d, n in 
 _SHOWN_COLUMNS = 20
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = sub.add_parser(
         "import",
         help="create a project from a spreadsheet",

@@ -11,7 +11,7 @@ from typing import TextIO
 from bertdesk.commands.common import EXIT_OK, add_header_row_option, header_row_index
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inspect = sub.add_parser("inspect", help="show what bertdesk detects in a spreadsheet")
     inspect.add_argument("file", metavar="FILE", help="a .csv, .tsv, .txt, .xlsx or .parquet file")
     inspect.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files; default: the first)")

@@ -24,7 +24,7 @@ PROJECT_SUFFIX = ".bertdesk"
 PREVIEW_ROWS = 20
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = sub.add_parser(
         "predict",
         help="classify every row with a trained model",

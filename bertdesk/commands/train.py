@@ -37,7 +37,7 @@ OVERRIDES = {
 }
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = sub.add_parser(
         "train",
         help="fine-tune a classifier on labelled rows",

@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from bertdesk.core.columns import _sample_runs, _suggest, drop_empty_edges, suggest_columns, unnamed_columns
 from bertdesk.core.column_types import attached
+from bertdesk.core.columns import _sample_runs, _suggest, drop_empty_edges, suggest_columns, unnamed_columns
 from bertdesk.core.delimited import _read_text
 from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES, describe_binary
 from bertdesk.core.errors import Cancelled, TableReadError

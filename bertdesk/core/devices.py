@@ -58,7 +58,7 @@ class DeviceInfo:
         return f"CPU: {self.name}" + (" (bf16)" if self.bf16 else "")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cpuinfo(field: str) -> str:
     """The first ``field`` line of /proc/cpuinfo ("" where there is none, e.g. macOS, Windows)."""
     try:

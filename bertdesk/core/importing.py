@@ -43,7 +43,7 @@ def preview_import(
     sheet: str | None = None,
     header_row: int | None = None,
     cancel: CancelToken | None = None,
-) -> "LoadedTable":
+) -> LoadedTable:
     """The first :data:`PREVIEW_ROWS` rows of ``source``: what an import detects and suggests.
 
     ``None`` options are detected from the head of the file, as the full read in
@@ -128,7 +128,7 @@ def import_spreadsheet(
     *,
     on_progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
-) -> "Project":
+) -> Project:
     """Read ``options.source`` in full and create the project file at ``options.project_path``.
 
     Progress runs 0-1000: the first half reading, the second half writing the snapshot.

@@ -30,8 +30,7 @@ def _register() -> None:
     global _registered
     if _registered:
         return
-    from transformers import AttentionInterface
-    from transformers import masking_utils
+    from transformers import AttentionInterface, masking_utils
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
 
     def padding_mask(*args: Any, **kwargs: Any) -> Any:

@@ -29,16 +29,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bertdesk.core import project_predictions as predictions_sql
+from bertdesk.core import project_rows as rows_sql
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
-from bertdesk.core import project_rows as rows_sql
 from bertdesk.core.project_build import save_copy, write_new_project
 from bertdesk.core.project_labels import LabelSource, LabelStore
-from bertdesk.core import project_predictions as predictions_sql
-from bertdesk.core.project_predictions import PredictionTable
-from bertdesk.core.project_runs import RunRecord
 from bertdesk.core.project_meta import invalid_value, read_project_meta
 from bertdesk.core.project_paths import resolve_stored_path
+from bertdesk.core.project_predictions import PredictionTable
+from bertdesk.core.project_runs import RunRecord
 from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, write_meta
 from bertdesk.core.text_search import SearchBudget, TextQuery, scan_rows
 

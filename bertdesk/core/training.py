@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bertdesk import __version__
-from bertdesk.core.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
 from bertdesk.core.destinations import check_model_destination, estimate_model_bytes
+from bertdesk.core.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
 from bertdesk.core.errors import Cancelled, TrainingError
 from bertdesk.core.leftovers import PARTIAL_MARK as PARTIAL_MARK  # re-exported: where partial folders are named
 from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders

@@ -13,8 +13,9 @@ Two records, each with the one spelling of its keys:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 PROGRESS_PREFIX = "val_"
 

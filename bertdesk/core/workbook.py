@@ -21,7 +21,6 @@ from bertdesk.core.errors import Cancelled, TableReadError
 from bertdesk.core.progress import CancelToken, Progress, Throttle
 from bertdesk.core.rawfile import _short
 
-
 # -------------------------------------------------------------------------- workbooks
 
 

@@ -26,7 +26,7 @@ from bertdesk.core.attention_maps import (
 )
 from bertdesk.core.attention_png import encode_png, to_rgb, write_heatmap_png
 from bertdesk.core.errors import ModelError
-from bertdesk.core.progress import CancelToken, Cancelled
+from bertdesk.core.progress import Cancelled, CancelToken
 
 TEXT = "the parcel was late and the app crashes"
 

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bertdesk.core.column_types import typed_column
-from bertdesk.core.export import ExportError, export_frame, is_formula_like
+from bertdesk.core.export import export_frame, is_formula_like
 from bertdesk.core.importing import ImportOptions, import_spreadsheet
 from bertdesk.core.project import Project
 from bertdesk.core.project_export import project_export_frame

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import faulthandler
 import io
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings

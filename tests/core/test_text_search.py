@@ -17,8 +17,8 @@ from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.progress import CancelToken
 from bertdesk.core.project import Project
 from bertdesk.core.text_search import SearchBudget, SearchTooSlow, TextQuery, scan_rows
-from tests.hang_guard import no_hang
 from tests.core.test_navigation import walk
+from tests.hang_guard import no_hang
 
 CATASTROPHIC = "(a|aa)+$"  # exponential backtracking in every backtracking engine, `regex` included
 CATASTROPHIC_TEXT = "a" * 60 + "!"
