@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 # Rows per executemany() call: big enough that per-call overhead vanishes, small enough that
 # progress and cancel are answered several times a second.
 CHUNK_ROWS = 50_000
+# SQLite page size of a new project file. Measured on 1M ~115-byte rows with a label column:
+# 8 KiB built ~20% faster than 4 KiB; 16 KiB another ~10% (rows + labels 1.2 s vs 1.3 s),
+# with 256-row pages read no slower (0.34 vs 0.41 ms) and single label writes the same (~0.5 ms).
+PAGE_SIZE = 16384
 # Rows per INSERT statement (see insert_rows).
 ROWS_PER_STATEMENT = 500
 _SIDECARS = ("-wal", "-shm", "-journal")
@@ -171,8 +175,7 @@ def build_project_file(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         conn.execute("PRAGMA cache_size = -131072")  # 128 MiB of page cache
-        # 8 KiB pages: ~20% faster bulk insert than 4 KiB for ~100-char rows, same read speed.
-        conn.execute("PRAGMA page_size = 8192")
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         conn.execute("BEGIN")
         create_schema(conn, len(columns))
         insert_rows(conn, cells, total, lambda done: on_progress(Progress(done, total, message)), cancel)
