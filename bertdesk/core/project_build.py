@@ -13,9 +13,9 @@ import os
 import secrets
 import sqlite3
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.errors import Cancelled, ProjectError
