@@ -13,9 +13,9 @@ import os
 import secrets
 import sqlite3
 import time
-from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.errors import Cancelled, ProjectError
@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 # Rows per executemany() call: big enough that per-call overhead vanishes, small enough that
 # progress and cancel are answered several times a second.
 CHUNK_ROWS = 50_000
+# SQLite page size of a new project file. Measured on 1M ~115-byte rows with a label column:
+# 8 KiB built ~20% faster than 4 KiB; 16 KiB another ~10% (rows + labels 1.2 s vs 1.3 s),
+# with 256-row pages read no slower (0.34 vs 0.41 ms) and single label writes the same (~0.5 ms).
+PAGE_SIZE = 16384
+# Rows per INSERT statement (see insert_rows).
+ROWS_PER_STATEMENT = 500
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
@@ -169,16 +175,10 @@ def build_project_file(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         conn.execute("PRAGMA cache_size = -131072")  # 128 MiB of page cache
-        # 8 KiB pages: ~20% faster bulk insert than 4 KiB for ~100-char rows, same read speed.
-        conn.execute("PRAGMA page_size = 8192")
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         conn.execute("BEGIN")
         create_schema(conn, len(columns))
-        insert = f"INSERT INTO rows VALUES (?{', ?' * len(columns)})"
-        for start in range(0, total, CHUNK_ROWS):
-            _check(cancel)
-            stop = min(start + CHUNK_ROWS, total)
-            conn.executemany(insert, zip(range(start, stop), *(column[start:stop] for column in cells)))
-            on_progress(Progress(stop, total, message))
+        insert_rows(conn, cells, total, lambda done: on_progress(Progress(done, total, message)), cancel)
         _check(cancel)
         if label_column is not None:
             position = columns.index(label_column)
@@ -204,6 +204,54 @@ def build_project_file(
     finally:
         conn.close()
     on_progress(Progress(total, total, message))
+
+
+def insert_rows(
+    conn: sqlite3.Connection,
+    cells: list[list[str]],
+    total: int,
+    on_rows: Callable[[int], None],
+    cancel: CancelToken | None,
+) -> None:
+    """Append ``total`` rows (``cells`` holds one list per column) to the empty ``rows`` table.
+
+    Measured on 1M rows of ~115 bytes: SQLite itself stores them in ~0.4 s, but binding them
+    through ``executemany`` one row per statement cost ~1.7 s, nearly all of it Python-side
+    per-statement overhead. So each statement inserts a few hundred rows (a multi-row
+    ``VALUES``), and ``row_id`` is bound only for row 0: every later row is given
+    ``max(row_id) + 1`` by SQLite (INTEGER PRIMARY KEY, table fresh, rows inserted in order),
+    which is its position. Together: ~2.5x faster than one row per statement.
+    """
+    width = len(cells)
+    if total == 0:
+        return
+    conn.execute(f"INSERT INTO rows VALUES (0{', ?' * width})", [column[0] for column in cells])
+    names = ", ".join(data_column(i) for i in range(width))
+    one_row = f"({', '.join('?' * width)})"
+    # Rows per statement: a few hundred is the measured sweet spot, within the build's limit
+    # on bound parameters (32766 since SQLite 3.32, 999 before).
+    per_statement = max(1, min(ROWS_PER_STATEMENT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // max(width, 1)))
+
+    def statement(rows: int) -> str:
+        return f"INSERT INTO rows({names}) VALUES {', '.join([one_row] * rows)}"
+
+    full_statement = statement(per_statement)
+    for chunk in range(0, total, CHUNK_ROWS):
+        _check(cancel)
+        start, stop = max(chunk, 1), min(chunk + CHUNK_ROWS, total)  # row 0 is in already
+        count = stop - start
+        flat: list[str | None] = [None] * (count * width)  # row-major: r0c0, r0c1, ..., r1c0, ...
+        for position, column in enumerate(cells):
+            flat[position::width] = column[start:stop]
+        whole = count - count % per_statement
+        step = per_statement * width
+        conn.executemany(full_statement, (flat[i : i + step] for i in range(0, whole * width, step)))
+        if whole < count:
+            conn.execute(statement(count - whole), flat[whole * width :])
+        on_rows(stop)
+    last = conn.execute("SELECT MAX(row_id) FROM rows").fetchone()[0]
+    if last != total - 1:  # cannot happen in a fresh table; checked because it costs nothing
+        raise ProjectError(f"The project's rows were numbered wrongly ({last} instead of {total - 1}).")
 
 
 def _check(cancel: CancelToken | None) -> None:
