@@ -13,9 +13,9 @@ by openpyxl in write-only mode, then prints, best of ``--repeat`` runs each:
   and numpy's native allocations, which tracemalloc would miss; vs
   frame.memory_usage(deep=True).sum(); target: under 3x.
 * project: Project.create(...) from the loaded frame vs read_table (in process, for the record).
-* import, whole process: a fresh ``python`` that turns the CSV into a project (what
-  ``bertdesk import`` will do; measured through import_spreadsheet, as that command is not in
-  this tree yet) vs a fresh ``python -c "import pandas; pandas.read_csv(F, engine='pyarrow')"``;
+* import, whole process: ``python -m bertdesk import F --out P --quiet`` (detection, the
+  preview the dialog shows, the read and the project) vs a fresh
+  ``python -c "import pandas; pandas.read_csv(F, engine='pyarrow')"``;
   interpreter start and imports count on both sides; target: within 3x.
 * page: one 256-row page of the 1M-row project plus its labels, what scrolling the Data
   panel costs; target: about a millisecond.
@@ -126,13 +126,7 @@ def measure_memory(path: Path) -> tuple[int, int]:
     return figures["peak"], figures["frame"]
 
 
-IMPORT_PROCESS = (
-    "import sys; from pathlib import Path; "
-    "from bertdesk.core.importing import import_spreadsheet, ImportOptions; "
-    "import_spreadsheet(ImportOptions(source=Path(sys.argv[1]), project_path=Path(sys.argv[2]), "
-    "text_column='text', label_column='label')).close()"
-)
-PANDAS_PROCESS = "import sys, pandas; pandas.read_csv(sys.argv[1], engine='pyarrow')"
+PANDAS_PROCESS = ["-c", "import sys, pandas; pandas.read_csv(sys.argv[1], engine='pyarrow')"]
 
 
 def whole_processes(csv_path: Path, repeat: int) -> dict[str, float]:
@@ -141,10 +135,11 @@ def whole_processes(csv_path: Path, repeat: int) -> dict[str, float]:
     times: dict[str, list[float]] = {"bertdesk": [], "pandas": []}
     with tempfile.TemporaryDirectory() as folder:
         for i in range(repeat):  # interleaved, so load spikes hit both alike
-            for name, code, extra in (("bertdesk", IMPORT_PROCESS, [str(Path(folder) / f"p{i}.bertdesk")]),
-                                      ("pandas", PANDAS_PROCESS, [])):
+            project = str(Path(folder) / f"p{i}.bertdesk")
+            for name, command in (("bertdesk", ["-m", "bertdesk", "import", str(csv_path), "--out", project, "--quiet"]),
+                                  ("pandas", [*PANDAS_PROCESS, str(csv_path)])):
                 start = time.perf_counter()
-                subprocess.run([sys.executable, "-c", code, str(csv_path), *extra], check=True, env=env)
+                subprocess.run([sys.executable, *command], check=True, env=env, stdout=subprocess.DEVNULL)
                 times[name].append(time.perf_counter() - start)
     return {name: min(values) for name, values in times.items()}
 
@@ -211,7 +206,6 @@ def main() -> None:
               f"({create / csv_times['read_table']:.1f}x read_table)")
         # The target: importing the CSV as a new project, whole process against whole process.
         whole = whole_processes(csv_path, args.repeat)
-        print("  (bertdesk side: a fresh python running import_spreadsheet, as 'bertdesk import' would)")
         row("import, whole process / pandas pyarrow", whole["bertdesk"], whole["pandas"], 3.0)
         # What the GUI table does while scrolling: one page of 256 rows + their labels.
         with tempfile.TemporaryDirectory() as folder:
