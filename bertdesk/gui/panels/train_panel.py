@@ -39,6 +39,7 @@ from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
 from bertdesk.gui.widgets.train_summary import TrainSummaryWidget
 from bertdesk.gui.widgets.train_truncation import TruncationLabel
+from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self.project: Project | None = None
         self.job: Job | None = None
+        self.jobs = JobRunner(self, show_line=lambda line: self.progress_label.setText(line))
         self._run_project: Project | None = None
         self._run_id: int | None = None
         self._out_dir: Path | None = None
@@ -222,18 +224,16 @@ class TrainPanel(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setTextVisible(True)
         self.progress_label.setText("Starting…")
-        job = Job(functools.partial(_train, data, config, out_dir), name="train")
-        job.progressed.connect(self._on_job_progressed)
-        job.succeeded.connect(self._on_job_succeeded)
-        job.failed.connect(self._on_job_failed)
-        job.cancelled.connect(self._on_job_cancelled)
-        job.finished.connect(self._on_job_finished)
-        self.job = job
+        self.job = self.jobs.start(
+            "train", functools.partial(_train, data, config, out_dir), title="Training",
+            on_progress=self._on_job_progressed, on_done=self._on_job_succeeded,
+            on_failed=self._on_job_failed, show_failure=False,  # its own box offers "Train on CPU"
+            on_cancelled=self._on_job_cancelled, on_finished=self._on_job_finished,
+        )
         self._live_run_id = run_id
         self._show_runs()
         self.history.select_run(run_id)
         self._update_buttons()
-        job.start()
         self.training_changed.emit(True)
         self.status_message.emit(f"Training run {run_id} on {len(data)} labelled rows…")
 
@@ -257,11 +257,11 @@ class TrainPanel(QWidget):
     def _find_devices(self) -> None:
         if self._devices is not None or self._device_job is not None:
             return
-        job = Job(_find_devices, name="devices")
-        job.succeeded.connect(self._on_devices_found)
-        job.failed.connect(self._on_devices_failed)
-        self._device_job = job
-        job.start()
+        # A failure is no error for the user: the CPU is always there (see _on_devices_failed).
+        self._device_job = self.jobs.start(
+            "devices", _find_devices, kind=JobKind.BACKGROUND, cancellable=False,
+            on_done=self._on_devices_found, on_failed=self._on_devices_failed, show_failure=False,
+        )
 
     def _on_devices_found(self, devices: list[Any]) -> None:
         self._devices = list(devices)
