@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from bertdesk.core.project import Project, RunRecord
 
 log = logging.getLogger(__name__)
-SYNC_LOAD_ROWS = 50_000  # above this many stored predictions, refresh() reads them on a worker thread
 UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
 
 
@@ -90,8 +89,8 @@ class PredictPanel(QWidget):
 
     @property
     def job(self) -> Job | None:
-        """The panel's running job, or None."""
-        return self.jobs.job("predict")
+        """The panel's running job (predict, accept, export; else a load of stored predictions), or None."""
+        return self.jobs.job("predict") or self.jobs.job("load")
 
     # -- construction ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -214,10 +213,11 @@ class PredictPanel(QWidget):
             self._show_frame()
             return
         count = project.prediction_count(self.run.id)
-        if count > SYNC_LOAD_ROWS and self.job is None:
-            self._load_in_background(project, self.run.id, count)
+        if not count:
+            self._show_run(None)
             return
-        self._show_run(views.frame_for_run(project, self.run.id) if count else None)
+        # Always on a worker, whatever the count (one path); a newer refresh supersedes it.
+        self._load_in_background(project, self.run.id, count)
 
     def _show_run(self, frame: Any) -> None:
         """Show ``frame`` (the shown run's predictions, or None) with the run's description."""
@@ -245,7 +245,7 @@ class PredictPanel(QWidget):
             if project is self.project and self.run is not None and self.run.id == run_id:
                 self._show_run(frame)
 
-        self.jobs.start("predict", work, title="Loading predictions", on_done=loaded, on_finished=self._on_job_finished)
+        self.jobs.start("load", work, title="Loading predictions", on_done=loaded, on_finished=self._on_job_finished)
         self.run_label.setText(f"Loading {count:,} predictions of run {run_id}…")
         self._show_frame()
 
