@@ -2,7 +2,7 @@
 
 The runner's internal worker: panels ask :class:`bertdesk.gui.jobs.JobRunner`, which alone
 builds a Job. A core job is a plain callable that accepts ``on_progress`` and ``cancel``
-keyword arguments (see ``bertdesk.core.progress``). ``Job(fn).start()`` runs it on a worker
+keyword arguments (see ``bertdesk.core.progress``). ``start()`` runs it on a worker
 thread; the :class:`Job` emits, on the GUI thread:
 
 * ``progressed(Progress)`` -- throttled at the source (about 10 a second);
