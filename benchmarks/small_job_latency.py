@@ -4,7 +4,8 @@ Since the GUI's job runner (bertdesk/gui/jobs.py) has one path per action, a bul
 3 rows and an accept of 3 predictions run on a worker thread like a million-row one. This
 times, on a generated project of ``--rows`` rows (offscreen platform):
 
-* the peer: the same edit called directly on the GUI thread (the old "small input" path);
+* the peer: the same edit and the same follow-up (undo step, views refreshed) called directly
+  on the GUI thread: the old "small input" path;
 * the job: from the request (``MainWindow.label_rows`` / ``PredictPanel._accept``) to its
   result handled on the GUI thread (label committed, undo step recorded, views refreshed).
 
@@ -66,7 +67,8 @@ def main() -> None:
         for i in range(args.repeats):
             label = "x" if i % 2 else "y"
             start = time.perf_counter()
-            project.set_labels(rows, label)  # the peer: what the old small-input path did first
+            if project.set_labels(rows, label):  # the peer: the old small-input path, inline
+                window.label_panel.record_project_edit(rows[0], rows[-1])
             direct.append((time.perf_counter() - start) * 1000)
             label = "y" if i % 2 else "x"
             start = time.perf_counter()
@@ -86,7 +88,8 @@ def main() -> None:
         for i in range(args.repeats):
             project.set_labels(rows, None)
             start = time.perf_counter()
-            project.accept_predictions({r: "y" for r in rows})
+            changed = project.accept_predictions({r: "y" for r in rows})
+            panel._after_accept(changed, len(rows), "selected", project)
             accept_direct.append((time.perf_counter() - start) * 1000)
             project.set_labels(rows, None)
             start = time.perf_counter()
