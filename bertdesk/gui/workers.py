@@ -20,7 +20,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from bertdesk.core.errors import Cancelled
-from bertdesk.core.progress import CancelToken, Progress, Throttle
+from bertdesk.core.progress import CancelToken, Throttle
 
 log = logging.getLogger(__name__)
 

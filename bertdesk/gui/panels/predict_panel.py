@@ -245,7 +245,11 @@ class PredictPanel(QWidget):
             if project is self.project and self.run is not None and self.run.id == run_id:
                 self._show_run(frame)
 
-        self.jobs.start("load", work, title="Loading predictions", on_done=loaded, on_finished=self._on_job_finished)
+        def finished() -> None:
+            # A load that ends while a prediction runs leaves the prediction's progress alone.
+            self._update_enabled() if self.jobs.busy("predict") else self._on_job_finished()
+
+        self.jobs.start("load", work, title="Loading predictions", on_done=loaded, on_finished=finished)
         self.run_label.setText(f"Loading {count:,} predictions of run {run_id}…")
         self._show_frame()
 
