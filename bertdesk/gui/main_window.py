@@ -28,13 +28,13 @@ from bertdesk import __version__
 from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
+from bertdesk.gui.jobs import JobRunner, blocking_jobs
 from bertdesk.gui.panels.attention_panel import AttentionPanel
 from bertdesk.gui.panels.data_panel import DataPanel
 from bertdesk.gui.panels.label_panel import LabelPanel
 from bertdesk.gui.panels.predict_panel import PredictPanel
 from bertdesk.gui.panels.train_panel import TrainPanel
 from bertdesk.gui.settings import AppSettings
-from bertdesk.gui.jobs import JobRunner, blocking_jobs
 from bertdesk.gui.workers import Job, running_jobs
 
 if TYPE_CHECKING:
@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
         self.details_button.clicked.connect(self.show_failure_details)
         self.details_button.hide()
         bar.addPermanentWidget(self.details_button)
+        # "Details…" belongs to the failure's line: it goes when the line times out or is replaced.
+        bar.messageChanged.connect(self._on_status_message_changed)
         self._show_progress(False)
 
     def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None, icon: str | None = None) -> QAction:
@@ -531,8 +533,13 @@ class MainWindow(QMainWindow):
 
     def _show_failure_line(self, title: str, message: str, err: BaseException) -> None:
         self._last_failure = (title, err)
+        self._failure_line = message
         self.statusBar().showMessage(message, 15_000)
         self.details_button.show()
+
+    def _on_status_message_changed(self, text: str) -> None:
+        if text != getattr(self, "_failure_line", None):
+            self.details_button.hide()
 
     def show_failure_details(self) -> None:
         """The error dialog (message and details) for the last failed job."""
