@@ -34,12 +34,17 @@ def _schedule_warm_up(window: object) -> None:
     """Pre-load torch and transformers on a worker thread once the window is up (see core/warmup.py)."""
     from PySide6.QtCore import QTimer
 
-    from bertdesk.gui.workers import Job
+    from bertdesk.gui.jobs import JobKind
 
     def start() -> None:
         from bertdesk.core.warmup import warm_up
 
-        Job(lambda on_progress, cancel: warm_up(), name="warm-up", parent=window).start()  # type: ignore[arg-type]
+        # Background work: closing the window never asks about it; a failure only costs the
+        # head start (the first real job loads torch itself), so it is logged, not shown.
+        window.jobs.start(  # type: ignore[attr-defined]
+            "warm-up", lambda on_progress, cancel: warm_up(), kind=JobKind.BACKGROUND, cancellable=False,
+            show_failure=False, on_failed=lambda err: log.warning("warm-up failed: %s", err),
+        )
 
     QTimer.singleShot(1500, start)
 

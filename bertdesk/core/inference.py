@@ -22,7 +22,6 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -336,8 +335,3 @@ def _precision_context(predictor: Predictor) -> contextlib.AbstractContextManage
     if predictor.precision == "fp16":
         return torch.autocast(device_type=kind, dtype=torch.float16)
     return contextlib.nullcontext()
-
-
-def model_labels(path: str | os.PathLike[str]) -> list[str]:
-    """Class names of the classifier in ``path`` (empty when it has no head)."""
-    return read_model_info(Path(path)).labels

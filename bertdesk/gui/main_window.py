@@ -28,6 +28,7 @@ from bertdesk import __version__
 from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
+from bertdesk.gui.jobs import JobRunner, blocking_jobs
 from bertdesk.gui.panels.attention_panel import AttentionPanel
 from bertdesk.gui.panels.data_panel import DataPanel
 from bertdesk.gui.panels.label_panel import LabelPanel
@@ -49,7 +50,6 @@ OPEN_FILTER = (
 )
 SAMPLE_FILE = ("sample", "customer_feedback.csv")
 SAMPLE_COLUMNS = ("feedback", "category")
-BACKGROUND_JOBS = frozenset({"warm-up", "devices", "truncation", "search"})
 
 
 def app_icon() -> QIcon:
@@ -64,7 +64,12 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings()
         self.data_dir = Path(data_dir) if data_dir else Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
         self.project: Project | None = None
-        self.current_job: Job | None = None
+        # The window's own jobs (import, open, save a copy, bulk labels): no message area of
+        # their own, so a failure opens the error dialog (see bertdesk/gui/jobs.py).
+        self.jobs = JobRunner(self)
+        self.jobs.progressed.connect(lambda _slot, progress: self._on_job_progressed(progress))
+        self.jobs.failed.connect(self._on_window_job_failed)
+        self._last_failure: tuple[str, BaseException] | None = None
         self.setWindowTitle("bertdesk")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -115,6 +120,8 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
+        for panel in (self.label_panel, self.train_panel, self.predict_panel, self.attention_panel):
+            panel.jobs.failed.connect(self._on_panel_job_failed)
         self._restore_window()
         self._refresh_recent()
         self._update_actions()
@@ -174,6 +181,14 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress_label)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.cancel_button)
+        # A failed job's one line stays in the status bar; this opens the error dialog for it.
+        self.details_button = QPushButton("Details…")
+        self.details_button.setFlat(True)
+        self.details_button.clicked.connect(self.show_failure_details)
+        self.details_button.hide()
+        bar.addPermanentWidget(self.details_button)
+        # "Details…" belongs to the failure's line: it goes when the line times out or is replaced.
+        bar.messageChanged.connect(self._on_status_message_changed)
         self._show_progress(False)
 
     def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None, icon: str | None = None) -> QAction:
@@ -226,7 +241,7 @@ class MainWindow(QMainWindow):
         jobs = running_jobs()
         # Background jobs (pre-loading torch, listing devices) are nobody's work: never ask
         # about them, but still wait for them below, as a QThread must not outlive the app.
-        if any(job.name not in BACKGROUND_JOBS for job in jobs):
+        if blocking_jobs(jobs):
             answer = QMessageBox.question(
                 self,
                 "A job is still running",
@@ -382,12 +397,9 @@ class MainWindow(QMainWindow):
     def redo(self) -> None:
         self.label_panel.undo_stack.redo()
 
-    BULK_JOB_ROWS = 50_000  # bulk label edits touching more rows than this run as a job
-
     def label_rows(self, rows: list[int], label: str | None, also_duplicates: bool = False) -> None:
         """Label ``rows`` (None clears; optionally their exact duplicates too) as ONE undo step."""
         from bertdesk.core.duplicates import rows_with_same_text
-        from bertdesk.core.errors import BertdeskError
 
         project = self.project
         if project is None or not rows:
@@ -404,16 +416,12 @@ class MainWindow(QMainWindow):
                 self.label_panel.record_project_edit(targets[0], targets[-1])  # Edit > Undo: one step
             self.statusBar().showMessage(f"{title}: {len(targets):,} rows", 5000)
 
-        if len(rows) > self.BULK_JOB_ROWS or (also_duplicates and project.row_count > self.BULK_JOB_ROWS):
-            if self.current_job is not None:
-                self.statusBar().showMessage("Wait for the running job to finish first.", 5000)
-                return
-            self._run_job(title, work, done)
+        # Always a job, whatever the size: one path (a thread start costs well under a
+        # millisecond; see benchmarks/label_speed.py).
+        if self.current_job is not None:
+            self.statusBar().showMessage("Wait for the running job to finish first.", 5000)
             return
-        try:
-            done(work())
-        except BertdeskError as err:
-            show_error(self, title, err)
+        self._run_job(title, work, done)
 
     def _on_label_panel_labels_changed(self, first_row: int, last_row: int) -> None:
         from datetime import datetime
@@ -496,21 +504,47 @@ class MainWindow(QMainWindow):
                 self.label_panel.record_project_edit()  # undoable from Edit > Undo
 
     # -- jobs -------------------------------------------------------------------------------------
+    @property
+    def current_job(self) -> Job | None:
+        """The window's running job (import, open, save a copy, bulk labels), or None."""
+        return self.jobs.job("window")
+
     def _run_job(self, title: str, fn: Callable[..., Any], on_success: Callable[[Any], None]) -> Job:
-        job = Job(fn, name=title, parent=self)
-        self.current_job = job
         self._show_progress(True, title)
-        job.progressed.connect(self._on_job_progressed)
-        job.succeeded.connect(on_success)
-        job.failed.connect(lambda err: show_error(self, title, err))
-        job.cancelled.connect(lambda: self.statusBar().showMessage(f"{title}: cancelled", 5000))
-        job.finished.connect(self._on_job_finished)
-        return job.start()
+        self.details_button.hide()
+        return self.jobs.start(
+            "window", fn, title=title, on_done=on_success,
+            on_cancelled=lambda: self.statusBar().showMessage(f"{title}: cancelled", 5000),
+            on_finished=self._on_job_finished,
+        )
 
     def cancel_job(self) -> None:
-        if self.current_job is not None:
-            self.current_job.cancel()
+        """Esc / Cancel Job: ask the runner to stop the window's job."""
+        if self.jobs.cancel():
             self.progress_label.setText("Cancelling…")
+
+    # -- failures: one line in the status bar, the error dialog a click away ------------------
+    def _on_window_job_failed(self, title: str, message: str, err: BaseException) -> None:
+        self._show_failure_line(title, message, err)
+        show_error(self, title, err)  # the window's own work has no message area to keep the line
+
+    def _on_panel_job_failed(self, title: str, message: str, err: BaseException) -> None:
+        self._show_failure_line(title, message, err)
+
+    def _show_failure_line(self, title: str, message: str, err: BaseException) -> None:
+        self._last_failure = (title, err)
+        self._failure_line = message
+        self.statusBar().showMessage(message, 15_000)
+        self.details_button.show()
+
+    def _on_status_message_changed(self, text: str) -> None:
+        if text != getattr(self, "_failure_line", None):
+            self.details_button.hide()
+
+    def show_failure_details(self) -> None:
+        """The error dialog (message and details) for the last failed job."""
+        if self._last_failure is not None:
+            show_error(self, *self._last_failure)
 
     def _on_job_progressed(self, progress: Any) -> None:
         if progress.total > 0:
@@ -522,7 +556,6 @@ class MainWindow(QMainWindow):
             self.progress_label.setText(progress.message)
 
     def _on_job_finished(self) -> None:
-        self.current_job = None
         self._show_progress(False)
         self._update_actions()
 

@@ -1,8 +1,9 @@
 """Run a core job on a QThread and turn its callbacks into Qt signals.
 
-A core job is a plain callable that accepts ``on_progress`` and ``cancel`` keyword arguments
-(see ``bertdesk.core.progress``). ``Job(fn).start()`` runs it on a worker thread; the
-:class:`Job` emits, on the GUI thread:
+The runner's internal worker: panels ask :class:`bertdesk.gui.jobs.JobRunner`, which alone
+builds a Job. A core job is a plain callable that accepts ``on_progress`` and ``cancel``
+keyword arguments (see ``bertdesk.core.progress``). ``start()`` runs it on a worker
+thread; the :class:`Job` emits, on the GUI thread:
 
 * ``progressed(Progress)`` -- throttled at the source (about 10 a second);
 * ``succeeded(object)`` -- the job's return value;
@@ -19,7 +20,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from bertdesk.core.errors import Cancelled
-from bertdesk.core.progress import CancelToken, Progress, Throttle
+from bertdesk.core.progress import CancelToken, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ class Job(QObject):
     def __init__(self, fn: Callable[..., Any], *, name: str = "job", interval: float = 0.1, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        # Set by the runner (bertdesk/gui/jobs.py), which is the only place that builds a Job.
+        self.kind: Any = None  # jobs.JobKind; None counts as user work
+        self.cancellable = True
+        self.title = name
         self.token = CancelToken()
         self._thread = QThread()
         self._thread.setObjectName(f"bertdesk-{name}")
@@ -93,9 +98,6 @@ class Job(QObject):
     def cancel(self) -> None:
         """Ask the job to stop; it answers at its next check of the cancel token."""
         self.token.cancel()
-
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the thread ends (for shutdown and tests only, never on a normal path)."""

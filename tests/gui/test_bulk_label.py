@@ -42,12 +42,13 @@ def test_selected_rows_from_ranges(opened) -> None:
     assert panel.selected_rows() == list(range(6)) and panel.bulk_apply_button.isEnabled()
 
 
-def test_bulk_assign_is_one_undo_step(opened) -> None:
+def test_bulk_assign_is_one_undo_step(qtbot, opened) -> None:
     window, panel = opened, opened.data_panel
     project = window.project
     select(panel, (1, 3))
     panel.bulk_combo.setCurrentText("y")
     panel.bulk_apply_button.click()
+    wait_for_job(qtbot, window)  # bulk labels always run as a job (no row threshold)
     assert [project.label_of(r) for r in range(6)] == ["x", "y", "y", "y", None, "y"]
     assert "5 labelled" in panel.summary_label.text()
     assert window.label_panel.undo_stack.count() == 1
@@ -57,7 +58,7 @@ def test_bulk_assign_is_one_undo_step(opened) -> None:
     assert project.label_of(2) == "y"
 
 
-def test_context_menu_labels_and_clears(opened) -> None:
+def test_context_menu_labels_and_clears(qtbot, opened) -> None:
     window, panel = opened, opened.data_panel
     project = window.project
     select(panel, (0, 0), (4, 5))
@@ -65,8 +66,10 @@ def test_context_menu_labels_and_clears(opened) -> None:
     sub = menu.actions()[0].menu()
     assert [a.text() for a in sub.actions() if a.text()] == ["x", "y", "Clear label"]
     next(a for a in sub.actions() if a.text() == "x").trigger()
+    wait_for_job(qtbot, window)
     assert [project.label_of(r) for r in (0, 4, 5)] == ["x", "x", "x"]
     next(a for a in sub.actions() if a.text() == "Clear label").trigger()
+    wait_for_job(qtbot, window)
     assert project.labelled_count == 0
     assert window.label_panel.undo_stack.count() == 2
     window.undo()
@@ -75,23 +78,25 @@ def test_context_menu_labels_and_clears(opened) -> None:
     assert [project.label_of(r) for r in range(6)] == ["x", None, None, None, None, "y"]
 
 
-def test_new_label_name_is_added(opened) -> None:
+def test_new_label_name_is_added(qtbot, opened) -> None:
     window, panel = opened, opened.data_panel
     select(panel, (3, 3))
     panel.bulk_combo.setCurrentText("  fresh ")
     panel.bulk_apply_button.click()
+    wait_for_job(qtbot, window)
     assert window.project.label_of(3) == "fresh"
     assert "fresh" in window.project.label_set.names
     assert [panel.bulk_combo.itemText(i) for i in range(panel.bulk_combo.count())] == ["x", "y", "fresh"]
     assert window.label_panel.label_buttons[-1].text() == "3  fresh"
 
 
-def test_also_label_exact_duplicates(opened) -> None:
+def test_also_label_exact_duplicates(qtbot, opened) -> None:
     window, panel = opened, opened.data_panel
     project = window.project
     panel.duplicates_check.setChecked(True)
     select(panel, (0, 1))  # "alpha" and "beta": rows 2 ("alpha ") and 4 follow
     panel.request_bulk_label("y")
+    wait_for_job(qtbot, window)
     assert [project.label_of(r) for r in range(6)] == ["y", "y", "y", None, "y", "y"]
     assert window.label_panel.undo_stack.count() == 1
     window.undo()
@@ -100,7 +105,6 @@ def test_also_label_exact_duplicates(opened) -> None:
 
 def test_big_selection_runs_as_a_job(qtbot, opened, monkeypatch) -> None:
     window, panel = opened, opened.data_panel
-    monkeypatch.setattr(type(window), "BULK_JOB_ROWS", 2)
     panel.table.selectAll()
     panel.request_bulk_label(None)
     wait_for_job(qtbot, window)

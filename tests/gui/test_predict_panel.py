@@ -51,6 +51,7 @@ def panel(qtbot, project: Project) -> PredictPanel:
     widget.resize(1200, 760)
     widget.show()
     widget.set_project(project)
+    qtbot.waitUntil(lambda: widget.job is None, timeout=20_000)  # stored predictions load as a job
     yield widget
     if widget.job is not None:
         widget.job.cancel()
@@ -204,9 +205,6 @@ def test_importing_the_panel_loads_no_torch() -> None:
 
 
 def test_big_runs_load_in_the_background(panel: PredictPanel, project: Project, qtbot, monkeypatch) -> None:
-    import bertdesk.gui.panels.predict_panel as module
-
-    monkeypatch.setattr(module, "SYNC_LOAD_ROWS", 10)
     panel.refresh()
     assert panel.frame is None and "Loading 40 predictions" in panel.run_label.text()
     qtbot.waitUntil(lambda: panel.job is None and panel.frame is not None, timeout=20_000)
@@ -214,7 +212,6 @@ def test_big_runs_load_in_the_background(panel: PredictPanel, project: Project, 
 
 
 def test_accepting_many_rows_runs_in_the_background(panel: PredictPanel, project: Project, qtbot, monkeypatch) -> None:
-    monkeypatch.setattr(PredictPanel, "ACCEPT_JOB_ROWS", 0)  # every accept is "large"
     before = project.labels()
     panel.threshold.setValue(0)
     with qtbot.waitSignal(panel.project_edited, timeout=10_000):

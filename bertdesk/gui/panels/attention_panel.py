@@ -47,6 +47,7 @@ from bertdesk.gui.widgets.attention_grid import THUMB_MAX, AttentionGrid
 from bertdesk.gui.widgets.attention_heatmap import AttentionHeatmap
 from bertdesk.gui.widgets.attention_saliency import SaliencyView, word_spans
 from bertdesk.gui.widgets.attention_tokens import AttentionTokenView
+from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class AttentionPanel(QWidget):
         self._followups: list[Any] = []
         self._stacks: dict[tuple[str, bool], tuple[np.ndarray, list[str], np.ndarray]] = {}
         self._build()
+        self.jobs = JobRunner(self, show_line=self._show_error_line)
 
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
@@ -248,16 +250,15 @@ class AttentionPanel(QWidget):
             self._stacks.update(stacks)
 
     def _run_job(self, fn: Any, on_success: Any) -> None:
-        job = Job(fn, name="attention", parent=self)
-        job.progressed.connect(self._on_job_progressed)
-        job.succeeded.connect(on_success)
-        job.failed.connect(self._on_job_failed)
-        job.finished.connect(self._on_job_finished)
-        self.job = job
+        # One slot, and explain() waits for the running job before starting the next: the
+        # explainer (one loaded model) serves one job at a time.
+        self.job = self.jobs.start(
+            "attention", fn, title="Explaining", on_progress=self._on_job_progressed, on_done=on_success,
+            on_failed=self._on_job_failed, on_finished=self._on_job_finished,
+        )
         if not self._busy:
             self._busy = True
             self.busy_changed.emit(True)
-        job.start()
 
     def _on_job_progressed(self, progress: Any) -> None:
         if progress.message:
@@ -279,13 +280,12 @@ class AttentionPanel(QWidget):
         self.result.maps = maps
         self._show_saliency(maps)
 
-    def _on_job_failed(self, err: BaseException) -> None:
-        message, _detail = error_message(err)
-        if _detail:
-            log.error("attention failed: %s", _detail)
+    def _on_job_failed(self, _err: BaseException) -> None:
+        self.status_label.setText("Nothing explained.")  # the runner shows the error's line
+
+    def _show_error_line(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
-        self.status_label.setText("Nothing explained.")
 
     def _on_job_finished(self) -> None:
         self.job = None

@@ -7,7 +7,7 @@ Esc comes back).
 
 Search never freezes the window: a step through a "Search" view first scans for at most
 :data:`QUICK_SEARCH` on the GUI thread (the next match is usually near), then hands the scan to a
-worker (:class:`~bertdesk.gui.workers.Job`) with a busy line; Esc or a new search cancels it (the
+background job (bertdesk/gui/jobs.py) with a busy line; Esc or a new search cancels it (the
 newest request wins) and labelling keys wait until it answers. A regex that runs past its
 budget on a row ends with a one-line message naming the row.
 
@@ -43,10 +43,9 @@ from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
 from bertdesk.core.text_search import SearchBudget, SearchTooSlow
 from bertdesk.core.undo import UNDO_LIMIT
-from bertdesk.gui.dialogs.errors import error_message
 from bertdesk.gui.widgets.label_chart import LabelChart
 from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_for_key
-from bertdesk.gui.workers import Job
+from bertdesk.gui.jobs import JobKind, JobRunner
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
@@ -108,7 +107,8 @@ class LabelPanel(QWidget):
         self.current_row: int | None = None
         self._label_names: tuple[str, ...] = ()
         self.search_budget = SearchBudget()  # a background search step's limits
-        self._search_job: Job | None = None
+        # Search steps: one slot, the newest request wins (a superseded step's answer is dropped).
+        self.jobs = JobRunner(self, show_line=lambda line: self.message_label.setText(line))
         self._search_step: tuple[str, bool] = ("", False)  # the running search's (empty text, whole view)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
@@ -553,53 +553,36 @@ class LabelPanel(QWidget):
         def work(*, on_progress: ProgressCallback, cancel: CancelToken) -> int | None:
             return walker.step(row, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress)
 
-        job = Job(work, name="search")
-        job.progressed.connect(self._on_search_job_progressed)
-        job.succeeded.connect(self._on_search_job_succeeded)
-        job.failed.connect(self._on_search_job_failed)
-        self._search_job = job
         self._search_step = (empty, whole_view)
         self.message_label.setText("")
         self.search_status.setText("Searching…  (Esc cancels)")
-        job.start()
+        # Background kind: closing the window cancels a search without asking.
+        self.jobs.start(
+            "search", work, title="Searching", kind=JobKind.BACKGROUND, on_progress=self._on_search_job_progressed,
+            on_done=self._on_search_job_succeeded, on_finished=lambda: self.search_status.setText(""),
+        )
 
     def search_running(self) -> bool:
         """True while a search step runs on a worker (labelling keys wait for it)."""
-        return self._search_job is not None
+        return self.jobs.busy("search")
 
     def cancel_search(self, *, say: bool = False) -> None:
         """Stop a running search step (its answer, if it still comes, is ignored)."""
-        job = self._search_job
-        if job is None:
+        if not self.jobs.busy("search"):
             return
-        self._search_job = None
-        job.cancel()
+        self.jobs.forget("search")
         self.search_status.setText("")
         if say:
             self.message_label.setText("Search cancelled.")
 
-    def _is_current_search(self) -> bool:
-        # A superseded job may still report: only the newest one's signals count.
-        return self._search_job is not None and self.sender() is self._search_job
-
     def _on_search_job_progressed(self, progress: Progress) -> None:
-        if self._is_current_search() and progress.message:
+        if progress.message:
             self.search_status.setText(f"{progress.message}  (Esc cancels)")
 
     def _on_search_job_succeeded(self, found: int | None) -> None:
-        if not self._is_current_search():
-            return
-        self._search_job = None
         self.search_status.setText("")
         empty, whole_view = self._search_step
         self._go_to(found, empty=empty, whole_view=whole_view)
-
-    def _on_search_job_failed(self, err: BaseException) -> None:
-        if not self._is_current_search():
-            return
-        self._search_job = None
-        self.search_status.setText("")
-        self.message_label.setText(error_message(err)[0])
 
     # -- display ----------------------------------------------------------------------------
     def _go_to(self, row: int | None, *, empty: str, whole_view: bool = False) -> None:

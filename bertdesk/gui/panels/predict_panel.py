@@ -6,9 +6,10 @@ and per-class scores on the run's validation rows; a 2-D map of the rows), and t
 under the table (accept the selected predictions, accept all above a confidence, most
 uncertain first, export).
 
-The work happens in core: ``project_inference.predict_project`` on a :class:`Job` thread,
+The work happens in core: ``project_inference.predict_project`` as a job (bertdesk/gui/jobs.py),
 ``prediction_views`` for filters/metrics/PCA, ``uncertainty`` for the orders,
-``Project.accept_predictions`` for undoable labelling and ``export`` on a Job. torch is only
+``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
+panel's one slot. torch is only
 imported inside the job functions, never when this module loads.
 """
 
@@ -37,20 +38,18 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core import prediction_views as views
-from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
-from bertdesk.gui.dialogs.errors import error_message
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 from bertdesk.gui.widgets.predict_views import PredictViews
+from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project, RunRecord
 
 log = logging.getLogger(__name__)
-SYNC_LOAD_ROWS = 50_000  # above this many stored predictions, refresh() reads them on a worker thread
 UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
 
 
@@ -81,11 +80,17 @@ class PredictPanel(QWidget):
         self.run: RunRecord | None = None
         self.frame: Any = None  # prediction_views.prediction_frame of the shown run
         self.report: views.ValidationReport | None = None
-        self.job: Job | None = None
+        # One slot for every job here (load, predict, accept, export): they exclude each other.
+        self.jobs = JobRunner(self, show_line=lambda line: self.run_label.setText(line))
         # run id -> (row ids, 2-D coordinates): embeddings come from the last predict job of
         # this session (they are not stored in the project).
         self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._build()
+
+    @property
+    def job(self) -> Job | None:
+        """The panel's running job (predict, accept, export; else a load of stored predictions), or None."""
+        return self.jobs.job("predict") or self.jobs.job("load")
 
     # -- construction ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -208,10 +213,11 @@ class PredictPanel(QWidget):
             self._show_frame()
             return
         count = project.prediction_count(self.run.id)
-        if count > SYNC_LOAD_ROWS and self.job is None:
-            self._load_in_background(project, self.run.id, count)
+        if not count:
+            self._show_run(None)
             return
-        self._show_run(views.frame_for_run(project, self.run.id) if count else None)
+        # Always on a worker, whatever the count (one path); a newer refresh supersedes it.
+        self._load_in_background(project, self.run.id, count)
 
     def _show_run(self, frame: Any) -> None:
         """Show ``frame`` (the shown run's predictions, or None) with the run's description."""
@@ -235,19 +241,17 @@ class PredictPanel(QWidget):
         def work(*, on_progress: Any, cancel: Any) -> Any:
             return views.frame_for_run(project, run_id)
 
-        job = Job(work, name="load-predictions", parent=self)
-
         def loaded(frame: Any) -> None:
             if project is self.project and self.run is not None and self.run.id == run_id:
                 self._show_run(frame)
 
-        job.succeeded.connect(loaded)
-        job.failed.connect(self._on_job_failed)
-        job.finished.connect(self._on_job_finished)
-        self.job = job
+        def finished() -> None:
+            # A load that ends while a prediction runs leaves the prediction's progress alone.
+            self._update_enabled() if self.jobs.busy("predict") else self._on_job_finished()
+
+        self.jobs.start("load", work, title="Loading predictions", on_done=loaded, on_finished=finished)
         self.run_label.setText(f"Loading {count:,} predictions of run {run_id}…")
         self._show_frame()
-        job.start()
 
     # -- showing -----------------------------------------------------------------------------
     def _show_frame(self) -> None:
@@ -337,18 +341,17 @@ class PredictPanel(QWidget):
             out = predict_with_map(project, run_id=run_id, rows=rows, on_progress=on_progress, cancel=cancel)
             return out.result.run_id, len(out.result.row_ids), out.map_row_ids, out.map_coords
 
-        job = Job(work, name="predict", parent=self)
-        job.progressed.connect(self._on_job_progressed)
-        job.succeeded.connect(lambda result: self._on_predict_succeeded(result, project))
-        job.failed.connect(self._on_job_failed)
-        job.cancelled.connect(lambda: self.status_message.emit("Prediction cancelled; earlier predictions are kept."))
-        job.finished.connect(self._on_job_finished)
-        self.job = job
+        job = self.jobs.start(
+            "predict", work, title="Predicting", on_progress=self._on_job_progressed,
+            on_done=lambda result: self._on_predict_succeeded(result, project),
+            on_cancelled=lambda: self.status_message.emit("Prediction cancelled; earlier predictions are kept."),
+            on_finished=self._on_job_finished,
+        )
         self.progress.setRange(0, 0)
         self.progress.setFormat("Loading the model…")
         self._update_enabled()
         self.status_message.emit(f"Predicting {'unlabelled' if rows == 'unlabelled' else 'all'} rows with run {run_id}…")
-        return job.start()
+        return job
 
     def _on_job_progressed(self, progress: Progress) -> None:
         if progress.total > 0:
@@ -365,15 +368,7 @@ class PredictPanel(QWidget):
         self.refresh()
         self.predictions_changed.emit()
 
-    def _on_job_failed(self, err: BaseException) -> None:
-        message = error_message(err)[0]
-        if not isinstance(err, BertdeskError):
-            log.error("predict panel job failed", exc_info=err)
-        self.status_message.emit(message)
-        self.run_label.setText(message)
-
     def _on_job_finished(self) -> None:
-        self.job = None
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("")
@@ -410,36 +405,26 @@ class PredictPanel(QWidget):
         )
         return self._accept(assignments, f"above {self.threshold.value():.0f}%")
 
-    # Accepting more rows than this runs on a worker thread (a million took 1.3 s).
-    ACCEPT_JOB_ROWS = 20_000
-
     def _accept(self, assignments: dict[int, str], what: str) -> int:
         project = self.project
         assert project is not None
         if not assignments:
             self.status_message.emit(f"No predictions {what} to accept.")
             return 0
-        if len(assignments) > self.ACCEPT_JOB_ROWS:
-            if self.job is not None:
-                self.status_message.emit("Wait for the running job to finish first.")
-                return 0
-            job = Job(lambda on_progress, cancel: project.accept_predictions(assignments), name="accept", parent=self)
-            job.succeeded.connect(lambda changed: self._after_accept(bool(changed), len(assignments), what, project))
-            job.failed.connect(self._on_job_failed)
-            job.finished.connect(self._on_job_finished)
-            self.job = job
-            self.progress.setRange(0, 0)
-            self.progress.setFormat(f"Accepting {len(assignments):,} predictions…")
-            self._update_enabled()
-            job.start()
-            return len(assignments)
-        try:
-            changed = project.accept_predictions(assignments)
-        except BertdeskError as err:
-            self.status_message.emit(str(err))
+        if self.job is not None:
+            self.status_message.emit("Wait for the running job to finish first.")
             return 0
-        self._after_accept(changed, len(assignments), what, project)
-        return len(assignments) if changed else 0
+        # Always a job, whatever the size: one path (a million rows take about 1.3 s; a few
+        # rows cost a thread start, see benchmarks/label_speed.py).
+        self.jobs.start(
+            "predict", lambda on_progress, cancel: project.accept_predictions(assignments), title="Accepting predictions",
+            on_done=lambda changed: self._after_accept(bool(changed), len(assignments), what, project),
+            on_finished=self._on_job_finished,
+        )
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(f"Accepting {len(assignments):,} predictions…")
+        self._update_enabled()
+        return len(assignments)
 
     def _after_accept(self, changed: bool, count: int, what: str, project: Project) -> None:
         if not changed or project is not self.project:
@@ -495,15 +480,14 @@ class PredictPanel(QWidget):
 
             return export_project_predictions(project, project.predictions(run_id), path, on_progress=on_progress, cancel=cancel)
 
-        job = Job(work, name="export", parent=self)
-        job.progressed.connect(self._on_job_progressed)
-        job.succeeded.connect(lambda target: self.status_message.emit(f"Exported to {target}."))
-        job.failed.connect(self._on_job_failed)
-        job.cancelled.connect(lambda: self.status_message.emit("Export cancelled; no file was written."))
-        job.finished.connect(self._on_job_finished)
-        self.job = job
+        job = self.jobs.start(
+            "predict", work, title="Exporting predictions", on_progress=self._on_job_progressed,
+            on_done=lambda target: self.status_message.emit(f"Exported to {target}."),
+            on_cancelled=lambda: self.status_message.emit("Export cancelled; no file was written."),
+            on_finished=self._on_job_finished,
+        )
         self._update_enabled()
-        return job.start()
+        return job
 
     # -- interaction -------------------------------------------------------------------------
     def _on_filters_changed(self) -> None:

@@ -1,7 +1,7 @@
 """Train panel: choose a model and settings, check the data, train with live curves, manage runs.
 
 Training runs :func:`bertdesk.core.usecases.train_in_project` (the same use case as
-``bertdesk train PROJECT``) on a :class:`~bertdesk.gui.workers.Job` (its own QThread): the run is
+``bertdesk train PROJECT``) on a job of the panel's :class:`~bertdesk.gui.jobs.JobRunner` (its own QThread): the run is
 recorded in the project on the GUI thread when Start is pressed, so the history lists it at
 once; the job reads the labelled rows, trains and records how the run ended. torch is imported
 only inside jobs: the device list is found by a short job the first time the panel is shown.
@@ -40,6 +40,7 @@ from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
 from bertdesk.gui.widgets.train_summary import TrainSummaryWidget
 from bertdesk.gui.widgets.train_truncation import TruncationLabel
+from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self.project: Project | None = None
         self.job: Job | None = None
+        self.jobs = JobRunner(self, show_line=lambda line: self.progress_label.setText(line))
         self._run_project: Project | None = None
         self._run_id: int | None = None
         self._out_dir: Path | None = None
@@ -229,18 +231,16 @@ class TrainPanel(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setTextVisible(True)
         self.progress_label.setText("Starting…")
-        job = Job(functools.partial(_train_run, project, config, (run_id, out_dir)), name="train")
-        job.progressed.connect(self._on_job_progressed)
-        job.succeeded.connect(self._on_job_succeeded)
-        job.failed.connect(self._on_job_failed)
-        job.cancelled.connect(self._on_job_cancelled)
-        job.finished.connect(self._on_job_finished)
-        self.job = job
+        self.job = self.jobs.start(
+            "train", functools.partial(_train_run, project, config, (run_id, out_dir)), title="Training",
+            on_progress=self._on_job_progressed, on_done=self._on_job_succeeded,
+            on_failed=self._on_job_failed, show_failure=False,  # its own box offers "Train on CPU"
+            on_cancelled=self._on_job_cancelled, on_finished=self._on_job_finished,
+        )
         self._live_run_id = run_id
         self._show_runs()
         self.history.select_run(run_id)
         self._update_buttons()
-        job.start()
         self.training_changed.emit(True)
         self.status_message.emit(f"Training run {run_id} on {sum(self.summary.counts.values())} labelled rows…")
 
@@ -264,11 +264,11 @@ class TrainPanel(QWidget):
     def _find_devices(self) -> None:
         if self._devices is not None or self._device_job is not None:
             return
-        job = Job(_find_devices, name="devices")
-        job.succeeded.connect(self._on_devices_found)
-        job.failed.connect(self._on_devices_failed)
-        self._device_job = job
-        job.start()
+        # A failure is no error for the user: the CPU is always there (see _on_devices_failed).
+        self._device_job = self.jobs.start(
+            "devices", _find_devices, kind=JobKind.BACKGROUND, cancellable=False,
+            on_done=self._on_devices_found, on_failed=self._on_devices_failed, show_failure=False,
+        )
 
     def _on_devices_found(self, devices: list[Any]) -> None:
         self._devices = list(devices)

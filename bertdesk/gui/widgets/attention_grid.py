@@ -91,13 +91,6 @@ class AttentionGrid(QWidget):
             self._timer.start()
         self.update()
 
-    def clear_maps(self) -> None:
-        self._timer.stop()
-        self._attentions = self._thumbs = self._maxima = None
-        self.layers = self.heads = 0
-        self.images = {}
-        self.update()
-
     def finish_now(self) -> None:
         """Build every remaining image at once (tests, export)."""
         while self._attentions is not None and self._next_layer < self.layers:

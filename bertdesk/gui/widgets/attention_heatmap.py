@@ -146,12 +146,6 @@ class AttentionHeatmap(pg.GraphicsLayoutWidget):
         rows, cols = self.matrix.shape
         self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
 
-    def clear_map(self) -> None:
-        self.matrix = np.zeros((0, 0), np.float32)
-        self.image.clear()
-        self.left_axis.set_tokens([])
-        self.top_axis.set_tokens([])
-
     def _on_scene_mouse_moved(self, pos: QPointF) -> None:
         if not self.matrix.size or not self.plot.sceneBoundingRect().contains(pos):
             self.hovered.emit("")

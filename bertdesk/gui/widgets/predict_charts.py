@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
@@ -209,10 +209,3 @@ class EmbeddingMap(pg.PlotWidget):
     def _on_scatter_clicked(self, _item: object, points: Sequence[object], _event: object) -> None:
         if len(points):
             self.point_clicked.emit(int(points[0].data()))  # type: ignore[attr-defined]
-
-    def point_position(self, row_id: int) -> QPointF | None:
-        """Where ``row_id`` is drawn (data coordinates), for tests."""
-        hits = np.flatnonzero(self.row_ids == int(row_id))
-        if not hits.size:
-            return None
-        return QPointF(float(self.scatter.data["x"][hits[0]]), float(self.scatter.data["y"][hits[0]]))

@@ -1,7 +1,8 @@
 """How many labelled texts the chosen max length will cut: counted in the background.
 
-Counting needs the model's tokenizer (and so transformers), so it runs on a short Job,
-debounced while the user edits the settings.
+Counting needs the model's tokenizer (and so transformers), so it runs as a background job
+(bertdesk/gui/jobs.py), debounced while the user edits the settings; a newer request cancels
+an older count and drops its answer.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-from bertdesk.gui.workers import Job
+from bertdesk.gui.jobs import JobKind, JobRunner
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
@@ -38,7 +39,7 @@ class TruncationLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.setStyleSheet("color: #555;")
-        self._job: Job | None = None
+        self.jobs = JobRunner(self)
         self._pending: tuple[str, Project, int] | None = None
         self._max_length = 0
         self._timer = QTimer(self)
@@ -58,21 +59,15 @@ class TruncationLabel(QLabel):
     def _start(self) -> None:
         if self._pending is None:
             return
-        if self._job is not None:  # one count at a time; the newest request runs next
-            self._job.cancel()
-            return
         model, project, max_length = self._pending
         self._pending = None
         self.setText(f"Counting texts longer than {max_length} tokens…")
-        job = Job(lambda on_progress, cancel: _count(model, project, max_length, on_progress=on_progress, cancel=cancel), name="truncation")
         self._max_length = max_length
-        # Bound methods, not lambdas: Qt drops these connections if this label is deleted
-        # while the count still runs (a lambda would touch a deleted widget).
-        job.succeeded.connect(self._show)
-        job.failed.connect(self._on_failed)
-        job.finished.connect(self._on_finished)
-        self._job = job
-        job.start()
+        # Background: a hint, nobody's work. A count that fails only leaves the line empty.
+        self.jobs.start(
+            "truncation", lambda on_progress, cancel: _count(model, project, max_length, on_progress=on_progress, cancel=cancel),
+            kind=JobKind.BACKGROUND, on_done=self._show, on_failed=self._on_failed, show_failure=False,
+        )
 
     def _show(self, result: tuple[int, int]) -> None:
         from bertdesk.core.training import describe_truncation
@@ -83,8 +78,3 @@ class TruncationLabel(QLabel):
 
     def _on_failed(self, _err: BaseException) -> None:
         self.setText("")
-
-    def _on_finished(self) -> None:
-        self._job = None
-        if self._pending is not None:
-            self._start()
