@@ -85,7 +85,7 @@ def main() -> None:
         panel.refresh()
         _wait(app, lambda: panel.job is None and panel.frame is not None)
         accept_direct, accept_job = [], []
-        for i in range(args.repeats):
+        for _ in range(args.repeats):
             project.set_labels(rows, None)
             start = time.perf_counter()
             changed = project.accept_predictions({r: "y" for r in rows})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
@@ -349,7 +350,7 @@ class MainWindow(QMainWindow):
         self.import_spreadsheet(ImportOptions(source=source, project_path=target, text_column=text_column, label_column=label_column))
 
     # -- project --------------------------------------------------------------------------------
-    def set_project(self, project: "Project | None") -> None:
+    def set_project(self, project: Project | None) -> None:
         if self.project is not None and self.project is not project:
             self.project.close()
         self.project = project
@@ -458,11 +459,11 @@ class MainWindow(QMainWindow):
         self.show_panel_widget(self.attention_panel)
         self.attention_panel.explain(text)
 
-    def _on_project_opened(self, project: "Project") -> None:
+    def _on_project_opened(self, project: Project) -> None:
         self.set_project(project)
         self.statusBar().showMessage(f"Opened {project.path.name}", 4000)
 
-    def _on_project_imported(self, project: "Project") -> None:
+    def _on_project_imported(self, project: Project) -> None:
         self.set_project(project)
         self.statusBar().showMessage(f"Imported {project.row_count:,} rows into {project.path.name}", 6000)
         self.offer_label_merges()
@@ -600,7 +601,7 @@ class MainWindow(QMainWindow):
         box.exec()
 
 
-def _open_project(path: Path) -> "Project":
+def _open_project(path: Path) -> Project:
     from bertdesk.core.project import Project
 
     return Project.open(path)

@@ -15,7 +15,8 @@ thread; the :class:`Job` emits, on the GUI thread:
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # Jobs keep themselves alive until their thread has finished: a Job dropped by its caller
 # must not be garbage-collected while its thread still runs (Qt would abort the process).
-_RUNNING: set["Job"] = set()
+_RUNNING: set[Job] = set()
 
 
 class _Worker(QObject):
@@ -90,7 +91,7 @@ class Job(QObject):
         self._worker.done.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(self._on_thread_finished)
 
-    def start(self) -> "Job":
+    def start(self) -> Job:
         _RUNNING.add(self)
         self._thread.start()
         return self

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core.training_metrics import format_scores
 from bertdesk.core.progress import format_duration
+from bertdesk.core.training_metrics import format_scores
 from bertdesk.gui.widgets.train_history import describe_settings
 
 if TYPE_CHECKING:

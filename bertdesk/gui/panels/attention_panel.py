@@ -42,12 +42,12 @@ from bertdesk.core.attention_derived import KINDS, Explained, kind_stack, merged
 from bertdesk.core.attention_maps import NORMALISATIONS, Normalisation, colour_levels, drop_indices, word_groups
 from bertdesk.core.attention_png import COLOURMAPS, colour_lut
 from bertdesk.gui.dialogs.errors import error_message
+from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.widgets.attention_export import save_widget_image
 from bertdesk.gui.widgets.attention_grid import THUMB_MAX, AttentionGrid
 from bertdesk.gui.widgets.attention_heatmap import AttentionHeatmap
 from bertdesk.gui.widgets.attention_saliency import SaliencyView, word_spans
 from bertdesk.gui.widgets.attention_tokens import AttentionTokenView
-from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:

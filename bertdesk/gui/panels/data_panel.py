@@ -188,7 +188,7 @@ class DataPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.stack)
 
-    def set_project(self, project: "Project | None") -> None:
+    def set_project(self, project: Project | None) -> None:
         self.model.set_project(project)
         if project is None:
             self.stack.setCurrentWidget(self.welcome)
@@ -209,7 +209,7 @@ class DataPanel(QWidget):
             f"{project.labelled_count:,} labelled ({labels})"
         )
 
-    def _size_columns(self, project: "Project") -> None:
+    def _size_columns(self, project: Project) -> None:
         header = self.table.horizontalHeader()
         header.resizeSection(0, 120)
         for i, name in enumerate(project.columns, start=1):

@@ -43,9 +43,9 @@ from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
 from bertdesk.core.text_search import SearchBudget, SearchTooSlow
 from bertdesk.core.undo import UNDO_LIMIT
+from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.widgets.label_chart import LabelChart
 from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_for_key
-from bertdesk.gui.jobs import JobKind, JobRunner
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project

@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
 
 from bertdesk.core import prediction_views as views
 from bertdesk.core.progress import Progress
+from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 from bertdesk.gui.widgets.predict_views import PredictViews
-from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:

@@ -35,12 +35,12 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
 from bertdesk.core.training_metrics import ValidationScores
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
+from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
 from bertdesk.gui.widgets.train_summary import TrainSummaryWidget
 from bertdesk.gui.widgets.train_truncation import TruncationLabel
-from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
