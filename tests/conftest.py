@@ -28,3 +28,28 @@ def tiny_encoder_dir(tmp_path_factory: pytest.TempPathFactory):
     from tests.tiny_model import make_tiny_model
 
     return make_tiny_model(tmp_path_factory.mktemp("tiny-encoder") / "model", labels=None)
+
+
+def _mounted_tmpfs(point, options: str, why: str):
+    """Mount a real tmpfs with ``options`` at ``point`` for one test; skipped where mount is not allowed."""
+    import shutil
+    import subprocess
+
+    point.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)]
+    if shutil.which("mount") is None or subprocess.run(mount, capture_output=True).returncode:
+        pytest.skip(f"cannot mount {why} here")
+    yield point
+    subprocess.run(["umount", str(point)], check=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real 64 KiB filesystem (tmpfs): a disk that fills up."""
+    yield from _mounted_tmpfs(tmp_path / "tiny", "size=64k", "a tmpfs")
+
+
+@pytest.fixture
+def ro_mount(tmp_path):
+    """A real read-only filesystem (tmpfs mounted ro)."""
+    yield from _mounted_tmpfs(tmp_path / "ro", "ro,size=1m", "a read-only tmpfs")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -179,15 +178,6 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(labelled_csv: Path, 
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # untouched, byte for byte
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path):
-    """A real 64 KiB filesystem (tmpfs); skipped where mount is not allowed."""
-    point = tmp_path / "tiny"
-    point.mkdir()
-    if shutil.which("mount") is None or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    yield point
-    subprocess.run(["umount", str(point)], check=False)
 
 
 def test_no_room_is_refused_before_reading(tmp_path: Path, tiny_disk: Path) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
-import subprocess
 from collections import namedtuple
 from pathlib import Path
 
@@ -59,26 +57,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def ro_mount(tmp_path: Path):
-    """A real read-only filesystem (tmpfs mounted ro); skipped where mount is not allowed."""
-    point = tmp_path / "ro"
-    point.mkdir()
-    if shutil.which("mount") is None or subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(point)], capture_output=True).returncode:
-        pytest.skip("cannot mount a read-only tmpfs here")
-    yield point
-    subprocess.run(["umount", str(point)], check=False)
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path):
-    """A real 64 KiB filesystem (tmpfs); skipped where mount is not allowed."""
-    point = tmp_path / "tiny"
-    point.mkdir()
-    if shutil.which("mount") is None or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    yield point
-    subprocess.run(["umount", str(point)], check=False)
 
 
 # -- never delete what bertdesk did not write ------------------------------------------------
