@@ -167,14 +167,20 @@ def main() -> int:
     ours_s, peer_s = statistics.median(ours), statistics.median(peer)
     stall_ms, peer_stall_ms = max(stalls), statistics.median(peer_stalls)
     maps = panel.maps
-    print(f"model: {maps.model_name} ({maps.layers} layers x {maps.heads} heads = {maps.layers * maps.heads} grid cells), "
-          f"loaded in {load_s:.1f} s (not counted); torch threads: {torch.get_num_threads()}; repeats: {args.repeats}")
+    print(
+        f"model: {maps.model_name} ({maps.layers} layers x {maps.heads} heads = {maps.layers * maps.heads} grid cells), "
+        f"loaded in {load_s:.1f} s (not counted); torch threads: {torch.get_num_threads()}; repeats: {args.repeats}"
+    )
     print(f"latency, {n_tokens} tokens, maps + full grid drawn (median):")
-    print(f"  bertdesk            {ours_s * 1000:8.1f} ms   (target {LATENCY_TARGET_S * 1000:.0f} ms: {'PASS' if ours_s < LATENCY_TARGET_S else 'FAIL'})")
+    print(
+        f"  bertdesk            {ours_s * 1000:8.1f} ms   (target {LATENCY_TARGET_S * 1000:.0f} ms: {'PASS' if ours_s < LATENCY_TARGET_S else 'FAIL'})"
+    )
     print(f"  peer: forward pass  {peer_s * 1000:8.1f} ms   (transformers, output_attentions=True, worker thread)")
     print(f"  ratio bertdesk/peer {ours_s / peer_s:8.2f}")
     print(f"UI stall, {long_tokens} tokens, longest gap of a 10 ms QTimer (worst of runs):")
-    print(f"  bertdesk            {stall_ms:8.1f} ms   (target {STALL_TARGET_MS:.0f} ms: {'PASS' if stall_ms < STALL_TARGET_MS else 'FAIL'})")
+    print(
+        f"  bertdesk            {stall_ms:8.1f} ms   (target {STALL_TARGET_MS:.0f} ms: {'PASS' if stall_ms < STALL_TARGET_MS else 'FAIL'})"
+    )
     print(f"  peer: forward on UI {peer_stall_ms:8.1f} ms")
     print(f"  ratio bertdesk/peer {stall_ms / peer_stall_ms:8.2f}")
     return 0

@@ -121,11 +121,17 @@ def main() -> None:
             times = time_presses(app, panel, key, args.presses)
             times.sort()
             results.append((name, statistics.median(times), times[int(0.95 * (len(times) - 1))]))
-        for name, text, regex in [("search 'refund': Space (skip)", "refund", False), ("search /ref[u]nd/ regex: Space (skip)", "ref[u]nd", True)]:
+        for name, text, regex in [
+            ("search 'refund': Space (skip)", "refund", False),
+            ("search /ref[u]nd/ regex: Space (skip)", "ref[u]nd", True),
+        ]:
             start_search(app, panel, text, regex=regex)
             times = sorted(time_presses(app, panel, Qt.Key.Key_Space, args.presses))
             results.append((name, statistics.median(times), times[int(0.95 * (len(times) - 1))]))
-        for name, text, regex in [("rare plain search: Enter → shown", "NEEDLE", False), ("rare regex search: Enter → shown", "need+le", True)]:
+        for name, text, regex in [
+            ("rare plain search: Enter → shown", "NEEDLE", False),
+            ("rare regex search: Enter → shown", "need+le", True),
+        ]:
             panel.filter_combo.setCurrentIndex(panel.filter_index("all"))  # start from row 1
             panel.filter_combo.activated.emit(panel.filter_index("all"))
             elapsed = start_search(app, panel, text, regex=regex)

@@ -42,8 +42,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("the food was great, really", "service", "slow", 'the "best" pizza', "never again", "okay",
-         "friendly staff", "price", "delivery", "cold", "tasty", "would recommend")
+WORDS = (
+    "the food was great, really",
+    "service",
+    "slow",
+    'the "best" pizza',
+    "never again",
+    "okay",
+    "friendly staff",
+    "price",
+    "delivery",
+    "cold",
+    "tasty",
+    "would recommend",
+)
 LABELS = ("positive", "negative", "neutral", "mixed")
 
 
@@ -77,8 +89,7 @@ def make_xlsx(rows: int) -> Path:
         sheet.append(["id", "text", "label", "score", "date"])
         for i in range(rows):
             text = " ".join(rng.choice(WORDS) for _ in range(8))
-            sheet.append([i, text, rng.choice(LABELS), round(rng.random() * 5, 2),
-                          dt.date(2024, 1, 1) + dt.timedelta(days=i % 365)])
+            sheet.append([i, text, rng.choice(LABELS), round(rng.random() * 5, 2), dt.date(2024, 1, 1) + dt.timedelta(days=i % 365)])
         tmp = path.with_suffix(".tmp.xlsx")
         book.save(tmp)
         tmp.replace(path)
@@ -120,8 +131,13 @@ print(json.dumps({"peak": after - before, "frame": int(table.frame.memory_usage(
 def measure_memory(path: Path) -> tuple[int, int]:
     small = Path(tempfile.gettempdir()) / "bertdesk-bench-warmup.csv"
     small.write_text("id,text,label\n1,warm up,a\n2,again,b\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(path), str(small)], check=True,
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(path), str(small)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     return figures["peak"], figures["frame"]
 
@@ -136,8 +152,10 @@ def whole_processes(csv_path: Path, repeat: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         for i in range(repeat):  # interleaved, so load spikes hit both alike
             project = str(Path(folder) / f"p{i}.bertdesk")
-            for name, command in (("bertdesk", ["-m", "bertdesk", "import", str(csv_path), "--out", project, "--quiet"]),
-                                  ("pandas", [*PANDAS_PROCESS, str(csv_path)])):
+            for name, command in (
+                ("bertdesk", ["-m", "bertdesk", "import", str(csv_path), "--out", project, "--quiet"]),
+                ("pandas", [*PANDAS_PROCESS, str(csv_path)]),
+            ):
                 start = time.perf_counter()
                 subprocess.run([sys.executable, *command], check=True, env=env, stdout=subprocess.DEVNULL)
                 times[name].append(time.perf_counter() - start)
@@ -169,11 +187,14 @@ def main() -> None:
     print(f"CPUs: {os.cpu_count()}, best of {args.repeat}\n")
 
     read_table(csv_path)  # first-call costs (imports, thread pools) are not what we measure
-    csv_times = best_of({
-        "read_table": lambda: read_table(csv_path),
-        "pandas C": lambda: pd.read_csv(csv_path, dtype=str, keep_default_na=False),
-        "pandas pyarrow": lambda: pd.read_csv(csv_path, dtype=str, keep_default_na=False, engine="pyarrow"),
-    }, args.repeat)
+    csv_times = best_of(
+        {
+            "read_table": lambda: read_table(csv_path),
+            "pandas C": lambda: pd.read_csv(csv_path, dtype=str, keep_default_na=False),
+            "pandas pyarrow": lambda: pd.read_csv(csv_path, dtype=str, keep_default_na=False, engine="pyarrow"),
+        },
+        args.repeat,
+    )
     peer_name = min(("pandas C", "pandas pyarrow"), key=csv_times.__getitem__)
     print("CSV")
     for name, seconds in csv_times.items():
@@ -202,8 +223,9 @@ def main() -> None:
                 if close:
                     close()
         create = min(project_times)
-        print(f"  {'Project.create (in process, for the record)':<44} {create:8.3f} s  "
-              f"({create / csv_times['read_table']:.1f}x read_table)")
+        print(
+            f"  {'Project.create (in process, for the record)':<44} {create:8.3f} s  ({create / csv_times['read_table']:.1f}x read_table)"
+        )
         # The target: importing the CSV as a new project, whole process against whole process.
         whole = whole_processes(csv_path, args.repeat)
         row("import, whole process / pandas pyarrow", whole["bertdesk"], whole["pandas"], 3.0)
@@ -223,10 +245,13 @@ def main() -> None:
         print(f"  {'table scroll: one 256-row page (rows + labels)':<44} {per_page * 1000:8.3f} ms  (a 60 Hz frame is 16.7 ms)")
 
     read_table(xlsx_path)
-    xlsx_times = best_of({
-        "read_table": lambda: read_table(xlsx_path),
-        "pandas calamine": lambda: pd.read_excel(xlsx_path, engine="calamine", dtype=str),
-    }, args.repeat)
+    xlsx_times = best_of(
+        {
+            "read_table": lambda: read_table(xlsx_path),
+            "pandas calamine": lambda: pd.read_excel(xlsx_path, engine="calamine", dtype=str),
+        },
+        args.repeat,
+    )
     print("\nXLSX")
     for name, seconds in xlsx_times.items():
         print(f"  {name:<44} {seconds:8.3f} s")

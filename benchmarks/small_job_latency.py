@@ -57,7 +57,9 @@ def main() -> None:
         Project.create(path, frame, text_column="text", label_column="label").close()
         from PySide6.QtCore import QSettings
 
-        window = MainWindow(settings=AppSettings(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)), data_dir=Path(tmp) / "app")
+        window = MainWindow(
+            settings=AppSettings(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)), data_dir=Path(tmp) / "app"
+        )
         window.open_path(path)
         _wait(app, lambda: window.current_job is None)
         project = window.project

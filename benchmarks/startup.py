@@ -19,9 +19,7 @@ import time
 
 def time_window(env: dict[str, str]) -> float:
     start = time.time()
-    out = subprocess.run(
-        [sys.executable, "-m", "bertdesk"], env=env, capture_output=True, text=True, timeout=120, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-m", "bertdesk"], env=env, capture_output=True, text=True, timeout=120, check=True).stdout
     for line in out.splitlines():
         if line.startswith("window-shown "):
             return float(line.split()[1]) - start
@@ -50,7 +48,9 @@ def main() -> None:
     peer = 'peer: python -c "import torch, transformers"'
     print(f"{peer:44s} {ml:8.3f}")
     print(f"{'python -c pass (interpreter start)':44s} {bare:8.3f}")
-    print(f"ratio window / torch+transformers import: {window / ml:.2f}x  (window {'meets' if window < 1.5 else 'MISSES'} the 1.5 s target)")
+    print(
+        f"ratio window / torch+transformers import: {window / ml:.2f}x  (window {'meets' if window < 1.5 else 'MISSES'} the 1.5 s target)"
+    )
 
 
 if __name__ == "__main__":

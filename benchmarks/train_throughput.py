@@ -92,8 +92,12 @@ def plain_trainer(data: TrainingData, epochs: int, max_length: int, seed: int, *
 
     scratch = tempfile.mkdtemp()
     try:
-        args = TrainingArguments(output_dir=scratch, num_train_epochs=epochs, seed=seed, report_to="none", save_strategy="no", disable_tqdm=True, use_cpu=True)
-        trainer = Trainer(model=model, args=args, train_dataset=Rows(train), data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer)
+        args = TrainingArguments(
+            output_dir=scratch, num_train_epochs=epochs, seed=seed, report_to="none", save_strategy="no", disable_tqdm=True, use_cpu=True
+        )
+        trainer = Trainer(
+            model=model, args=args, train_dataset=Rows(train), data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer
+        )
         trainer.remove_callback(PrinterCallback)
         output = trainer.train()
     finally:
@@ -131,7 +135,9 @@ def main() -> None:
     if args.quick:
         data = data.subset(list(range(120)))
         args.epochs = 1
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {len(data)} labelled rows, {args.epochs} epochs, max length {args.max_length}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads; {len(data)} labelled rows, {args.epochs} epochs, max length {args.max_length}"
+    )
 
     # -- part 1: throughput -------------------------------------------------------------------
     same = dict(epochs=args.epochs, max_length=args.max_length, seed=args.seed, patience=0, val_split=0.2)
@@ -139,7 +145,9 @@ def main() -> None:
     # held to the same epochs and max length, no early stopping; and once more with the
     # peer's batch 8 and lr 5e-5, so that only the speed settings differ.
     ours = bertdesk_run(data, PRESETS["Balanced"].replace(**same))
-    ours_b8 = bertdesk_run(data, PRESETS["Balanced"].replace(**same, learning_rate=5e-5, batch_size=8, warmup_ratio=0.0, class_weights="none"))
+    ours_b8 = bertdesk_run(
+        data, PRESETS["Balanced"].replace(**same, learning_rate=5e-5, batch_size=8, warmup_ratio=0.0, class_weights="none")
+    )
     peer_sps, peer_f1 = plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=False)
     tut_sps, tut_f1 = plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=True)
     rows = [
@@ -153,7 +161,9 @@ def main() -> None:
     for name, sps, f1 in rows:
         print(f"{name:<48} {sps:10.1f} {sps / peer_sps:6.2f}x {f1:13.3f}")
     our_sps, our_f1 = rows[0][1], rows[0][2]
-    print(f"throughput ratio bertdesk / plain Trainer: {our_sps / peer_sps:.2f}x (target >= 2x); macro-F1 difference {100 * (our_f1 - peer_f1):+.1f} points (target within 2)")
+    print(
+        f"throughput ratio bertdesk / plain Trainer: {our_sps / peer_sps:.2f}x (target >= 2x); macro-F1 difference {100 * (our_f1 - peer_f1):+.1f} points (target within 2)"
+    )
 
     if args.skip_quality:
         return
@@ -164,10 +174,18 @@ def main() -> None:
     sizes = [120, 240, len(full)] if not args.quick else [len(full)]
     seeds = [args.seed, args.seed + 1] if not args.quick else [args.seed]
     autotrain = PRESETS["Balanced"].replace(
-        epochs=3 if not args.quick else 1, batch_size=8, max_length=128, learning_rate=5e-5, patience=0, class_weights="none", warmup_ratio=0.0
+        epochs=3 if not args.quick else 1,
+        batch_size=8,
+        max_length=128,
+        learning_rate=5e-5,
+        patience=0,
+        class_weights="none",
+        warmup_ratio=0.0,
     )
     default = PRESETS["Balanced"] if not args.quick else PRESETS["Balanced"].replace(epochs=1)
-    print("\nSmall imbalanced sets (app_bug cut to 10%): AutoTrain defaults (lr 5e-5, 3 epochs, batch 8, max length 128) vs the default preset")
+    print(
+        "\nSmall imbalanced sets (app_bug cut to 10%): AutoTrain defaults (lr 5e-5, 3 epochs, batch 8, max length 128) vs the default preset"
+    )
     print(f"{'rows':>5} {'seed':>5} {'AutoTrain F1':>13} {'minority F1':>12} {'bertdesk F1':>12} {'minority F1':>12} {'difference':>11}")
     gains = []
     for size in sizes:
@@ -180,7 +198,10 @@ def main() -> None:
                 f"{len(subset):5d} {seed:5d} {a['macro_f1']:13.3f} {a['per_class']['app_bug']['f1']:12.3f} "
                 f"{b['macro_f1']:12.3f} {b['per_class']['app_bug']['f1']:12.3f} {100 * gains[-1]:+10.1f}"
             )
-    print(f"mean difference, default preset minus AutoTrain defaults: {100 * sum(gains) / len(gains):+.1f} macro-F1 points over {len(gains)} runs")
+    print(
+        f"mean difference, default preset minus AutoTrain defaults: {100 * sum(gains) / len(gains):+.1f} macro-F1 points over {len(gains)} runs"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -100,7 +100,9 @@ def main() -> None:
     for at, gap, context in meter.long:
         print(f"  gap of {gap:.0f} ms at {at / 1000:.1f} s, after: {context}")
     print(f"training: {meter.summary()} over {time.monotonic() - started:.0f} s, {len(reports)} progress reports")
-    print(f"longest GUI-thread gap while training: {training:.0f} ms vs {idle:.0f} ms idle ({training / max(idle, 1):.1f}x); target < 100 ms")
+    print(
+        f"longest GUI-thread gap while training: {training:.0f} ms vs {idle:.0f} ms idle ({training / max(idle, 1):.1f}x); target < 100 ms"
+    )
     print(f"longest gap during the start-up warm-up: {warm:.0f} ms")
 
 

@@ -42,8 +42,12 @@ def _schedule_warm_up(window: object) -> None:
         # Background work: closing the window never asks about it; a failure only costs the
         # head start (the first real job loads torch itself), so it is logged, not shown.
         window.jobs.start(  # type: ignore[attr-defined]
-            "warm-up", lambda on_progress, cancel: warm_up(), kind=JobKind.BACKGROUND, cancellable=False,
-            show_failure=False, on_failed=lambda err: log.warning("warm-up failed: %s", err),
+            "warm-up",
+            lambda on_progress, cancel: warm_up(),
+            kind=JobKind.BACKGROUND,
+            cancellable=False,
+            show_failure=False,
+            on_failed=lambda err: log.warning("warm-up failed: %s", err),
         )
 
     QTimer.singleShot(1500, start)

@@ -17,7 +17,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (path,) = out.glob("bertdesk-*.whl")
@@ -51,8 +52,12 @@ def test_installed_wheel_finds_its_own_resources(wheel: zipfile.ZipFile, tmp_pat
         "from bertdesk.core.resources import resource_path as r; "
         "print(r('sample', 'customer_feedback.csv')); print(r('icons', 'bertdesk.svg').is_file())"
     )
-    result = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
-                            capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     sample, icon_ok = result.stdout.split()
     assert Path(sample).is_file() and Path(sample).is_relative_to(site)

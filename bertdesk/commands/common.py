@@ -100,9 +100,13 @@ def print_json(value: Any, stream: TextIO | None = None) -> None:
 
 def add_header_row_option(parser: argparse.ArgumentParser) -> None:
     """``--header-row N``: the row holding the column names, 1-based as the import dialog shows it."""
-    parser.add_argument("--header-row", metavar="N", type=int,
-                        help="the row holding the column names, counting non-blank rows from 1 "
-                        "(default: detected; rows above it, such as a title, are skipped)")
+    parser.add_argument(
+        "--header-row",
+        metavar="N",
+        type=int,
+        help="the row holding the column names, counting non-blank rows from 1 "
+        "(default: detected; rows above it, such as a title, are skipped)",
+    )
 
 
 def header_row_index(args: argparse.Namespace) -> int | None:

@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="score a trained model on labelled rows",
         description="Print accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix of a model on labelled rows.",
     )
-    evaluate.add_argument("model", metavar="MODEL_DIR", help="a model folder saved by bertdesk train (or any Hugging Face classifier folder)")
+    evaluate.add_argument(
+        "model", metavar="MODEL_DIR", help="a model folder saved by bertdesk train (or any Hugging Face classifier folder)"
+    )
     evaluate.add_argument("data", metavar="DATA", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
     evaluate.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one)")
     evaluate.add_argument("--label-col", metavar="L", help="the column holding the true labels (default: the suggested one)")

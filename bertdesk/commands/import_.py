@@ -41,18 +41,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "go to stderr, a summary (or with --json one JSON object) to stdout. Ctrl+C cancels and leaves no project file.",
     )
     command.add_argument("file", metavar="FILE", help="a .csv, .tsv, .txt, .xlsx or .parquet file")
-    command.add_argument("--out", metavar="PROJECT", required=True,
-                         help=f"the project file to create (required; {PROJECT_SUFFIX} is added if missing). "
-                         "It must not exist: nothing is ever overwritten")
+    command.add_argument(
+        "--out",
+        metavar="PROJECT",
+        required=True,
+        help=f"the project file to create (required; {PROJECT_SUFFIX} is added if missing). It must not exist: nothing is ever overwritten",
+    )
     command.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one)")
-    command.add_argument("--label-col", metavar="L",
-                         help="the column holding existing labels (default: the suggested one; '' for none)")
+    command.add_argument("--label-col", metavar="L", help="the column holding existing labels (default: the suggested one; '' for none)")
     command.add_argument("--sheet", metavar="S", help="sheet to read (Excel files; default: the first with data)")
     add_header_row_option(command)
-    command.add_argument("--encoding", metavar="E", type=_encoding,
-                         help=f"text encoding (default: detected); one of {', '.join(ENCODING_CHOICES)}")
-    command.add_argument("--delimiter", metavar="D", type=_delimiter,
-                         help="column delimiter (default: detected): comma, semicolon, tab or pipe (or the character)")
+    command.add_argument(
+        "--encoding", metavar="E", type=_encoding, help=f"text encoding (default: detected); one of {', '.join(ENCODING_CHOICES)}"
+    )
+    command.add_argument(
+        "--delimiter",
+        metavar="D",
+        type=_delimiter,
+        help="column delimiter (default: detected): comma, semicolon, tab or pipe (or the character)",
+    )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
     command.add_argument("--json", action="store_true", help="print one JSON object describing the project")
     command.set_defaults(handler=_cmd_import)
@@ -107,8 +114,10 @@ def chosen_columns(args: argparse.Namespace, info: Any) -> tuple[str, str | None
         raise BertdeskError(f"{name}: cannot tell which column holds the text; pass --text-col, one of {_columns_listed(info.columns)}.")
     label = (args.label_col or None) if args.label_col is not None else info.label_column
     if label == text:
-        raise BertdeskError(f"The text column and the label column must be different (both are {text!r}); "
-                            "pass another --label-col, or --label-col '' for none.")
+        raise BertdeskError(
+            f"The text column and the label column must be different (both are {text!r}); "
+            "pass another --label-col, or --label-col '' for none."
+        )
     return text, label
 
 
@@ -122,14 +131,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
     check_destination(Path(args.file), target)
     progress = StderrProgress(quiet=args.quiet)
     with ctrl_c_cancels(CancelToken()) as token:
-        preview = preview_import(args.file, encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet,
-                                 header_row=header_row, cancel=token)
+        preview = preview_import(
+            args.file, encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet, header_row=header_row, cancel=token
+        )
         text, label = chosen_columns(args, preview.info)
         # Only the user's choices: the full read detects the rest again (from the same head of
         # the file, so the same columns), and so keeps its notes (header row found, encoding
         # guessed) and can still switch to a legacy encoding met past the preview's rows.
-        options = ImportOptions(source=Path(args.file), project_path=target, text_column=text, label_column=label,
-                                encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet, header_row=header_row)
+        options = ImportOptions(
+            source=Path(args.file),
+            project_path=target,
+            text_column=text,
+            label_column=label,
+            encoding=args.encoding,
+            delimiter=args.delimiter,
+            sheet=args.sheet,
+            header_row=header_row,
+        )
         try:
             # A first line at once (the reader's first report comes after its first block).
             progress(Progress(0, 1000, f"Importing {Path(args.file).name}"))

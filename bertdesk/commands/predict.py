@@ -111,7 +111,9 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
         if not out:
             return None
         typed = typed_frame(frame, dict(zip(table.info.columns, table.info.column_types)))
-        return export_frame(with_predictions(typed, result.predicted_labels, result.confidence, result.probabilities, result.labels), out, cancel=cancel)
+        return export_frame(
+            with_predictions(typed, result.predicted_labels, result.confidence, result.probabilities, result.labels), out, cancel=cancel
+        )
 
     return frame, text_col, finish
 
@@ -143,7 +145,12 @@ def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
         with Project.open(args.data) as again:
             if keep:
                 again.store_predictions(
-                    run_id, np.arange(len(frame)), result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels
+                    run_id,
+                    np.arange(len(frame)),
+                    result.predicted_labels,
+                    result.confidence,
+                    result.probabilities,
+                    class_names=result.labels,
                 )
                 sys.stderr.write(f"bertdesk: stored the predictions with run {run_id} in {Path(args.data).name}\n")
             if not out:

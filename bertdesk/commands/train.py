@@ -45,7 +45,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Progress goes to stderr; the validation scores to stdout. Ctrl+C cancels and keeps the best model evaluated so far.",
     )
     train.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
-    train.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one; for a project, this also becomes its text column)")
+    train.add_argument(
+        "--text-col",
+        metavar="C",
+        help="the column holding the text (default: the suggested one; for a project, this also becomes its text column)",
+    )
     train.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
     train.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
     add_header_row_option(train)
@@ -108,7 +112,13 @@ def _train_project(args: argparse.Namespace, config: Any, progress: StderrProgre
         with ctrl_c_cancels(CancelToken()) as token:
             try:
                 outcome = usecases.train_in_project(
-                    project, config, Path(args.out).resolve(), on_progress=progress, cancel=token, overwrite=args.overwrite, on_data=_announce
+                    project,
+                    config,
+                    Path(args.out).resolve(),
+                    on_progress=progress,
+                    cancel=token,
+                    overwrite=args.overwrite,
+                    on_data=_announce,
                 )
             finally:
                 progress.close()
@@ -144,7 +154,9 @@ def _report(result: Any, *, as_json: bool) -> None:
     else:
         out = sys.stdout
         out.write(f"Model saved to {result.model_dir}\n")
-        out.write(f"Device: {metrics['device']}, {metrics['precision']}; {metrics['training_seconds']:.1f} s, {metrics['samples_per_second']:.1f} samples/s\n")
+        out.write(
+            f"Device: {metrics['device']}, {metrics['precision']}; {metrics['training_seconds']:.1f} s, {metrics['samples_per_second']:.1f} samples/s\n"
+        )
         for warning in result.warnings:
             out.write(f"Warning: {warning}\n")
         if metrics["validation"]:

@@ -218,8 +218,13 @@ class AttentionExplainer:
             cancel.raise_if_cancelled()
             on_progress(Progress(1, 3, "Computing attention…"))
             maps = compute_attention(
-                loaded.model, loaded.tokenizer, text,
-                labels=loaded.labels, max_tokens=loaded.max_tokens, saliency=saliency, model_name=loaded.source.name,
+                loaded.model,
+                loaded.tokenizer,
+                text,
+                labels=loaded.labels,
+                max_tokens=loaded.max_tokens,
+                saliency=saliency,
+                model_name=loaded.source.name,
             )
             on_progress(Progress(3, 3, "Done"))
             return maps
@@ -244,8 +249,13 @@ class AttentionExplainer:
             loaded = self._load(spec, on_progress)
             on_progress(Progress(0, 1, "Computing saliency…"))
             full = compute_attention(
-                loaded.model, loaded.tokenizer, maps.text,
-                labels=loaded.labels, max_tokens=loaded.max_tokens, saliency=True, model_name=loaded.source.name,
+                loaded.model,
+                loaded.tokenizer,
+                maps.text,
+                labels=loaded.labels,
+                max_tokens=loaded.max_tokens,
+                saliency=True,
+                model_name=loaded.source.name,
             )
             on_progress(Progress(1, 1, "Done"))
             return replace(maps, saliency=full.saliency)

@@ -45,8 +45,7 @@ _UNNAMED = re.compile(r"Unnamed: \d+(_level_\d+)?")  # what pandas writes for a 
 
 def unnamed_columns(header: Sequence[str]) -> tuple[int, ...]:
     """Indices of header cells that name nothing: blank, or pandas' "Unnamed: 5"."""
-    return tuple(j for j, name in enumerate(header)
-                 if not name.strip(" \t\r\n\ufeff") or _UNNAMED.fullmatch(name.strip()))
+    return tuple(j for j, name in enumerate(header) if not name.strip(" \t\r\n\ufeff") or _UNNAMED.fullmatch(name.strip()))
 
 
 # ------------------------------------------------------------------------ header row
@@ -80,8 +79,10 @@ def detect_header_row(records: Sequence[Sequence[str]]) -> int:
 
 
 def header_note(header_row: int) -> str:
-    return (f"the column names were found on row {header_row + 1}; the {header_row} row(s) above it "
-            "(a title, notes or group headings) were skipped")
+    return (
+        f"the column names were found on row {header_row + 1}; the {header_row} row(s) above it "
+        "(a title, notes or group headings) were skipped"
+    )
 
 
 def _filled(row: Sequence[str]) -> int:
@@ -95,8 +96,12 @@ def _mode(values: Iterable[int]) -> int:
 
 def _looks_like_header(row: Sequence[str], width: int) -> bool:
     names = [v.strip() for v in row if v.strip()]
-    return (len(names) >= width and len(set(names)) == len(names)
-            and not any(looks_numeric(v) for v in names) and all(len(v) <= 200 for v in names))
+    return (
+        len(names) >= width
+        and len(set(names)) == len(names)
+        and not any(looks_numeric(v) for v in names)
+        and all(len(v) <= 200 for v in names)
+    )
 
 
 # ------------------------------------------------------------------------ empty edges
@@ -112,8 +117,7 @@ def drop_empty_edges(table: pa.Table, unnamed: Iterable[int], *, at_end: bool) -
         The table and a one-line note for each kind of thing dropped.
     """
     notes = []
-    empty = [table.column_names[j] for j in sorted(set(unnamed))
-             if j < table.num_columns and _all_empty(table.column(j))]
+    empty = [table.column_names[j] for j in sorted(set(unnamed)) if j < table.num_columns and _all_empty(table.column(j))]
     if empty and len(empty) < table.num_columns:
         table = table.drop_columns(empty)
         shown = ", ".join(empty[:5]) + (", ..." if len(empty) > 5 else "")
@@ -167,10 +171,12 @@ def suggest_columns(frame: pd.DataFrame) -> tuple[str | None, str | None]:
         ``(text_column, label_column)``; either may be None, and they never coincide.
     """
     runs = _sample_runs(len(frame))
-    return _suggest({
-        str(name): ["" if v is None or v != v else str(v) for a, b in runs for v in frame.iloc[a:b, j].tolist()]
-        for j, name in enumerate(frame.columns)
-    })
+    return _suggest(
+        {
+            str(name): ["" if v is None or v != v else str(v) for a, b in runs for v in frame.iloc[a:b, j].tolist()]
+            for j, name in enumerate(frame.columns)
+        }
+    )
 
 
 def _sample_runs(n: int) -> list[tuple[int, int]]:
@@ -206,10 +212,38 @@ def _suggest(columns: dict[str, list[str]]) -> tuple[str | None, str | None]:
     return text, label
 
 
-_TEXT_HINTS = ("text", "review", "comment", "sentence", "content", "body", "message", "description",
-               "tweet", "feedback", "utterance", "document", "abstract", "summary")
-_LABEL_HINTS = ("label", "labels", "class", "category", "categories", "sentiment", "target", "tag",
-                "tags", "topic", "intent", "y", "gold", "annotation")
+_TEXT_HINTS = (
+    "text",
+    "review",
+    "comment",
+    "sentence",
+    "content",
+    "body",
+    "message",
+    "description",
+    "tweet",
+    "feedback",
+    "utterance",
+    "document",
+    "abstract",
+    "summary",
+)
+_LABEL_HINTS = (
+    "label",
+    "labels",
+    "class",
+    "category",
+    "categories",
+    "sentiment",
+    "target",
+    "tag",
+    "tags",
+    "topic",
+    "intent",
+    "y",
+    "gold",
+    "annotation",
+)
 
 
 def _has_hint(name: str, hints: tuple[str, ...]) -> bool:

@@ -173,8 +173,16 @@ def list_sheets(path: str | Path) -> list[str]:
 # ------------------------------------------------------------------------ dispatch
 
 
-def _read(p: Path, encoding: str | None, delimiter: str | None, sheet: str | None, header_row: int | None,
-          max_rows: int | None, report: Throttle, cancel: CancelToken) -> LoadedTable:
+def _read(
+    p: Path,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    header_row: int | None,
+    max_rows: int | None,
+    report: Throttle,
+    cancel: CancelToken,
+) -> LoadedTable:
     cancel.raise_if_cancelled()
     head, complete = _read_head(p, SAMPLE_BYTES)
     if not head:
@@ -185,21 +193,21 @@ def _read(p: Path, encoding: str | None, delimiter: str | None, sheet: str | Non
         table = _read_parquet(p, max_rows, report, cancel)
         if header_row:
             warnings.append("the header row setting does not apply to Parquet files; it was ignored")
-        return _finish(p, table, "parquet", None, None, None, (), 0, warnings,
-                       unnamed_columns(table.column_names), _at_end(table, max_rows))
+        return _finish(
+            p, table, "parquet", None, None, None, (), 0, warnings, unnamed_columns(table.column_names), _at_end(table, max_rows)
+        )
     kind = workbook_kind(p, head)
     if kind is not None:
         book = _read_xlsx(p, sheet, header_row, max_rows, report, cancel, warnings)
-        return _finish(p, book.table, kind, None, None, book.sheet, book.sheets, book.header_row, warnings,
-                       book.unnamed, _at_end(book.table, max_rows))
+        return _finish(
+            p, book.table, kind, None, None, book.sheet, book.sheets, book.header_row, warnings, book.unnamed, _at_end(book.table, max_rows)
+        )
     what = describe_binary(head[:65536])
     if what:
         raise TableReadError(f"{p.name}: is {what}")
-    table, plan = _read_text(p, head, complete, size, encoding, delimiter, header_row, max_rows,
-                             report, cancel, warnings)
+    table, plan = _read_text(p, head, complete, size, encoding, delimiter, header_row, max_rows, report, cancel, warnings)
     fmt = "tsv" if plan.delimiter == "\t" else "csv"
-    return _finish(p, table, fmt, plan.codec, plan.delimiter, None, (), plan.header_row, warnings,
-                   plan.unnamed, _at_end(table, max_rows))
+    return _finish(p, table, fmt, plan.codec, plan.delimiter, None, (), plan.header_row, warnings, plan.unnamed, _at_end(table, max_rows))
 
 
 def _at_end(table: pa.Table, max_rows: int | None) -> bool:
@@ -207,9 +215,19 @@ def _at_end(table: pa.Table, max_rows: int | None) -> bool:
     return max_rows is None or table.num_rows < max_rows
 
 
-def _finish(p: Path, table: pa.Table, fmt: str, encoding: str | None, delimiter: str | None,
-            sheet: str | None, sheets: tuple[str, ...], header_row: int, warnings: list[str],
-            unnamed: tuple[int, ...], at_end: bool) -> LoadedTable:
+def _finish(
+    p: Path,
+    table: pa.Table,
+    fmt: str,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    sheets: tuple[str, ...],
+    header_row: int,
+    warnings: list[str],
+    unnamed: tuple[int, ...],
+    at_end: bool,
+) -> LoadedTable:
     # Dropping empty columns changes the column list the recorded types line up with.
     type_of = dict(zip(table.column_names, attached(table)))
     table, notes = drop_empty_edges(table, unnamed, at_end=at_end)
@@ -217,12 +235,23 @@ def _finish(p: Path, table: pa.Table, fmt: str, encoding: str | None, delimiter:
     if table.num_rows == 0:
         raise TableReadError(f"{p.name}: has a header row but no data rows")
     runs = _sample_runs(table.num_rows)
-    text, label = _suggest({name: [v for a, b in runs for v in table.column(j).slice(a, b - a).to_pylist()]
-                            for j, name in enumerate(table.column_names)})
+    text, label = _suggest(
+        {name: [v for a, b in runs for v in table.column(j).slice(a, b - a).to_pylist()] for j, name in enumerate(table.column_names)}
+    )
     frame = table.to_pandas()
-    info = TableInfo(path=p, format=fmt, encoding=encoding, delimiter=delimiter, sheet=sheet,
-                     sheets=sheets, header_row=header_row, rows=len(frame),
-                     columns=tuple(str(c) for c in frame.columns), text_column=text,
-                     label_column=label, warnings=tuple(warnings),
-                     column_types=tuple(type_of.get(name, "text") for name in table.column_names))
+    info = TableInfo(
+        path=p,
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        sheets=sheets,
+        header_row=header_row,
+        rows=len(frame),
+        columns=tuple(str(c) for c in frame.columns),
+        text_column=text,
+        label_column=label,
+        warnings=tuple(warnings),
+        column_types=tuple(type_of.get(name, "text") for name in table.column_names),
+    )
     return LoadedTable(frame=frame, info=info)

@@ -68,9 +68,19 @@ class _NotUtf8(Exception):
 # ---------------------------------------------------------------------- text files
 
 
-def _read_text(p: Path, head: bytes, complete: bool, size: int, encoding: str | None,
-               delimiter: str | None, header_row: int | None, max_rows: int | None, report: Throttle,
-               cancel: CancelToken, warnings: list[str]) -> tuple[pa.Table, _TextPlan]:
+def _read_text(
+    p: Path,
+    head: bytes,
+    complete: bool,
+    size: int,
+    encoding: str | None,
+    delimiter: str | None,
+    header_row: int | None,
+    max_rows: int | None,
+    report: Throttle,
+    cancel: CancelToken,
+    warnings: list[str],
+) -> tuple[pa.Table, _TextPlan]:
     if encoding is None:
         codec, notes = detect_encoding(head, complete=complete)
         warnings.extend(notes)
@@ -107,8 +117,7 @@ def _read_text(p: Path, head: bytes, complete: bool, size: int, encoding: str | 
     return table, plan
 
 
-def _plan_text(p: Path, head: bytes, complete: bool, codec: str, delimiter: str | None,
-               header_row: int | None) -> _TextPlan:
+def _plan_text(p: Path, head: bytes, complete: bool, codec: str, delimiter: str | None, header_row: int | None) -> _TextPlan:
     """Decode the sample, settle the delimiter and find the header (growing the sample if the
     header lies beyond it). ``header_row=None``: find the header row (past a title preamble)."""
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
@@ -119,9 +128,12 @@ def _plan_text(p: Path, head: bytes, complete: bool, codec: str, delimiter: str 
             raise TableReadError(f"{p.name}: the file is empty")
         hint = delimiter_hint(text)
         hinted = 1 if hint else 0  # the "sep=" line is skipped like a row above the header
-        delim = (delimiter or hint
-                 or detect_delimiter(text, complete=complete, skip_records=hinted + (header_row or 0))
-                 or next((d for d in DELIMITER_CHOICES if d not in text), "\x1f"))
+        delim = (
+            delimiter
+            or hint
+            or detect_delimiter(text, complete=complete, skip_records=hinted + (header_row or 0))
+            or next((d for d in DELIMITER_CHOICES if d not in text), "\x1f")
+        )
         row = header_row
         if row is None:
             row = detect_header_row(_first_records(text, delim, hinted, complete))
@@ -132,20 +144,31 @@ def _plan_text(p: Path, head: bytes, complete: bool, codec: str, delimiter: str 
             break
         head, complete = _read_head(p, len(head) * 4)
     if not found:
-        raise TableReadError(f"{p.name}: there is no row {row + 1} to use as the header "
-                             f"(the file has {max(0, seen - hinted)} non-blank rows)")
+        raise TableReadError(
+            f"{p.name}: there is no row {row + 1} to use as the header (the file has {max(0, seen - hinted)} non-blank rows)"
+        )
     header, skip_lines, prefix_end, multiline = found
     replaced, control = suspicious_characters(text)
     passthrough = codec in ("utf-8", "utf-8-sig")
-    return _TextPlan(codec=codec, transcode=not passthrough, delimiter=delim, names=_unique_names(header),
-                     unnamed=unnamed_columns(header), header_row=row, skip_records=hinted + row,
-                     skip_lines=skip_lines, prefix_quotes=text[:prefix_end].count('"'),
-                     multiline=multiline, line_break=b"\n" if "\n" in text else b"\r",
-                     sample_replaced=replaced, sample_control=control)
+    return _TextPlan(
+        codec=codec,
+        transcode=not passthrough,
+        delimiter=delim,
+        names=_unique_names(header),
+        unnamed=unnamed_columns(header),
+        header_row=row,
+        skip_records=hinted + row,
+        skip_lines=skip_lines,
+        prefix_quotes=text[:prefix_end].count('"'),
+        multiline=multiline,
+        line_break=b"\n" if "\n" in text else b"\r",
+        sample_replaced=replaced,
+        sample_control=control,
+    )
 
 
 # Excel's delimiter hint: a first line "sep=;" (written by Excel and by tools aiming at it).
-_SEP_HINT = re.compile("\ufeff?sep=([^\"\r\n])(?:\r\n|\n|\r|$)", re.IGNORECASE)
+_SEP_HINT = re.compile('\ufeff?sep=([^"\r\n])(?:\r\n|\n|\r|$)', re.IGNORECASE)
 
 
 def delimiter_hint(text: str) -> str | None:
@@ -171,8 +194,7 @@ def _first_records(text: str, delim: str, skip: int, complete: bool, limit: int 
     return records[skip:]
 
 
-def _scan_sample(text: str, delim: str, header_row: int,
-                 complete: bool) -> tuple[tuple[list[str], int, int, bool] | None, int]:
+def _scan_sample(text: str, delim: str, header_row: int, complete: bool) -> tuple[tuple[list[str], int, int, bool] | None, int]:
     """Find the header record: (fields, physical lines up to its end, its end offset, whether
     the next records show quoted line breaks or blank lines), and the non-blank records seen."""
     buf = io.StringIO(text, newline="")
@@ -212,16 +234,20 @@ def _decode_warnings(plan: _TextPlan, replaced_total: int) -> list[str]:
     out = []
     replaced = max(plan.sample_replaced, replaced_total)
     if replaced:
-        out.append(f"{replaced} character(s) could not be decoded as {plan.codec} and show as \ufffd; "
-                   "if the text looks wrong, pick another encoding")
+        out.append(
+            f"{replaced} character(s) could not be decoded as {plan.codec} and show as \ufffd; "
+            "if the text looks wrong, pick another encoding"
+        )
     if plan.sample_control:
-        out.append(f"the text has {plan.sample_control} control character(s) when read as {plan.codec}; "
-                   "if it looks wrong, pick another encoding")
+        out.append(
+            f"the text has {plan.sample_control} control character(s) when read as {plan.codec}; if it looks wrong, pick another encoding"
+        )
     return out
 
 
-def _arrow_csv(p: Path, plan: _TextPlan, size: int, max_rows: int | None, report: Throttle,
-               cancel: CancelToken) -> tuple[pa.Table, int] | None:
+def _arrow_csv(
+    p: Path, plan: _TextPlan, size: int, max_rows: int | None, report: Throttle, cancel: CancelToken
+) -> tuple[pa.Table, int] | None:
     """The fast path: the table and how many characters were replaced by U+FFFD.
 
     None means "ask the slow reader" (it either reads the file or names the bad line).
@@ -236,8 +262,7 @@ def _arrow_csv(p: Path, plan: _TextPlan, size: int, max_rows: int | None, report
         outcome = _arrow_attempt(p, plan, size, None, False, report, cancel)
         if outcome is not None:
             table, stream, _ = outcome
-            if (table.num_rows and _one_row_per_line(table, stream, plan)
-                    and not _ends_in_open_quote(table, stream.tail)):
+            if table.num_rows and _one_row_per_line(table, stream, plan) and not _ends_in_open_quote(table, stream.tail):
                 return table, stream.replaced
     outcome = _arrow_attempt(p, plan, size, max_rows, True, report, cancel)
     if outcome is None:
@@ -257,29 +282,37 @@ def _arrow_csv(p: Path, plan: _TextPlan, size: int, max_rows: int | None, report
     return table, stream.replaced
 
 
-def _arrow_attempt(p: Path, plan: _TextPlan, size: int, max_rows: int | None, multiline: bool,
-                   report: Throttle, cancel: CancelToken) -> tuple[pa.Table, Utf8Stream, bool] | None:
+def _arrow_attempt(
+    p: Path, plan: _TextPlan, size: int, max_rows: int | None, multiline: bool, report: Throttle, cancel: CancelToken
+) -> tuple[pa.Table, Utf8Stream, bool] | None:
     """One pyarrow read: (table, stream, stopped early), or None when pyarrow gave up."""
     stream = Utf8Stream(rawfile._open(p), plan.codec if plan.transcode else None, cancel, line_break=plan.line_break)
     names = list(plan.names)
     read_opts = pacsv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=plan.skip_lines, column_names=names)
-    parse_opts = pacsv.ParseOptions(delimiter=plan.delimiter, quote_char='"', double_quote=True,
-                                    escape_char=False, newlines_in_values=multiline, ignore_empty_lines=True)
-    convert_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                        strings_can_be_null=False, quoted_strings_can_be_null=False)
+    parse_opts = pacsv.ParseOptions(
+        delimiter=plan.delimiter,
+        quote_char='"',
+        double_quote=True,
+        escape_char=False,
+        newlines_in_values=multiline,
+        ignore_empty_lines=True,
+    )
+    convert_opts = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
     message = f"Reading {p.name}"
     stopped = False
     try:
         if max_rows is None:
             # The whole file: pyarrow's threaded reader, run on a helper thread so this one can
             # report progress and notice a cancel (the stream then fails the next read).
-            table = _in_thread(lambda: pacsv.read_csv(stream, read_options=read_opts, parse_options=parse_opts,
-                                                      convert_options=convert_opts),
-                               lambda: report(Progress(min(stream.bytes_read, size), size, message)))
+            table = _in_thread(
+                lambda: pacsv.read_csv(stream, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts),
+                lambda: report(Progress(min(stream.bytes_read, size), size, message)),
+            )
         else:
             # A preview: the streaming reader, stopped after enough rows.
-            reader = pacsv.open_csv(stream, read_options=read_opts, parse_options=parse_opts,
-                                    convert_options=convert_opts)
+            reader = pacsv.open_csv(stream, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
             batches, rows = [], 0
             for batch in reader:
                 cancel.raise_if_cancelled()
@@ -324,7 +357,7 @@ def _in_thread(work: Any, tick: Any, interval: float = 0.1) -> Any:
 def _one_row_per_line(table: pa.Table, stream: Utf8Stream, plan: _TextPlan) -> bool:
     """Did every physical line after the header become exactly one row (see _arrow_csv)?"""
     content = stream.tail.rstrip(b"\r\n")
-    lines = stream.line_breaks - stream.tail[len(content):].count(plan.line_break) + (1 if content else 0)
+    lines = stream.line_breaks - stream.tail[len(content) :].count(plan.line_break) + (1 if content else 0)
     if table.num_rows + plan.skip_lines != lines:
         return False
     return not any(value.endswith(("\n", "\r")) for value in _edge_values(table))
@@ -348,8 +381,9 @@ def _ends_in_open_quote(table: pa.Table, tail: bytes) -> bool:
     return tail.endswith(opened)
 
 
-def _python_csv(p: Path, plan: _TextPlan, size: int, max_rows: int | None, report: Throttle,
-                cancel: CancelToken, warnings: list[str]) -> tuple[pa.Table, int]:
+def _python_csv(
+    p: Path, plan: _TextPlan, size: int, max_rows: int | None, report: Throttle, cancel: CancelToken, warnings: list[str]
+) -> tuple[pa.Table, int]:
     """The slow path: pads short rows, names the line of a row it cannot take.
 
     Quoting is as lenient as pyarrow's (text after a closing quote is kept: ``"x"y`` -> xy),
@@ -398,8 +432,7 @@ def _python_csv(p: Path, plan: _TextPlan, size: int, max_rows: int | None, repor
     if not stopped and _open_at_end("".join(last_lines), plan.delimiter):
         raise TableReadError(f"{name}: line {last_start}: a quoted field is never closed (unterminated quote)")
     if padded:
-        warnings.append(f"{padded} row(s) had fewer fields than the header and were padded with empty "
-                        f"cells (first on line {first_padded})")
+        warnings.append(f"{padded} row(s) had fewer fields than the header and were padded with empty cells (first on line {first_padded})")
     table = pa.table([pa.array(c, type=pa.string()) for c in columns], names=list(plan.names))
     replaced = sum(pc.sum(pc.count_substring(c, "\ufffd")).as_py() or 0 for c in table.columns)
     return table, replaced

@@ -103,7 +103,11 @@ def foreign_entries(folder: Path) -> list[str] | None:
     return [
         name
         for name in names
-        if not ((name in _LEGACY_NAMES or _SHARD.fullmatch(name) or name in _OWN_FILES) and (folder / name).is_file() and not (folder / name).is_symlink())
+        if not (
+            (name in _LEGACY_NAMES or _SHARD.fullmatch(name) or name in _OWN_FILES)
+            and (folder / name).is_file()
+            and not (folder / name).is_symlink()
+        )
     ]
 
 
@@ -118,7 +122,9 @@ def check_replaceable(folder: Path, *, error: type[BertdeskError] = DestinationE
         return
     foreign = foreign_entries(folder)
     if foreign is None:
-        raise error(f"{folder} is not a model folder bertdesk saved; bertdesk replaces only its own models: choose a new folder for the model.")
+        raise error(
+            f"{folder} is not a model folder bertdesk saved; bertdesk replaces only its own models: choose a new folder for the model."
+        )
     if foreign:
         more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
         raise error(
@@ -148,7 +154,9 @@ def _guarded(protect: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, str]
     return guarded
 
 
-def check_not_guarded(out_dir: str | os.PathLike[str], protect: Iterable[str | os.PathLike[str]] = (), *, error: type[BertdeskError] = DestinationError) -> None:
+def check_not_guarded(
+    out_dir: str | os.PathLike[str], protect: Iterable[str | os.PathLike[str]] = (), *, error: type[BertdeskError] = DestinationError
+) -> None:
     """Refuse a filesystem root, the current or home folder, and any folder holding one of them
     or one of ``protect`` (the project, the data)."""
     target = _resolved(out_dir)
@@ -198,7 +206,9 @@ def check_writable(folder: Path, expected_bytes: int, *, what: str, error: type[
     try:
         probe_write(existing)
     except OSError as err:
-        raise error(f"Cannot save {what} in {folder}: {existing} is not writable ({err.strerror or err}); choose a folder you can write to.") from err
+        raise error(
+            f"Cannot save {what} in {folder}: {existing} is not writable ({err.strerror or err}); choose a folder you can write to."
+        ) from err
     free = shutil.disk_usage(existing).free
     if expected_bytes > free:
         raise error(

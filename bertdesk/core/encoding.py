@@ -68,9 +68,27 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00asm", "a WebAssembly program"),
 )
 
-_CJK = {"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "shift_jis", "cp932",
-        "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213", "cp949",
-        "euc_kr", "johab", "iso2022_jp", "iso2022_kr"}
+_CJK = {
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "hz",
+    "big5",
+    "big5hkscs",
+    "cp950",
+    "shift_jis",
+    "cp932",
+    "shift_jis_2004",
+    "shift_jisx0213",
+    "euc_jp",
+    "euc_jis_2004",
+    "euc_jisx0213",
+    "cp949",
+    "euc_kr",
+    "johab",
+    "iso2022_jp",
+    "iso2022_kr",
+}
 # Supersets that decode everything their namesakes do, the same way (GBK/GB2312 -> GB18030).
 _SUPERSET = {"gbk": "gb18030", "gb2312": "gb18030", "euc_kr": "cp949", "cp950": "big5"}
 _CJK_CANDIDATES = ("gb18030", "shift_jis", "cp932", "big5", "cp949", "euc_jp")
@@ -304,8 +322,9 @@ def _thin(evidence: bytes, codec: str) -> list[str]:
 
 
 def _guess_note(codec: str, count: int) -> str:
-    return (f"the encoding {codec} is a guess from only {count} non-ASCII character(s); "
-            "if accented letters look wrong, pick another encoding")
+    return (
+        f"the encoding {codec} is a guess from only {count} non-ASCII character(s); if accented letters look wrong, pick another encoding"
+    )
 
 
 def _decodes_same(data: bytes, a: str, b: str) -> bool:

@@ -42,9 +42,7 @@ def evaluate(
         if label not in index:
             unknown[label] = unknown.get(label, 0) + 1
     if not known:
-        raise ModelError(
-            f"None of the labels in the data ({', '.join(sorted(unknown)[:5])}) is one the model knows ({', '.join(names)})."
-        )
+        raise ModelError(f"None of the labels in the data ({', '.join(sorted(unknown)[:5])}) is one the model knows ({', '.join(names)}).")
     rows = data.subset(known)
     result = predict(predictor, rows.texts, on_progress=on_progress, cancel=cancel)
     scores = classification_scores([index[truth[i]] for i in known], result.predicted.tolist(), names)

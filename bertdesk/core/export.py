@@ -260,11 +260,7 @@ def _csv_text(value: object) -> str:
 
 def _missing(value: object) -> bool:
     # None, NaN (float or numpy), pandas.NA and NaT are all "no value": an empty cell.
-    return (
-        value is None
-        or (isinstance(value, (float, np.floating)) and value != value)
-        or type(value).__name__ in ("NAType", "NaTType")
-    )
+    return value is None or (isinstance(value, (float, np.floating)) and value != value) or type(value).__name__ in ("NAType", "NaTType")
 
 
 def _float_text(value: float | np.floating) -> str:

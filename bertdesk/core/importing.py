@@ -54,8 +54,9 @@ def preview_import(
     """
     from bertdesk.core.data import read_table
 
-    return read_table(source, encoding=encoding, delimiter=delimiter, sheet=sheet, header_row=header_row,
-                      max_rows=PREVIEW_ROWS, cancel=cancel)
+    return read_table(
+        source, encoding=encoding, delimiter=delimiter, sheet=sheet, header_row=header_row, max_rows=PREVIEW_ROWS, cancel=cancel
+    )
 
 
 def label_clash_warnings(counts: Mapping[str, int]) -> list[str]:
@@ -66,8 +67,11 @@ def label_clash_warnings(counts: Mapping[str, int]) -> list[str]:
     """
     from bertdesk.core.hygiene import check_labels
 
-    return [f"{issue.message} They were kept apart; merge them in the label-set editor if they are one label."
-            for issue in check_labels(counts) if issue.kind == "near_duplicate"]
+    return [
+        f"{issue.message} They were kept apart; merge them in the label-set editor if they are one label."
+        for issue in check_labels(counts)
+        if issue.kind == "near_duplicate"
+    ]
 
 
 def default_project_path(source: str | Path, fallback_dir: str | Path | None = None) -> Path:

@@ -146,6 +146,7 @@ def load_predictor(
     if not info.is_classifier:
         raise ModelError(f"{source.name} has no classification head; train one first.")
     import torch
+
     target = choose_device(device)
     chosen = choose_precision(target, precision)
     tokenizer = load_tokenizer(source)

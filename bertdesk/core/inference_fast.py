@@ -125,7 +125,9 @@ class _FirstTokenLayer:
                 super().__init__()
                 self.inner = inner
 
-            def forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *args: Any, **kwargs: Any) -> torch.Tensor:
+            def forward(
+                self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *args: Any, **kwargs: Any
+            ) -> torch.Tensor:
                 attention = self.inner.attention
                 sa = attention.self
                 batch, length, _ = hidden_states.shape
@@ -148,5 +150,3 @@ class _FirstTokenLayer:
                 return out
 
         return FirstTokenLayer(layer)
-
-

@@ -102,5 +102,7 @@ def _keep_elsewhere(model: Any, tokenizer: Any, metrics: dict[str, Any], out: Pa
 def _not_saved(out: Path, err: BaseException, kept: Path | None) -> TrainingError:
     reason = (str(err) if isinstance(err, BertdeskError) else (getattr(err, "strerror", None) or str(err))).rstrip(".")
     if kept is None:
-        return TrainingError(f"Could not save the model to {out} ({reason}), nor in the temp folder; the trained model is lost.", detail=repr(err))
+        return TrainingError(
+            f"Could not save the model to {out} ({reason}), nor in the temp folder; the trained model is lost.", detail=repr(err)
+        )
     return TrainingError(f"Could not save the model to {out} ({reason}); the trained model was kept in {kept}.", detail=repr(err))

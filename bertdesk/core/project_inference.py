@@ -93,9 +93,7 @@ def predict_project(
     if cancel is not None:
         cancel.raise_if_cancelled()
     if store and len(ids):
-        project.store_predictions(
-            run.id, ids, result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels
-        )
+        project.store_predictions(run.id, ids, result.predicted_labels, result.confidence, result.probabilities, class_names=result.labels)
     return ProjectPredictions(run.id, ids, result)
 
 

@@ -56,7 +56,9 @@ def stored_json(path: Path, what: str, value: object, expected: type | tuple[typ
         ProjectError: not text, not JSON, or JSON of another type; ``what`` names the value.
     """
     if not isinstance(value, str):
-        raise invalid_value(path, what, f"expected JSON text, found {'NULL' if value is None else type(value).__name__ + ' ' + _shown(value)}")
+        raise invalid_value(
+            path, what, f"expected JSON text, found {'NULL' if value is None else type(value).__name__ + ' ' + _shown(value)}"
+        )
     try:
         decoded = json.loads(value)
     except ValueError as err:

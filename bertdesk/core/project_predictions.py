@@ -112,14 +112,10 @@ def store(
     stored = class_order(conn, run_id)
     names = list(class_names) if class_names is not None else stored
     if len(names) != probs.shape[1]:
-        raise ProjectError(
-            f"Predictions have {probs.shape[1]} class probabilities but the class order names {len(names)} labels."
-        )
+        raise ProjectError(f"Predictions have {probs.shape[1]} class probabilities but the class order names {len(names)} labels.")
     if names != stored:
         # Remember this order (the run's metrics name another one, or none).
-        conn.execute(
-            "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (order_key(run_id), json.dumps(names))
-        )
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (order_key(run_id), json.dumps(names)))
     for start in range(0, n, _BATCH):
         stop = min(start + _BATCH, n)
         conn.executemany(
@@ -157,9 +153,7 @@ def load(conn: sqlite3.Connection, run_id: int) -> PredictionTable:
             np.asarray(conf, dtype=np.float32),
             probs.astype(np.float32),
         )
-    return PredictionTable(
-        run_id, names, np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0, np.float32), np.zeros((0, k), np.float32)
-    )
+    return PredictionTable(run_id, names, np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0, np.float32), np.zeros((0, k), np.float32))
 
 
 def count(conn: sqlite3.Connection, run_id: int) -> int:

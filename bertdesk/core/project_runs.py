@@ -82,10 +82,14 @@ def _to_json(name: str, value: Any) -> str:
 
 def _record(row: tuple[Any, ...]) -> RunRecord:
     run_id, created_at, status, model_dir, config, metrics, is_active, pid, host = row
-    return RunRecord(run_id, created_at, RunStatus.parse(status), model_dir, json.loads(config), json.loads(metrics), bool(is_active), pid, host)
+    return RunRecord(
+        run_id, created_at, RunStatus.parse(status), model_dir, json.loads(config), json.loads(metrics), bool(is_active), pid, host
+    )
 
 
-def insert_run(conn: sqlite3.Connection, *, status: RunStatus | str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:
+def insert_run(
+    conn: sqlite3.Connection, *, status: RunStatus | str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]
+) -> int:
     """Add a run (not active) and return its id."""
     cursor = conn.execute(
         "INSERT INTO runs(created_at, status, model_dir, config, metrics, is_active) VALUES (?, ?, ?, ?, ?, 0)",

@@ -114,9 +114,7 @@ class TextQuery:
             return self._pattern.search(text, timeout=timeout) is not None
         except TimeoutError:
             where = "" if row is None else f" on row {row + 1:,}"
-            raise SearchTooSlow(
-                f"This pattern takes too long{where} (over {timeout * 1000:.0f} ms); simplify it.", row=row
-            ) from None
+            raise SearchTooSlow(f"This pattern takes too long{where} (over {timeout * 1000:.0f} ms); simplify it.", row=row) from None
 
     def mask(
         self,

@@ -71,7 +71,9 @@ def describe_truncation(truncated: int, total: int, max_length: int) -> str | No
     if not truncated:
         return None
     share = 100.0 * truncated / max(total, 1)
-    return f"{truncated} of {total} texts ({share:.0f}%) are longer than {max_length} tokens and will be cut; raise Max length to keep more."
+    return (
+        f"{truncated} of {total} texts ({share:.0f}%) are longer than {max_length} tokens and will be cut; raise Max length to keep more."
+    )
 
 
 def count_truncated(tokenizer: Any, texts: list[str], max_length: int) -> int:
@@ -118,7 +120,9 @@ def check_output(
         ModelError: the base model cannot be found.
     """
     source = resolve_model_source(config.model)
-    check_model_destination(out_dir, overwrite=overwrite, expected_bytes=estimate_model_bytes(source.path), protect=protect, error=TrainingError)
+    check_model_destination(
+        out_dir, overwrite=overwrite, expected_bytes=estimate_model_bytes(source.path), protect=protect, error=TrainingError
+    )
     return source
 
 
@@ -390,7 +394,19 @@ def fine_tune(
     while True:
         try:
             monitor, model, train_seconds = _train_once(
-                source, tokenizer, data.label_order, train_rows, val_rows, config, device, precision, batch, accumulation, weights, on_progress, cancel
+                source,
+                tokenizer,
+                data.label_order,
+                train_rows,
+                val_rows,
+                config,
+                device,
+                precision,
+                batch,
+                accumulation,
+                weights,
+                on_progress,
+                cancel,
             )
             break
         except Exception as err:
@@ -437,7 +453,9 @@ def fine_tune(
         "cancelled": monitor.cancelled,
         "training_seconds": round(train_seconds, 3),
         "evaluation_seconds": round(monitor.eval_seconds, 3),
-        "samples_per_second": round(steps_done * config.batch_size / max(train_seconds - monitor.eval_seconds, 1e-9), 2) if steps_done else 0.0,
+        "samples_per_second": round(steps_done * config.batch_size / max(train_seconds - monitor.eval_seconds, 1e-9), 2)
+        if steps_done
+        else 0.0,
         "device": device.describe(),
         "device_kind": device.kind,
         "precision": precision,

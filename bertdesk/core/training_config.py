@@ -79,7 +79,10 @@ class TrainConfig:
             (0 < self.learning_rate < 1, f"Learning rate must be between 0 and 1 (got {self.learning_rate})."),
             (0 <= self.val_split < 0.9, f"Validation split must be between 0 and 0.9 (got {self.val_split})."),
             (self.patience >= 0, f"Patience must be 0 or more (got {self.patience})."),
-            (self.class_weights in CLASS_WEIGHT_CHOICES, f"Class weights must be one of {', '.join(CLASS_WEIGHT_CHOICES)} (got {self.class_weights!r})."),
+            (
+                self.class_weights in CLASS_WEIGHT_CHOICES,
+                f"Class weights must be one of {', '.join(CLASS_WEIGHT_CHOICES)} (got {self.class_weights!r}).",
+            ),
             (0 <= self.warmup_ratio < 1, f"Warm-up ratio must be between 0 and 1 (got {self.warmup_ratio})."),
             (self.evals_per_epoch >= 1, f"Evaluations per epoch must be at least 1 (got {self.evals_per_epoch})."),
         ]

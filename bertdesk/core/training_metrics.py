@@ -82,7 +82,9 @@ class ValidationPoint:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ValidationPoint:
-        return cls(int(data.get("step") or 0), float(data.get("epoch") or 0.0), _number(data.get("accuracy")), _number(data.get("macro_f1")))
+        return cls(
+            int(data.get("step") or 0), float(data.get("epoch") or 0.0), _number(data.get("accuracy")), _number(data.get("macro_f1"))
+        )
 
     def progress_metrics(self) -> dict[str, float]:
         """The live-report shape: ``step``, ``epoch`` and the scores with the ``val_`` prefix."""

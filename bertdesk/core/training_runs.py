@@ -44,7 +44,12 @@ def begin_run(project: Project, config: TrainConfig, out_dir: Path | None = None
 
 def finish_run(project: Project, run_id: int, result: TrainResult, *, activate: bool = True) -> None:
     """Store the metrics; make the run active (the model the app predicts with)."""
-    project.update_run(run_id, status=RunStatus.CANCELLED if result.cancelled else RunStatus.FINISHED, metrics=result.metrics, model_dir=str(result.model_dir))
+    project.update_run(
+        run_id,
+        status=RunStatus.CANCELLED if result.cancelled else RunStatus.FINISHED,
+        metrics=result.metrics,
+        model_dir=str(result.model_dir),
+    )
     if activate:
         project.set_active_run(run_id)
 
@@ -82,7 +87,9 @@ class Cleanup:
             parts.append(f"{n} training run{'s were' if n > 1 else ' was'} cut off last time; marked interrupted")
         if self.removed:
             n = len(self.removed)
-            parts.append(f"removed {n} unfinished folder{'s' if n > 1 else ''} left by {'them' if self.interrupted_runs else 'killed runs'}")
+            parts.append(
+                f"removed {n} unfinished folder{'s' if n > 1 else ''} left by {'them' if self.interrupted_runs else 'killed runs'}"
+            )
         return ("; ".join(parts) + ".") if parts else ""
 
 

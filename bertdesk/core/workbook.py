@@ -92,10 +92,11 @@ def _open_workbook(p: Path) -> tuple[Any, tuple[str, ...]]:
         sheets = tuple(m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet)
     except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
         if type(exc).__name__ == "PasswordError":
-            raise TableReadError(f"{p.name}: the workbook is protected with a password; open it in the program that made it, remove "
-                                 "the password and save it again") from None
-        raise TableReadError(f"{p.name}: the workbook is damaged or not a spreadsheet bertdesk can read "
-                             f"({_short(exc)})") from None
+            raise TableReadError(
+                f"{p.name}: the workbook is protected with a password; open it in the program that made it, remove "
+                "the password and save it again"
+            ) from None
+        raise TableReadError(f"{p.name}: the workbook is damaged or not a spreadsheet bertdesk can read ({_short(exc)})") from None
     if not sheets:
         raise TableReadError(f"{p.name}: the workbook has no worksheets")
     return book, sheets
@@ -110,8 +111,9 @@ class _Sheet:
     unnamed: tuple[int, ...]  # columns whose header cell is blank
 
 
-def _read_xlsx(p: Path, sheet: str | None, header_row: int | None, max_rows: int | None, report: Throttle,
-               cancel: CancelToken, warnings: list[str]) -> _Sheet:
+def _read_xlsx(
+    p: Path, sheet: str | None, header_row: int | None, max_rows: int | None, report: Throttle, cancel: CancelToken, warnings: list[str]
+) -> _Sheet:
     """Read a worksheet; ``header_row=None`` finds the header under a title or group headings.
 
     Merged cells: a workbook stores a merged range's value in its top-left cell only. In the
@@ -175,14 +177,14 @@ def _read_xlsx(p: Path, sheet: str | None, header_row: int | None, max_rows: int
     except (Cancelled, TableReadError):
         raise
     except Exception as exc:  # noqa: BLE001
-        raise TableReadError(f"{p.name}: sheet '{chosen}' could not be read; the workbook may be damaged "
-                             f"({_short(exc)})") from None
+        raise TableReadError(f"{p.name}: sheet '{chosen}' could not be read; the workbook may be damaged ({_short(exc)})") from None
     cancel.raise_if_cancelled()
     if header is None:
         if not top:
             raise TableReadError(f"{p.name}: sheet '{chosen}' is empty")
-        raise TableReadError(f"{p.name}: there is no row {(found or 0) + 1} to use as the header "
-                             f"(sheet '{chosen}' has {len(top)} non-blank rows)")
+        raise TableReadError(
+            f"{p.name}: there is no row {(found or 0) + 1} to use as the header (sheet '{chosen}' has {len(top)} non-blank rows)"
+        )
     assert found is not None
     if max_rows is not None:
         data, where = data[:max_rows], where[:max_rows]
@@ -207,8 +209,7 @@ def _find_header(top: list[tuple[int, list[Any]]]) -> int:
     return detect_header_row([[_cell_text(v) for v in row] for _, row in top[:_HEADER_LOOKAHEAD]])
 
 
-def _fill_merged_down(data: list[list[Any]], where: list[int], merged: list[Any], first_col: int,
-                      header_at: int) -> int:
+def _fill_merged_down(data: list[list[Any]], where: list[int], merged: list[Any], first_col: int, header_at: int) -> int:
     """Copy each merged range's value down its first column over the data rows it spans;
     returns how many ranges were filled."""
     if not merged or not data:
@@ -315,12 +316,16 @@ def _arrow_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
                 out = pc.utf8_slice_codeunits(out, 0, 10)
         elif pa.types.is_floating(kind):
             out = pc.cast(pc.if_else(pc.is_nan(col), None, col), pa.string())
-        elif (pa.types.is_integer(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind)
-              or pa.types.is_date(kind) or pa.types.is_time(kind)):
+        elif (
+            pa.types.is_integer(kind)
+            or pa.types.is_decimal(kind)
+            or pa.types.is_boolean(kind)
+            or pa.types.is_date(kind)
+            or pa.types.is_time(kind)
+        ):
             out = pc.cast(col, pa.string())
         else:
             out = pc.cast(col, pa.string())  # binary that is valid UTF-8; anything else falls back
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        out = pa.chunked_array([pa.array(["" if v is None else _cell_text(v) for v in col.to_pylist()],
-                                         type=pa.string())])
+        out = pa.chunked_array([pa.array(["" if v is None else _cell_text(v) for v in col.to_pylist()], type=pa.string())])
     return pc.fill_null(out, "")

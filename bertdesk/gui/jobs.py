@@ -151,7 +151,18 @@ class JobRunner(QObject):
 class _Binding(QObject):
     """One job's hooks; they run only while the job is its slot's current one (newest wins)."""
 
-    def __init__(self, runner: JobRunner, slot: str, job: Job, on_done: Any, on_progress: Any, on_failed: Any, on_cancelled: Any, on_finished: Any, show: bool) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        slot: str,
+        job: Job,
+        on_done: Any,
+        on_progress: Any,
+        on_failed: Any,
+        on_cancelled: Any,
+        on_finished: Any,
+        show: bool,
+    ) -> None:
         super().__init__(runner)
         self._runner, self._slot, self._job = runner, slot, job
         self._on_done, self._on_progress, self._on_failed = on_done, on_progress, on_failed

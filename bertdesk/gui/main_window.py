@@ -63,7 +63,9 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings | None = None, data_dir: str | Path | None = None) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
-        self.data_dir = Path(data_dir) if data_dir else Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+        self.data_dir = (
+            Path(data_dir) if data_dir else Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+        )
         self.project: Project | None = None
         # The window's own jobs (import, open, save a copy, bulk labels): no message area of
         # their own, so a failure opens the error dialog (see bertdesk/gui/jobs.py).
@@ -286,9 +288,7 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_spreadsheet_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a spreadsheet", self.settings.last_dir(), f"{SPREADSHEET_FILTER};;All files (*)"
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Open a spreadsheet", self.settings.last_dir(), f"{SPREADSHEET_FILTER};;All files (*)")
         if path:
             self.open_path(path)
 
@@ -514,7 +514,10 @@ class MainWindow(QMainWindow):
         self._show_progress(True, title)
         self.details_button.hide()
         return self.jobs.start(
-            "window", fn, title=title, on_done=on_success,
+            "window",
+            fn,
+            title=title,
+            on_done=on_success,
             on_cancelled=lambda: self.statusBar().showMessage(f"{title}: cancelled", 5000),
             on_finished=self._on_job_finished,
         )

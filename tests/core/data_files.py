@@ -35,8 +35,9 @@ def write_text(path: Path, text: str, *, encoding: str = "utf-8", bom: bytes = b
     return path
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[str]], *, encoding: str = "utf-8", delimiter: str = ",",
-              newline: str = "\n", bom: bytes = b"") -> Path:
+def write_csv(
+    path: Path, rows: Sequence[Sequence[str]], *, encoding: str = "utf-8", delimiter: str = ",", newline: str = "\n", bom: bytes = b""
+) -> Path:
     return write_text(path, csv_text(rows, delimiter=delimiter, newline=newline), encoding=encoding, bom=bom)
 
 

@@ -17,8 +17,13 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bertdesk", *args], capture_output=True, text=True, timeout=120)
 
 
-ROWS = [["id", "review", "sentiment"], ["00123", "Great value, would buy again", "positive"], ["2", "NA", "negative"],
-        ["3", "Broke after a day.\nNever again", "negative"], ["4", "ok I guess", "neutral"]]
+ROWS = [
+    ["id", "review", "sentiment"],
+    ["00123", "Great value, would buy again", "positive"],
+    ["2", "NA", "negative"],
+    ["3", "Broke after a day.\nNever again", "negative"],
+    ["4", "ok I guess", "neutral"],
+]
 
 
 def test_version() -> None:
@@ -33,8 +38,20 @@ def test_inspect_json(tmp_path: Path, name: str) -> None:
     result = run("inspect", str(path), "--json", "--preview", "3")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"file", "format", "encoding", "delimiter", "sheet", "header_row", "rows", "columns",
-                         "text_column", "label_column", "warnings", "preview"}
+    assert set(data) == {
+        "file",
+        "format",
+        "encoding",
+        "delimiter",
+        "sheet",
+        "header_row",
+        "rows",
+        "columns",
+        "text_column",
+        "label_column",
+        "warnings",
+        "preview",
+    }
     assert data["header_row"] == 1
     assert Path(data["file"]).name == name
     assert data["format"] == ("csv" if name == "plain.csv" else "tsv")

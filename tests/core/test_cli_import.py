@@ -25,7 +25,7 @@ def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
 
 
 def warnings_on_stderr(stderr: str) -> list[str]:
-    return [line[len("Warning: "):] for line in stderr.splitlines() if line.startswith("Warning: ")]
+    return [line[len("Warning: ") :] for line in stderr.splitlines() if line.startswith("Warning: ")]
 
 
 @pytest.fixture
@@ -54,23 +54,53 @@ def test_import_makes_a_project_that_train_accepts(labelled_csv: Path, tiny_enco
     finally:
         project.close()
 
-    trained = run("train", str(out), "--model", str(tiny_encoder_dir), "--epochs", "1", "--max-length", "32",
-                  "--precision", "fp32", "--quiet", "--json", "--out", str(tmp_path / "model"))
+    trained = run(
+        "train",
+        str(out),
+        "--model",
+        str(tiny_encoder_dir),
+        "--epochs",
+        "1",
+        "--max-length",
+        "32",
+        "--precision",
+        "fp32",
+        "--quiet",
+        "--json",
+        "--out",
+        str(tmp_path / "model"),
+    )
     assert trained.returncode == 0, trained.stderr
     assert json.loads(trained.stdout)["train_rows"] + json.loads(trained.stdout)["val_rows"] == 40
 
 
 def test_json_reports_the_project_columns_labels_and_warnings(tmp_path: Path) -> None:
     # Two labels that differ only in case and a trailing space, and empty rows at the end.
-    source = write_text(tmp_path / "tickets.csv", "id;message;category\n1;The app crashes on login;Bug\n"
-                        "2;Charged twice this month;billing\n3;Crash after the update;bug \n4;no category yet;\n;;\n;;\n")
+    source = write_text(
+        tmp_path / "tickets.csv",
+        "id;message;category\n1;The app crashes on login;Bug\n"
+        "2;Charged twice this month;billing\n3;Crash after the update;bug \n4;no category yet;\n;;\n;;\n",
+    )
     out = tmp_path / "sub" / "tickets"  # no suffix: .bertdesk is added, as in the import dialog
     out.parent.mkdir()
     result = run("import", str(source), "--out", str(out), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"project", "source", "format", "encoding", "delimiter", "sheet", "header_row", "rows", "columns",
-                         "text_column", "label_column", "labels", "warnings"}
+    assert set(data) == {
+        "project",
+        "source",
+        "format",
+        "encoding",
+        "delimiter",
+        "sheet",
+        "header_row",
+        "rows",
+        "columns",
+        "text_column",
+        "label_column",
+        "labels",
+        "warnings",
+    }
     assert data["project"] == str(out.with_name("tickets.bertdesk").resolve()) and Path(data["project"]).is_file()
     assert data["source"] == str(source.resolve())
     assert (data["format"], data["encoding"], data["delimiter"], data["sheet"]) == ("csv", "utf-8", ";", None)
@@ -96,11 +126,25 @@ def test_xlsx_with_a_title_row_and_header_row(tmp_path: Path) -> None:
     assert data["columns"] == ["id", "review", "sentiment"] and data["labels"] == {"neg": 5, "pos": 5}
     assert any("row 2" in w and "skipped" in w for w in warnings_on_stderr(detected.stderr))
 
-    chosen = run("import", str(book), "--sheet", "Feedback", "--header-row", "2", "--text-col", "review",
-                 "--label-col", "sentiment", "--out", str(tmp_path / "chosen.bertdesk"), "--json")
+    chosen = run(
+        "import",
+        str(book),
+        "--sheet",
+        "Feedback",
+        "--header-row",
+        "2",
+        "--text-col",
+        "review",
+        "--label-col",
+        "sentiment",
+        "--out",
+        str(tmp_path / "chosen.bertdesk"),
+        "--json",
+    )
     assert chosen.returncode == 0, chosen.stderr
-    assert {k: v for k, v in json.loads(chosen.stdout).items() if k not in ("project", "warnings")} == \
-        {k: v for k, v in data.items() if k not in ("project", "warnings")}
+    assert {k: v for k, v in json.loads(chosen.stdout).items() if k not in ("project", "warnings")} == {
+        k: v for k, v in data.items() if k not in ("project", "warnings")
+    }
 
     title = run("import", str(book), "--header-row", "1", "--label-col", "", "--out", str(tmp_path / "title.bertdesk"), "--json")
     assert title.returncode == 0, title.stderr
@@ -160,9 +204,20 @@ def _bad_inputs(tmp_path: Path, csv: Path) -> dict[str, tuple[list[str], str]]:
     }
 
 
-BAD_INPUTS = ["existing out", "existing out, suffix added", "out is a folder", "out under a file", "out folder missing",
-              "missing file", "unknown text column", "unknown label column", "same columns", "header row 0",
-              "header row past the end", "no text column"]
+BAD_INPUTS = [
+    "existing out",
+    "existing out, suffix added",
+    "out is a folder",
+    "out under a file",
+    "out folder missing",
+    "missing file",
+    "unknown text column",
+    "unknown label column",
+    "same columns",
+    "header row 0",
+    "header row past the end",
+    "no text column",
+]
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
@@ -176,8 +231,6 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(labelled_csv: Path, 
     assert len(lines) == 1, result.stderr
     assert expected in lines[0], lines[0]
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # untouched, byte for byte
-
-
 
 
 def test_no_room_is_refused_before_reading(tmp_path: Path, tiny_disk: Path) -> None:
@@ -210,8 +263,14 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("when", ["as the import starts", "while the project is written"])
 def test_ctrl_c_exits_130_and_leaves_no_project(big_csv: Path, tmp_path: Path, when: str) -> None:
     out = tmp_path / "big.bertdesk"
-    proc = subprocess.Popen([sys.executable, "-m", "bertdesk", "import", str(big_csv), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bertdesk", "import", str(big_csv), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        cwd=ROOT,
+    )
     assert proc.stderr is not None
     first = proc.stderr.readline()  # the first progress line: from now on Ctrl+C cancels the import
     assert "Importing big.csv" in first, first

@@ -33,7 +33,9 @@ def _args(model: Path, out: Path) -> list[str]:
 
 
 def test_train_prints_metrics_json(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["train", str(labelled_csv), "--text-col", "review", "--label-col", "sentiment", "--json", *_args(tiny_encoder_dir, tmp_path / "m")])
+    code = main(
+        ["train", str(labelled_csv), "--text-col", "review", "--label-col", "sentiment", "--json", *_args(tiny_encoder_dir, tmp_path / "m")]
+    )
     captured = capsys.readouterr()
     assert code == 0
     metrics = json.loads(captured.out)
@@ -42,7 +44,9 @@ def test_train_prints_metrics_json(labelled_csv: Path, tiny_encoder_dir: Path, t
     assert "training on 40 labelled rows" in captured.err
 
 
-def test_train_text_report_has_scores(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_text_report_has_scores(
+    labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Columns are suggested when not given.
     assert main(["train", str(labelled_csv), "--quiet", *_args(tiny_encoder_dir, tmp_path / "m")]) == 0
     out = capsys.readouterr().out
@@ -57,7 +61,9 @@ def test_train_text_report_has_scores(labelled_csv: Path, tiny_encoder_dir: Path
         (["--model", "/no/such/model"], "No model folder"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(labelled_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str) -> None:
+def test_bad_input_exits_2_with_one_line(
+    labelled_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
     code = main(["train", str(labelled_csv), "--out", str(tmp_path / "m"), *extra])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
@@ -67,7 +73,9 @@ def test_bad_input_exits_2_with_one_line(labelled_csv: Path, tmp_path: Path, cap
 
 def test_training_a_project_records_the_run(tmp_path: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     texts, labels = tiny_texts(40)
-    project = Project.create(tmp_path / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label")
+    project = Project.create(
+        tmp_path / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    )
     project.close()
     assert main(["train", str(tmp_path / "p.bertdesk"), "--quiet", *_args(tiny_encoder_dir, tmp_path / "m")]) == 0
     project = Project.open(tmp_path / "p.bertdesk")
@@ -83,8 +91,23 @@ def test_ctrl_c_cancels_with_exit_130_and_no_model(labelled_csv: Path, tiny_enco
     out = tmp_path / "m"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bertdesk", "train", str(labelled_csv), *_args(tiny_encoder_dir, out), "--epochs", "200", "--val-split", "0"],
-        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "bertdesk",
+            "train",
+            str(labelled_csv),
+            *_args(tiny_encoder_dir, out),
+            "--epochs",
+            "200",
+            "--val-split",
+            "0",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     assert proc.stderr is not None
     deadline = time.monotonic() + 120
@@ -101,7 +124,9 @@ def test_ctrl_c_cancels_with_exit_130_and_no_model(labelled_csv: Path, tiny_enco
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 
 
-def test_evaluate_on_the_validation_rows_matches_the_training_metrics(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_on_the_validation_rows_matches_the_training_metrics(
+    labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["train", str(labelled_csv), "--quiet", "--json", *_args(tiny_encoder_dir, tmp_path / "m")]) == 0
     metrics = json.loads(capsys.readouterr().out)
     frame = pd.read_csv(labelled_csv)

@@ -42,15 +42,30 @@ def assert_all_text(frame: pd.DataFrame) -> None:
 
 # ------------------------------------------------------------------------ encodings
 
-FRENCH = [["id", "texte", "label"], ["1", "Le café était très bon, à refaire", "positif"],
-          ["2", "Service déplorable; « jamais » je n'y retournerai", "négatif"],
-          ["3", "Crème brûlée délicieuse — 5 € seulement", "positif"]]
-GERMAN = [["id", "text", "label"], ["1", "Größe passt nicht, Qualität mäßig", "negativ"],
-          ["2", "Schöne Überraschung für 20 €", "positiv"], ["3", "Straße war gesperrt", "neutral"]]
-CHINESE = [["id", "text", "label"], ["1", "这家餐厅的服务非常好，菜也很好吃", "正面"],
-           ["2", "价格太贵了，不会再来了", "负面"], ["3", "一般般吧，没有什么特别的", "中性"]]
-JAPANESE = [["id", "text", "label"], ["1", "このレストランはとても美味しかったです", "良い"],
-            ["2", "サービスが遅くて残念でした", "悪い"], ["3", "普通でした。また来るかもしれません", "普通"]]
+FRENCH = [
+    ["id", "texte", "label"],
+    ["1", "Le café était très bon, à refaire", "positif"],
+    ["2", "Service déplorable; « jamais » je n'y retournerai", "négatif"],
+    ["3", "Crème brûlée délicieuse — 5 € seulement", "positif"],
+]
+GERMAN = [
+    ["id", "text", "label"],
+    ["1", "Größe passt nicht, Qualität mäßig", "negativ"],
+    ["2", "Schöne Überraschung für 20 €", "positiv"],
+    ["3", "Straße war gesperrt", "neutral"],
+]
+CHINESE = [
+    ["id", "text", "label"],
+    ["1", "这家餐厅的服务非常好，菜也很好吃", "正面"],
+    ["2", "价格太贵了，不会再来了", "负面"],
+    ["3", "一般般吧，没有什么特别的", "中性"],
+]
+JAPANESE = [
+    ["id", "text", "label"],
+    ["1", "このレストランはとても美味しかったです", "良い"],
+    ["2", "サービスが遅くて残念でした", "悪い"],
+    ["3", "普通でした。また来るかもしれません", "普通"],
+]
 MIXED = [["id", "text", "label"], ["1", "Crème brûlée 😀 naïve", "pos"], ["2", "日本語と中文", "neg"]]
 
 
@@ -87,8 +102,7 @@ def test_latin1_reads_as_a_western_code_page(tmp_path: Path) -> None:
 
 def test_excel_unicode_text_is_utf16_tab_separated(tmp_path: Path) -> None:
     rows = [["id", "text", "label"], ["1", "Grüße, 你好", "a"], ["2", "plain", "b"]]
-    path = files.write_csv(tmp_path / "export.txt", rows, encoding="utf-16-le", delimiter="\t",
-                           newline="\r\n", bom=codecs.BOM_UTF16_LE)
+    path = files.write_csv(tmp_path / "export.txt", rows, encoding="utf-16-le", delimiter="\t", newline="\r\n", bom=codecs.BOM_UTF16_LE)
     table = read_table(path)
     assert rows_of(table) == rows
     assert (table.info.format, table.info.delimiter, table.info.encoding) == ("tsv", "\t", "utf-16")
@@ -147,6 +161,7 @@ def test_choices_are_python_codecs() -> None:
 
 # ------------------------------------------------------------------ delimiters, quoting
 
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiter_is_detected_from_content(tmp_path: Path, delimiter: str) -> None:
     # The text holds the other candidates, so only consistency can tell them apart.
@@ -167,8 +182,13 @@ def test_delimiter_override(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
 def test_line_ends_quoted_newlines_and_doubled_quotes(tmp_path: Path, newline: str) -> None:
-    rows = [["id", "text", "label"], ["1", f"two{newline}lines", "a"], ["2", 'say "hi"', "b"],
-            ["3", f'both{newline}"quoted"{newline}', "c"], ["4", "", "d"]]
+    rows = [
+        ["id", "text", "label"],
+        ["1", f"two{newline}lines", "a"],
+        ["2", 'say "hi"', "b"],
+        ["3", f'both{newline}"quoted"{newline}', "c"],
+        ["4", "", "d"],
+    ]
     table = read_table(files.write_csv(tmp_path / "q.csv", rows, newline=newline))
     assert rows_of(table) == rows
 
@@ -197,8 +217,7 @@ def test_multiline_records_only_past_the_sample(tmp_path: Path, monkeypatch: pyt
         ncols = rng.randint(1, 3)
         rows = [[f"c{j}" for j in range(ncols)]]
         for i in range(rng.randint(20, 120)):
-            values = [" ".join(rng.choice(["a", "bb", "c,d", "e"]) for _ in range(rng.randint(1, 6)))
-                      for _ in range(ncols)]
+            values = [" ".join(rng.choice(["a", "bb", "c,d", "e"]) for _ in range(rng.randint(1, 6))) for _ in range(ncols)]
             rows.append([v.replace(" ", "\n", 1) if i > 12 and rng.random() < 0.15 else v for v in values])
         path = files.write_csv(tmp_path / f"m{trial}.csv", rows, newline=rng.choice(["\n", "\r\n"]))
         assert rows_of(read_table(path)) == rows, trial
@@ -264,9 +283,16 @@ def test_short_rows_are_padded_with_a_warning(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------ exact text
 
+
 def test_text_is_kept_exactly(tmp_path: Path) -> None:
-    rows = [["code", "value", "note"], ["00123", "NA", "  padded  "], ["007", "null", "N/A"],
-            ["", "", "e\u0301 (decomposed)"], ["1e5", "nan", "\u00e9 (composed)"], ["TRUE", "None", "#N/A"]]
+    rows = [
+        ["code", "value", "note"],
+        ["00123", "NA", "  padded  "],
+        ["007", "null", "N/A"],
+        ["", "", "e\u0301 (decomposed)"],
+        ["1e5", "nan", "\u00e9 (composed)"],
+        ["TRUE", "None", "#N/A"],
+    ]
     table = read_table(files.write_csv(tmp_path / "exact.csv", rows))
     assert rows_of(table) == rows
     assert_all_text(table.frame)
@@ -314,8 +340,7 @@ def test_format_comes_from_content_not_extension(tmp_path: Path) -> None:
     assert read_table(parquet_named_txt).info.format == "parquet"
 
 
-@pytest.mark.parametrize("name", ["my reviews.csv", "données é.csv", "a#b.csv", "100%.csv", "[x] y.csv",
-                                  "it's.csv", "日本語.csv"])
+@pytest.mark.parametrize("name", ["my reviews.csv", "données é.csv", "a#b.csv", "100%.csv", "[x] y.csv", "it's.csv", "日本語.csv"])
 def test_awkward_paths(tmp_path: Path, name: str) -> None:
     folder = tmp_path / "dir with spaces #%[]'"
     folder.mkdir()
@@ -326,6 +351,7 @@ def test_awkward_paths(tmp_path: Path, name: str) -> None:
 
 
 # --------------------------------------------------------------------- xlsx, parquet
+
 
 def test_xlsx_sheets_default_and_choice(tmp_path: Path) -> None:
     second = [["text", "tag"], ["hello", "a"], ["bye", "b"]]
@@ -363,13 +389,16 @@ def test_list_sheets_of_a_csv_is_empty(tmp_path: Path) -> None:
 def test_parquet_columns_become_text(tmp_path: Path) -> None:
     import datetime as dt
 
-    path = files.write_parquet(tmp_path / "p.parquet", {
-        "id": [1, 2, None, 4],
-        "score": [0.5, 3.0, None, float("nan")],
-        "text": ["00123", "", None, "NA"],
-        "flag": [True, False, None, True],
-        "when": [dt.datetime(2024, 1, 5), dt.datetime(2024, 1, 6), None, dt.datetime(2024, 1, 7)],
-    })
+    path = files.write_parquet(
+        tmp_path / "p.parquet",
+        {
+            "id": [1, 2, None, 4],
+            "score": [0.5, 3.0, None, float("nan")],
+            "text": ["00123", "", None, "NA"],
+            "flag": [True, False, None, True],
+            "when": [dt.datetime(2024, 1, 5), dt.datetime(2024, 1, 6), None, dt.datetime(2024, 1, 7)],
+        },
+    )
     table = read_table(path)
     assert table.info.format == "parquet"
     assert table.frame.values.tolist() == [
@@ -384,17 +413,21 @@ def test_parquet_columns_become_text(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------- suggestions
 
+
 def test_suggestions_on_a_review_table(tmp_path: Path) -> None:
     table = read_table(files.write_csv(tmp_path / "r.csv", files.sample_reviews(300)))
     assert (table.info.text_column, table.info.label_column) == ("review", "sentiment")
 
 
 def test_suggestions_use_content_when_names_say_nothing() -> None:
-    frame = pd.DataFrame({
-        "a": [str(i) for i in range(50)],
-        "b": [("x" if i % 2 else "y") for i in range(50)],
-        "c": [f"a longer free text sentence number {i}" for i in range(50)],
-    }, dtype="str")
+    frame = pd.DataFrame(
+        {
+            "a": [str(i) for i in range(50)],
+            "b": [("x" if i % 2 else "y") for i in range(50)],
+            "c": [f"a longer free text sentence number {i}" for i in range(50)],
+        },
+        dtype="str",
+    )
     assert suggest_columns(frame) == ("c", "b")
 
 
@@ -407,12 +440,14 @@ def test_suggestions_never_coincide_and_may_be_none() -> None:
 
 
 def test_label_name_hint_wins_even_when_empty() -> None:
-    frame = pd.DataFrame({"text": [f"sentence {i} of many words" for i in range(20)],
-                          "category": [""] * 20, "kind": ["a", "b"] * 10}, dtype="str")
+    frame = pd.DataFrame(
+        {"text": [f"sentence {i} of many words" for i in range(20)], "category": [""] * 20, "kind": ["a", "b"] * 10}, dtype="str"
+    )
     assert suggest_columns(frame) == ("text", "category")
 
 
 # ------------------------------------------------------------------------- bad files
+
 
 def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     """name -> (path, a fragment the one-line message must contain)."""
@@ -438,23 +473,49 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "corrupt xlsx": (files.corrupt_middle(corrupt_book), "corrupt.xlsx:"),
         "truncated parquet": (files.truncated(pq_cut), "cut.parquet: the Parquet file is damaged"),
         "corrupt parquet": (files.corrupt_middle(pq_bad), "bad.parquet: the Parquet file is damaged"),
-        "unterminated quote": (files.write_text(t / "uq.csv", 'a,b\n1,x\n2,"never closed\n3,y\n'),
-                               "uq.csv: line 3: a quoted field is never closed"),
-        "unterminated mid-row": (files.write_text(t / "uq2.csv", 'a,b,c\n1,x,y\n2,"open,z\n3,y,z\n'),
-                                 "uq2.csv: line 3: a quoted field is never closed"),
+        "unterminated quote": (
+            files.write_text(t / "uq.csv", 'a,b\n1,x\n2,"never closed\n3,y\n'),
+            "uq.csv: line 3: a quoted field is never closed",
+        ),
+        "unterminated mid-row": (
+            files.write_text(t / "uq2.csv", 'a,b,c\n1,x,y\n2,"open,z\n3,y,z\n'),
+            "uq2.csv: line 3: a quoted field is never closed",
+        ),
         "unterminated header": (files.write_text(t / "uq3.csv", 'a,"b\n1,2\n'), "uq3.csv: line 1:"),
-        "too many fields": (files.write_text(t / "wide.csv", "a,b\n1,2\n3,4\n5,6,7\n"),
-                            "wide.csv: line 4 has 3 fields but the header has 2"),
+        "too many fields": (
+            files.write_text(t / "wide.csv", "a,b\n1,2\n3,4\n5,6,7\n"),
+            "wide.csv: line 4 has 3 fields but the header has 2",
+        ),
         "missing": (t / "nowhere.csv", "nowhere.csv: file not found"),
         "directory": (t, f"{t.name}: is a folder"),
         "locked": (locked, "locked.csv: permission denied"),
     }
 
 
-BAD = ["empty", "whitespace", "bom only", "header only", "png", "jpeg", "pdf", "gzip", "xls", "exe", "zip",
-       "truncated xlsx", "corrupt xlsx", "truncated parquet", "corrupt parquet", "unterminated quote",
-       "unterminated mid-row", "unterminated header", "too many fields", "missing",
-       "directory", "locked"]
+BAD = [
+    "empty",
+    "whitespace",
+    "bom only",
+    "header only",
+    "png",
+    "jpeg",
+    "pdf",
+    "gzip",
+    "xls",
+    "exe",
+    "zip",
+    "truncated xlsx",
+    "corrupt xlsx",
+    "truncated parquet",
+    "corrupt parquet",
+    "unterminated quote",
+    "unterminated mid-row",
+    "unterminated header",
+    "too many fields",
+    "missing",
+    "directory",
+    "locked",
+]
 
 
 @pytest.fixture(scope="module")
@@ -465,15 +526,18 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 
 @pytest.mark.parametrize("case", BAD)
 @pytest.mark.parametrize("max_rows", [None, 100])
-def test_bad_files_give_one_line_table_read_errors(bad_files: tuple[Path, dict[str, tuple[Path, str]]],
-                                                   monkeypatch: pytest.MonkeyPatch, case: str,
-                                                   max_rows: int | None) -> None:
+def test_bad_files_give_one_line_table_read_errors(
+    bad_files: tuple[Path, dict[str, tuple[Path, str]]], monkeypatch: pytest.MonkeyPatch, case: str, max_rows: int | None
+) -> None:
     tmp_path, cases = bad_files
     path, fragment = cases[case]
     if case == "locked":  # root ignores file modes, so simulate what the OS would say
         real_open = rawfile._open
-        monkeypatch.setattr(rawfile, "_open", lambda p: (_ for _ in ()).throw(PermissionError(13, "denied"))
-                            if Path(p).name == "locked.csv" else real_open(p))
+        monkeypatch.setattr(
+            rawfile,
+            "_open",
+            lambda p: (_ for _ in ()).throw(PermissionError(13, "denied")) if Path(p).name == "locked.csv" else real_open(p),
+        )
     with pytest.raises(TableReadError) as caught:  # any other exception type fails the test
         read_table(path, max_rows=max_rows)
     message = str(caught.value)
@@ -509,6 +573,7 @@ def test_bad_arguments_are_value_errors(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------- progress, cancel
 
+
 def test_progress_reports_bytes_to_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
     path = files.write_csv(tmp_path / "reviews.csv", files.sample_reviews(3000))
@@ -523,9 +588,11 @@ def test_progress_reports_bytes_to_the_end(tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
 def test_cancel_before_start(tmp_path: Path, kind: str) -> None:
     rows = files.sample_reviews(50)
-    path = {"csv": lambda: files.write_csv(tmp_path / "c.csv", rows),
-            "xlsx": lambda: files.write_xlsx(tmp_path / "c.xlsx", {"S": rows}),
-            "parquet": lambda: files.write_parquet(tmp_path / "c.parquet", {"a": [r[1] for r in rows]})}[kind]()
+    path = {
+        "csv": lambda: files.write_csv(tmp_path / "c.csv", rows),
+        "xlsx": lambda: files.write_xlsx(tmp_path / "c.xlsx", {"S": rows}),
+        "parquet": lambda: files.write_parquet(tmp_path / "c.parquet", {"a": [r[1] for r in rows]}),
+    }[kind]()
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
@@ -541,8 +608,9 @@ class _SlowFile(io.BufferedReader):
 
 
 @pytest.mark.parametrize(("max_rows", "reader"), [(None, "fast"), (50000, "fast"), (None, "slow")])
-def test_cancel_during_a_read_is_answered_quickly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   max_rows: int | None, reader: str) -> None:
+def test_cancel_during_a_read_is_answered_quickly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_rows: int | None, reader: str
+) -> None:
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
     monkeypatch.setattr(rawfile, "_open", lambda p: _SlowFile(io.FileIO(p, "rb")))
     if reader == "slow":

@@ -42,7 +42,22 @@ def labelled_csv(tmp_path: Path) -> Path:
 
 
 def _train(data: Path, model: Path, out: str | Path, *extra: str) -> list[str]:
-    return ["train", str(data), "--model", str(model), "--epochs", "1", "--max-length", "32", "--precision", "fp32", "--quiet", "--out", str(out), *extra]
+    return [
+        "train",
+        str(data),
+        "--model",
+        str(model),
+        "--epochs",
+        "1",
+        "--max-length",
+        "32",
+        "--precision",
+        "fp32",
+        "--quiet",
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -57,14 +72,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-
-
-
-
 # -- never delete what bertdesk did not write ------------------------------------------------
 
 
-def test_overwrite_refuses_a_folder_of_notes(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_overwrite_refuses_a_folder_of_notes(
+    labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "todo.txt").write_text("mine")
@@ -76,7 +89,9 @@ def test_overwrite_refuses_a_folder_of_notes(labelled_csv: Path, tiny_encoder_di
     assert _snapshot(notes) == before
 
 
-def test_overwrite_refuses_the_folder_holding_the_data(labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_overwrite_refuses_the_folder_holding_the_data(
+    labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = labelled_csv.parent
     before = _snapshot(folder)
     assert main(_train(labelled_csv, tiny_encoder_dir, folder, "--overwrite")) == 2
@@ -97,7 +112,9 @@ def test_overwrite_refuses_an_ancestor_of_the_project(tmp_path: Path, tiny_encod
     assert _snapshot(tmp_path / "a") == before
 
 
-def test_out_dot_is_refused_before_training(labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_dot_is_refused_before_training(
+    labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(labelled_csv.parent)
     before = _snapshot(labelled_csv.parent)
     assert main(_train(Path("reviews.csv"), tiny_encoder_dir, ".", "--overwrite")) == 2
@@ -106,13 +123,19 @@ def test_out_dot_is_refused_before_training(labelled_csv: Path, tiny_encoder_dir
 
 
 @pytest.mark.parametrize("name", ["root", "home", "cwd-parent"])
-def test_root_home_and_ancestors_of_the_current_folder_are_never_a_model_folder(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_root_home_and_ancestors_of_the_current_folder_are_never_a_model_folder(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     work.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.chdir(work)
-    out, message = {"root": (Path("/"), "is the root of a filesystem"), "home": (home, "is your home folder"), "cwd-parent": (Path(".."), "holds the current folder")}[name]
+    out, message = {
+        "root": (Path("/"), "is the root of a filesystem"),
+        "home": (home, "is your home folder"),
+        "cwd-parent": (Path(".."), "holds the current folder"),
+    }[name]
     with pytest.raises(DestinationError, match=message):
         check_model_destination(out, overwrite=True)
 
@@ -145,7 +168,9 @@ def test_a_bertdesk_model_is_recognised_by_its_marker_or_the_older_layout(tmp_pa
             check_model_destination(tmp_path / folder, overwrite=True)
 
 
-def test_overwrite_replaces_a_model_bertdesk_wrote(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_overwrite_replaces_a_model_bertdesk_wrote(
+    labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "model"
     assert main(_train(labelled_csv, tiny_encoder_dir, out)) == 0
     marker = json.loads((out / ".bertdesk-model").read_text())
@@ -160,7 +185,9 @@ def test_overwrite_replaces_a_model_bertdesk_wrote(labelled_csv: Path, tiny_enco
     assert "my-notes.txt" in _one_line_error(capsys) and (out / "my-notes.txt").read_text() == "mine"
 
 
-def test_fine_tune_refuses_at_the_end_if_the_old_folder_changed_and_keeps_the_new_model(tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fine_tune_refuses_at_the_end_if_the_old_folder_changed_and_keeps_the_new_model(
+    tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bertdesk.core import training
 
     out = tmp_path / "model"
@@ -184,12 +211,16 @@ def test_fine_tune_refuses_at_the_end_if_the_old_folder_changed_and_keeps_the_ne
 # -- checked before the work -----------------------------------------------------------------
 
 
-def test_out_under_a_regular_file_is_refused_before_training(labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_under_a_regular_file_is_refused_before_training(
+    labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(_train(labelled_csv, tiny_encoder_dir, labelled_csv / "model")) == 2
     assert "is a file, not a folder" in _one_line_error(capsys)
 
 
-def test_unwritable_out_is_refused_before_training(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_out_is_refused_before_training(
+    labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(folder: Path) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
@@ -199,12 +230,16 @@ def test_unwritable_out_is_refused_before_training(labelled_csv: Path, tiny_enco
     assert not (tmp_path / "new").exists()
 
 
-def test_read_only_disk_is_refused_before_training(labelled_csv: Path, tiny_encoder_dir: Path, ro_mount: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_read_only_disk_is_refused_before_training(
+    labelled_csv: Path, tiny_encoder_dir: Path, ro_mount: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(_train(labelled_csv, tiny_encoder_dir, ro_mount / "model")) == 2
     assert "Read-only file system" in _one_line_error(capsys)
 
 
-def test_full_disk_is_refused_before_training(labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_is_refused_before_training(
+    labelled_csv: Path, tiny_encoder_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(destinations.shutil, "disk_usage", lambda path: Usage(10**9, 10**9 - 50_000, 50_000))
     assert main(_train(labelled_csv, tiny_encoder_dir, tmp_path / "model")) == 2
     assert "Not enough room for the model" in _one_line_error(capsys)
@@ -215,7 +250,9 @@ def test_a_model_is_expected_to_be_about_the_size_of_its_base(tiny_encoder_dir: 
     assert weights < destinations.estimate_model_bytes(tiny_encoder_dir) < 2 * weights + 2 * 2**20
 
 
-def test_predict_out_is_checked_before_the_model_is_loaded(labelled_csv: Path, tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_predict_out_is_checked_before_the_model_is_loaded(
+    labelled_csv: Path, tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import bertdesk.core.inference as inference
 
     loads: list[object] = []
@@ -284,7 +321,9 @@ def _data() -> object:
     return data_from_frame(pd.DataFrame({"t": texts, "l": labels}), "t", "l")
 
 
-def test_disk_full_while_saving_keeps_the_model_in_the_temp_folder(tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_while_saving_keeps_the_model_in_the_temp_folder(
+    tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tempfile
 
     from transformers import PreTrainedModel
@@ -310,7 +349,9 @@ def test_disk_full_while_saving_keeps_the_model_in_the_temp_folder(tiny_encoder_
     assert list(disk.iterdir()) == []  # the half-written folder is gone
 
 
-def test_rename_failing_at_the_end_keeps_the_complete_model_beside_it(tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rename_failing_at_the_end_keeps_the_complete_model_beside_it(
+    tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bertdesk.core import model_folder
 
     def fails(partial: Path, out: Path) -> None:
@@ -324,7 +365,9 @@ def test_rename_failing_at_the_end_keeps_the_complete_model_beside_it(tiny_encod
     assert not (kept / ".bertdesk-writer").exists()  # a kept model, never cleaned up as abandoned
 
 
-def test_a_disk_that_fills_up_during_training_still_keeps_the_model(tiny_encoder_dir: Path, tmp_path: Path, tiny_disk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_disk_that_fills_up_during_training_still_keeps_the_model(
+    tiny_encoder_dir: Path, tmp_path: Path, tiny_disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tempfile
 
     scratch = tmp_path / "tmp"

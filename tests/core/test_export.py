@@ -15,15 +15,29 @@ from bertdesk.core.export import ExportError, export_format, export_frame, neutr
 from bertdesk.core.progress import CancelToken
 
 FORMULAS = [
-    "=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\",\"y\")",
-    " =not at start", "\t =1", "\uff1d1+1", "\uff0bSUM(A1)", "\uff0d2+3", "\uff20cmd", "- bullet", "-x", "-5%",
+    "=1+1",
+    "+SUM(A1)",
+    "-2+3",
+    "@cmd",
+    "\tTAB",
+    "\rCR",
+    '=HYPERLINK("http://x","y")',
+    " =not at start",
+    "\t =1",
+    "\uff1d1+1",
+    "\uff0bSUM(A1)",
+    "\uff0d2+3",
+    "\uff20cmd",
+    "- bullet",
+    "-x",
+    "-5%",
 ]
 SAFE = [
     "plain text",
     "emoji 😀👍🏽 and ZWJ 👩‍💻",
     "中文 日本語 한국어",
     "שלום עולם مرحبا",
-    'quotes "double" and \'single\', commas; semicolons',
+    "quotes \"double\" and 'single', commas; semicolons",
     "line one\nline two",
     "  leading and trailing spaces  ",
     "a=b+c-d@e",

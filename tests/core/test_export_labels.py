@@ -80,7 +80,10 @@ def test_cli_predict_out_carries_labels(tiny_model_dir: Path, tmp_path: Path) ->
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "bertdesk", "predict", str(tiny_model_dir), str(path), "--out", str(out), "--quiet"],
-        capture_output=True, text=True, timeout=180, env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     back = read_back(out)

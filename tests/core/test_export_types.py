@@ -112,16 +112,18 @@ def test_xlsx_source_types_survive_export(tmp_path: Path) -> None:
 def test_parquet_source_types_survive_export(tmp_path: Path) -> None:
     source = tmp_path / "src.parquet"
     pq.write_table(
-        pa.table({
-            "text": ["-5", "=2", "x"],
-            "i32": pa.array([-5, 0, 2**31 - 1], pa.int32()),
-            "big": pa.array([2**62 + 1, None, -1], pa.int64()),
-            "f": [0.1, -2.5, None],
-            "d": pa.array([dt.date(2024, 1, 5), None, dt.date(1999, 12, 31)]),
-            "t": pa.array([dt.datetime(2024, 1, 5, 1, 2, 3), None, dt.datetime(2024, 1, 6)], pa.timestamp("us")),
-            "b": [True, False, None],
-            "money": pa.array([decimal.Decimal("12345678901234567.89"), None, decimal.Decimal("-0.01")], pa.decimal128(20, 2)),
-        }),
+        pa.table(
+            {
+                "text": ["-5", "=2", "x"],
+                "i32": pa.array([-5, 0, 2**31 - 1], pa.int32()),
+                "big": pa.array([2**62 + 1, None, -1], pa.int64()),
+                "f": [0.1, -2.5, None],
+                "d": pa.array([dt.date(2024, 1, 5), None, dt.date(1999, 12, 31)]),
+                "t": pa.array([dt.datetime(2024, 1, 5, 1, 2, 3), None, dt.datetime(2024, 1, 6)], pa.timestamp("us")),
+                "b": [True, False, None],
+                "money": pa.array([decimal.Decimal("12345678901234567.89"), None, decimal.Decimal("-0.01")], pa.decimal128(20, 2)),
+            }
+        ),
         source,
     )
     with _import(source, tmp_path) as project:
@@ -196,33 +198,53 @@ def test_xlsx_failure_is_one_line_without_traceback(tmp_path: Path, mode: str) -
     assert result.stderr == ""  # no "Exception ignored ... Traceback" from openpyxl's streams
     message, left = result.stdout.splitlines()
     if mode == "long":
-        assert message == ("Column 'text', row 2: a cell has 100,000 characters and Excel holds at most 32,767; "
-                           "export as .csv or .parquet instead.")
+        assert message == (
+            "Column 'text', row 2: a cell has 100,000 characters and Excel holds at most 32,767; export as .csv or .parquet instead."
+        )
     else:
         assert message.startswith(f"Cannot write {target}: No space left on device (writing the temporary file ")
     assert left == "left: []"  # the streamed sheet's temporary file is gone
     assert list(tmp_path.iterdir()) == []
 
 
-CELLS = ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", " =1+1", "\uff1d1+1", "=HYPERLINK(\"http://x\",\"y\")",
-         "- bullet", "-5", "-5.25", "00123"]
+CELLS = [
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1,1)",
+    "\t=1+1",
+    " =1+1",
+    "\uff1d1+1",
+    '=HYPERLINK("http://x","y")',
+    "- bullet",
+    "-5",
+    "-5.25",
+    "00123",
+]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_runs_no_exported_cell(tmp_path: Path) -> None:
     n = len(CELLS)
-    frame = pd.DataFrame({
-        "v": pd.Series(CELLS, dtype="str"),
-        "number": pd.array([-5.0] * n, dtype="Float64"),  # a numeric source column
-        "text": pd.Series(["-5"] * n, dtype="str"),  # "-5" typed in a CSV source
-    })
+    frame = pd.DataFrame(
+        {
+            "v": pd.Series(CELLS, dtype="str"),
+            "number": pd.array([-5.0] * n, dtype="Float64"),  # a numeric source column
+            "text": pd.Series(["-5"] * n, dtype="str"),  # "-5" typed in a CSV source
+        }
+    )
     results = {}
     for suffix in (".csv", ".xlsx"):
         source = export_frame(frame, tmp_path / f"out{suffix}")
         options = ["--infilter=CSV:44,34,76,1,,0,false,true,false,false,false,-1,true"] if suffix == ".csv" else []
-        subprocess.run(["soffice", "--headless", *options, "--convert-to", "ods", "--outdir", str(tmp_path / suffix[1:]), str(source)],
-                       check=True, capture_output=True, timeout=120, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            ["soffice", "--headless", *options, "--convert-to", "ods", "--outdir", str(tmp_path / suffix[1:]), str(source)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        )
         results[suffix] = _ods_cells(tmp_path / suffix[1:] / "out.ods")
     for cells in results.values():
         assert not [c for c in cells if c[0]]  # no cell became a formula

@@ -25,12 +25,17 @@ from bertdesk.core.errors import BertdeskError
 from tests.core import data_files as files
 
 # The deadline catches a pathological slowdown, far above a read's milliseconds even on a loaded CI.
-FUZZ = settings(max_examples=200, deadline=timedelta(seconds=10), derandomize=True, database=None, print_blob=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=200,
+    deadline=timedelta(seconds=10),
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 HANG_SECONDS = 60  # far above any one read here (milliseconds); a hang kills the run with a traceback
 
-ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1", "gb18030",
-             "shift_jis", "cp1251", "big5"]
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1", "gb18030", "shift_jis", "cp1251", "big5"]
 DELIMITERS = [",", ";", "\t", "|"]
 
 
@@ -63,6 +68,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 # ------------------------------------------------------------------ random bytes
 
+
 @FUZZ
 @given(data=st.binary(max_size=3000))
 @example(data=b"")
@@ -70,7 +76,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 @example(data=b"sep=")
 @example(data=b"sep=;")
 @example(data=b"sep=;\n")
-@example(data=b"\xef\xbb\xbfsep=\"\na\n1\n")
+@example(data=b'\xef\xbb\xbfsep="\na\n1\n')
 @example(data=b"\xff\xfe")
 @example(data=b"\xff\xfea\x00")
 @example(data=b"PK\x03\x04")
@@ -89,15 +95,23 @@ TABLES = st.lists(st.lists(CELL, min_size=1, max_size=5), min_size=1, max_size=1
 
 
 @FUZZ
-@given(rows=TABLES, encoding=st.sampled_from(ENCODINGS), delimiter=st.sampled_from(DELIMITERS),
-       newline=st.sampled_from(["\n", "\r\n", "\r"]), hint=st.booleans(), header_row=st.none() | st.integers(0, 3),
-       forced=st.booleans())
+@given(
+    rows=TABLES,
+    encoding=st.sampled_from(ENCODINGS),
+    delimiter=st.sampled_from(DELIMITERS),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    hint=st.booleans(),
+    header_row=st.none() | st.integers(0, 3),
+    forced=st.booleans(),
+)
 @example(rows=[["Déjà vu"]], encoding="cp1252", delimiter=",", newline="\n", hint=False, header_row=None, forced=False)
-@example(rows=[["a", "b"], ["\x00", "\x1b[0m"]], encoding="utf-16-le", delimiter="\t", newline="\r\n", hint=True,
-         header_row=None, forced=False)
+@example(
+    rows=[["a", "b"], ["\x00", "\x1b[0m"]], encoding="utf-16-le", delimiter="\t", newline="\r\n", hint=True, header_row=None, forced=False
+)
 @example(rows=[["a"], ["b", "c"]], encoding="utf-8", delimiter=";", newline="\r", hint=True, header_row=None, forced=True)
-def test_random_tables_in_random_encodings(tmp_path: Path, rows: list[list[str]], encoding: str, delimiter: str,
-                                           newline: str, hint: bool, header_row: int | None, forced: bool) -> None:
+def test_random_tables_in_random_encodings(
+    tmp_path: Path, rows: list[list[str]], encoding: str, delimiter: str, newline: str, hint: bool, header_row: int | None, forced: bool
+) -> None:
     text = files.csv_text(rows, delimiter=delimiter, newline=newline)
     if hint:
         text = f"sep={delimiter}{newline}{text}"
@@ -112,10 +126,12 @@ PRINTABLE = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc",
 
 
 @FUZZ
-@given(body=st.lists(st.lists(PRINTABLE, min_size=3, max_size=3), min_size=1, max_size=15),
-       delimiter=st.sampled_from(DELIMITERS), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
-def test_well_formed_unicode_tables_round_trip(tmp_path: Path, body: list[list[str]], delimiter: str,
-                                               encoding: str) -> None:
+@given(
+    body=st.lists(st.lists(PRINTABLE, min_size=3, max_size=3), min_size=1, max_size=15),
+    delimiter=st.sampled_from(DELIMITERS),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+)
+def test_well_formed_unicode_tables_round_trip(tmp_path: Path, body: list[list[str]], delimiter: str, encoding: str) -> None:
     # Named columns and non-empty cells: nothing to drop, no preamble, so the text comes back exactly.
     rows = [["id", "text", "label"], *body]
     data = files.csv_text(rows, delimiter=delimiter).encode(encoding)
@@ -125,6 +141,7 @@ def test_well_formed_unicode_tables_round_trip(tmp_path: Path, body: list[list[s
 
 
 # ------------------------------------------------------------------- truncated files
+
 
 def _csv_bytes() -> bytes:
     return files.csv_text(files.sample_reviews(60)).encode("utf-8")
@@ -148,8 +165,7 @@ def _parquet_bytes() -> bytes:
 
     rows = files.sample_reviews(60)
     buffer = io.BytesIO()
-    pq.write_table(pa.table({name: [r[j] for r in rows[1:]] for j, name in enumerate(rows[0])}), buffer,
-                   row_group_size=7)
+    pq.write_table(pa.table({name: [r[j] for r in rows[1:]] for j, name in enumerate(rows[0])}), buffer, row_group_size=7)
     return buffer.getvalue()
 
 
@@ -179,6 +195,7 @@ def test_truncated_and_damaged_files(tmp_path: Path, kind: str, cut: float, flip
 
 # ---------------------------------------------------------------------- huge fields
 
+
 @pytest.mark.parametrize("quoted", [False, True])
 def test_a_ten_megabyte_cell(tmp_path: Path, quoted: bool) -> None:
     big = "word " * (2 << 20)  # 10 MiB
@@ -197,6 +214,7 @@ def test_a_ten_megabyte_parquet_cell(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------- the inspect CLI
+
 
 def _cli_examples(tmp_path: Path) -> list[Path]:
     return [

@@ -114,8 +114,22 @@ def test_ctrl_c_exits_130(tiny_model_dir: Path, tmp_path: Path) -> None:
     pd.DataFrame({"text": texts * 100}).to_csv(data, index=False)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     child = subprocess.Popen(
-        [sys.executable, "-m", "bertdesk", "predict", str(tiny_model_dir), str(data), "--batch-size", "1", "--out", str(tmp_path / "o.csv")],
-        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "bertdesk",
+            "predict",
+            str(tiny_model_dir),
+            str(data),
+            "--batch-size",
+            "1",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert child.stderr is not None
     deadline = time.monotonic() + 120

@@ -66,7 +66,10 @@ def test_cli_training_from_spreadsheet_and_project_gives_one_label_set(
     csv = _messy_csv(tmp_path)
     frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
     Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="label").close()
-    assert main(["train", str(csv), "--text-col", "text", "--label-col", "label", "--json", *_train_args(tiny_encoder_dir, tmp_path / "m1")]) == 0
+    assert (
+        main(["train", str(csv), "--text-col", "text", "--label-col", "label", "--json", *_train_args(tiny_encoder_dir, tmp_path / "m1")])
+        == 0
+    )
     sheet_labels = json.loads(capsys.readouterr().out)["labels"]
     assert main(["train", str(tmp_path / "p.bertdesk"), "--json", *_train_args(tiny_encoder_dir, tmp_path / "m2")]) == 0
     project_labels = json.loads(capsys.readouterr().out)["labels"]
@@ -149,7 +152,9 @@ def test_relative_out_is_found_from_another_folder_and_after_a_move(
     folder_a.mkdir()
     folder_b.mkdir()
     texts, labels = tiny_texts(40)
-    Project.create(folder_a / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label").close()
+    Project.create(
+        folder_a / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    ).close()
     monkeypatch.chdir(folder_a)
     assert main(["train", "p.bertdesk", *_train_args(tiny_encoder_dir, "rel/dir")]) == 0
     capsys.readouterr()

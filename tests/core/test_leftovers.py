@@ -71,7 +71,11 @@ def test_kill_9_mid_training_is_cleaned_when_the_project_next_opens(
     args = ["--model", str(tiny_encoder_dir), "--epochs", "500", "--val-split", "0", "--max-length", "32", "--precision", "fp32"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "bertdesk", "train", str(tmp_path / "p.bertdesk"), *args, "--out", str(out)],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     assert proc.stderr is not None
     deadline = time.monotonic() + 180
@@ -146,7 +150,9 @@ def test_a_format_1_project_opens_and_its_stale_runs_are_cleaned(tmp_path: Path,
         assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == "2"
 
 
-def test_scratch_and_partial_folders_are_removed_only_when_bertdesk_wrote_them_and_the_writer_is_dead(tmp_path: Path, live_pid: int) -> None:
+def test_scratch_and_partial_folders_are_removed_only_when_bertdesk_wrote_them_and_the_writer_is_dead(
+    tmp_path: Path, live_pid: int
+) -> None:
     dead = {"pid": DEAD, "host": HOST}
     gone = [_folder(tmp_path / "bertdesk-trainer-dead", dead), _folder(tmp_path / ".m.partial-1-dead", dead)]
     kept = [

@@ -186,7 +186,12 @@ def test_an_encoder_without_a_pooler_still_explains_and_trains(tiny_encoder_dir:
 def test_training_from_a_base_model_says_a_new_head_was_created(tiny_encoder_dir: Path, tmp_path: Path) -> None:
     reports: list[Progress] = []
     texts, labels = tiny_texts(24)
-    fine_tune(TrainingData(texts, labels, list(range(24)), ["neg", "pos"]), FAST.replace(model=str(tiny_encoder_dir)), tmp_path / "out", on_progress=reports.append)
+    fine_tune(
+        TrainingData(texts, labels, list(range(24)), ["neg", "pos"]),
+        FAST.replace(model=str(tiny_encoder_dir)),
+        tmp_path / "out",
+        on_progress=reports.append,
+    )
     assert any("new classification head" in r.message and "2 labels" in r.message for r in reports)
 
 

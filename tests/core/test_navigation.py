@@ -104,7 +104,12 @@ def test_bad_filters_give_one_line_errors(project: Project) -> None:
     with pytest.raises(BertdeskError) as err:
         RowFilter("search", text="([unclosed", regex=True)
     assert "regular expression" in str(err.value) and "\n" not in str(err.value)
-    for bad in (lambda: RowFilter("nope"), lambda: RowFilter("label"), lambda: RowFilter("search"), lambda: RowFilter("random", sample_size=0)):  # type: ignore[arg-type]
+    for bad in (
+        lambda: RowFilter("nope"),
+        lambda: RowFilter("label"),
+        lambda: RowFilter("search"),
+        lambda: RowFilter("random", sample_size=0),
+    ):  # type: ignore[arg-type]
         with pytest.raises(BertdeskError):
             bad()
     with pytest.raises(LabelError):

@@ -45,8 +45,16 @@ def trained(tiny_encoder_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     frame = pd.DataFrame({"text": texts, "label": labels})
     path = tmp_path_factory.mktemp("one-answer") / "p.bertdesk"
     config = TrainConfig(
-        model=str(tiny_encoder_dir), epochs=6, batch_size=8, max_length=MAX_LENGTH, learning_rate=2e-3,
-        patience=0, precision="fp32", device="cpu", val_split=0.3, seed=3,
+        model=str(tiny_encoder_dir),
+        epochs=6,
+        batch_size=8,
+        max_length=MAX_LENGTH,
+        learning_rate=2e-3,
+        patience=0,
+        precision="fp32",
+        device="cpu",
+        val_split=0.3,
+        seed=3,
     )
     with Project.create(path, frame, text_column="text", label_column="label") as project:
         run_id, out_dir = begin_run(project, config)

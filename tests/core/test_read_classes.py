@@ -17,8 +17,7 @@ from bertdesk.core.data import list_sheets, read_table
 from bertdesk.core.errors import TableReadError
 from tests.core import data_files as files
 
-ROWS = [["id", "text", "label"], ["1", "great, really", "pos"], ["2", "slow; never again", "neg"],
-        ["3", "ok | fine", "neu"]]
+ROWS = [["id", "text", "label"], ["1", "great, really", "pos"], ["2", "slow; never again", "neg"], ["3", "ok | fine", "neu"]]
 
 
 def rows_of(table) -> list[list[str]]:
@@ -26,8 +25,7 @@ def rows_of(table) -> list[list[str]]:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bertdesk", *args], capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+    return subprocess.run([sys.executable, "-m", "bertdesk", *args], capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 
 # ----------------------------------------------------------------- Excel's "sep=" line
@@ -46,10 +44,12 @@ SEP_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("encoding", "bom", "delimiter", "newline", "hint"), SEP_CASES,
-                         ids=[f"{c[0]}{'-bom' if c[1] else ''}-{c[2]!r}" for c in SEP_CASES])
-def test_sep_line_names_the_delimiter_and_is_skipped(tmp_path: Path, encoding: str, bom: bytes, delimiter: str,
-                                                     newline: str, hint: str) -> None:
+@pytest.mark.parametrize(
+    ("encoding", "bom", "delimiter", "newline", "hint"), SEP_CASES, ids=[f"{c[0]}{'-bom' if c[1] else ''}-{c[2]!r}" for c in SEP_CASES]
+)
+def test_sep_line_names_the_delimiter_and_is_skipped(
+    tmp_path: Path, encoding: str, bom: bytes, delimiter: str, newline: str, hint: str
+) -> None:
     # Every cell holds the other candidate delimiters, so detection alone would be fooled.
     rows = [["id", "text", "label"], ["1", "a,b;c|d", "pos"], ["2", "x;y,z", "neg"], ["3", "Déjà vu", "pos"]]
     text = hint + newline + files.csv_text(rows, delimiter=delimiter, newline=newline)
@@ -77,19 +77,49 @@ def test_sep_line_past_the_fast_path(tmp_path: Path) -> None:
 
 SHORT_WESTERN = {
     "fr-deja-vu": [["id", "text"], ["1", "Déjà vu"], ["2", "ok"], ["3", "bien"], ["4", "non"], ["5", "oui"]],
-    "fr-avis": [["nom", "avis"], ["Anaïs", "Très bien"], ["Jérôme", "Ça va"], ["Noël", "À éviter"],
-                ["François", "Où est la gare ?"], ["Zoé", "Déçu, reçu trop tard"]],
-    "de-staedte": [["Name", "Stadt", "Kommentar"], ["Jürgen", "München", "schön"], ["Grete", "Köln", "gut"],
-                   ["Hans", "Düsseldorf", "Größe passt"], ["Fritz", "Gießen", "ok"], ["Maria", "Bonn", "naja"]],
+    "fr-avis": [
+        ["nom", "avis"],
+        ["Anaïs", "Très bien"],
+        ["Jérôme", "Ça va"],
+        ["Noël", "À éviter"],
+        ["François", "Où est la gare ?"],
+        ["Zoé", "Déçu, reçu trop tard"],
+    ],
+    "de-staedte": [
+        ["Name", "Stadt", "Kommentar"],
+        ["Jürgen", "München", "schön"],
+        ["Grete", "Köln", "gut"],
+        ["Hans", "Düsseldorf", "Größe passt"],
+        ["Fritz", "Gießen", "ok"],
+        ["Maria", "Bonn", "naja"],
+    ],
     "de-kurz": [["text"], ["Ärger mit der Tür"], ["ok"], ["gut"], ["schlecht"], ["weiß nicht"]],
-    "es-comentarios": [["nombre", "comentario"], ["José", "Qué rico"], ["María", "Señor, ¿dónde está?"],
-                       ["Ñandú", "¡Hola!"], ["Inés", "niño, año"], ["Raúl", "también"]],
+    "es-comentarios": [
+        ["nombre", "comentario"],
+        ["José", "Qué rico"],
+        ["María", "Señor, ¿dónde está?"],
+        ["Ñandú", "¡Hola!"],
+        ["Inés", "niño, año"],
+        ["Raúl", "también"],
+    ],
     "es-corto": [["x"], ["niño"], ["año"], ["casa"], ["perro"], ["gato"]],
-    "pt-textos": [["nome", "texto"], ["João", "Não sei"], ["Conceição", "Ação rápida"], ["Camões", "Pão"],
-                  ["Inês", "Coração"], ["Antônio", "mãe e irmã"]],
+    "pt-textos": [
+        ["nome", "texto"],
+        ["João", "Não sei"],
+        ["Conceição", "Ação rápida"],
+        ["Camões", "Pão"],
+        ["Inês", "Coração"],
+        ["Antônio", "mãe e irmã"],
+    ],
     "pt-curto": [["texto"], ["coração"], ["sim"], ["talvez"], ["nada"], ["bom"]],
-    "nl-teksten": [["naam", "tekst"], ["Anneliese", "Één keer"], ["René", "Café geëxporteerd"],
-                   ["Zoë", "Ruïne"], ["Joost", "beëindigd"], ["Sanne", "ideeën"]],
+    "nl-teksten": [
+        ["naam", "tekst"],
+        ["Anneliese", "Één keer"],
+        ["René", "Café geëxporteerd"],
+        ["Zoë", "Ruïne"],
+        ["Joost", "beëindigd"],
+        ["Sanne", "ideeën"],
+    ],
     "nl-kort": [["tekst"], ["reünie"], ["ja"], ["nee"], ["misschien"], ["goed"]],
 }
 
@@ -123,14 +153,18 @@ def test_a_guess_from_few_accented_letters_is_a_warning(tmp_path: Path) -> None:
     assert read_table(files.write_csv(tmp_path / "e.csv", rows, encoding="cp1252")).info.warnings == ()
 
 
-@pytest.mark.parametrize(("text", "codec"), [
-    ("id,text\n1,Привет как дела?\n2,Спасибо большое\n3,Хорошо\n", "cp1251"),
-    ("id,text\n1,Καλημέρα σας\n2,Ευχαριστώ πολύ\n", "cp1253"),
-    ("id,text\n1,Zażółć gęślą jaźń\n2,Dziękuję bardzo\n3,Łódź\n", "cp1250"),
-    ("id,text\n1,你好\n2,谢谢\n", "gb18030"),
-    ("id,text\n1,はい\n2,ありがとう\n", "shift_jis"),
-    ("id,text\n1,감사합니다\n2,안녕하세요\n", "cp949"),
-], ids=["cyrillic", "greek", "polish", "chinese", "japanese", "korean"])
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("id,text\n1,Привет как дела?\n2,Спасибо большое\n3,Хорошо\n", "cp1251"),
+        ("id,text\n1,Καλημέρα σας\n2,Ευχαριστώ πολύ\n", "cp1253"),
+        ("id,text\n1,Zażółć gęślą jaźń\n2,Dziękuję bardzo\n3,Łódź\n", "cp1250"),
+        ("id,text\n1,你好\n2,谢谢\n", "gb18030"),
+        ("id,text\n1,はい\n2,ありがとう\n", "shift_jis"),
+        ("id,text\n1,감사합니다\n2,안녕하세요\n", "cp949"),
+    ],
+    ids=["cyrillic", "greek", "polish", "chinese", "japanese", "korean"],
+)
 def test_short_non_western_files_are_not_taken_for_cp1252(tmp_path: Path, text: str, codec: str) -> None:
     table = read_table(files.write_text(tmp_path / "t.csv", text, encoding=codec))
     assert table.info.encoding == codec
@@ -138,6 +172,7 @@ def test_short_non_western_files_are_not_taken_for_cp1252(tmp_path: Path, text: 
 
 
 # ------------------------------------------------------- trailing empty rows / columns
+
 
 def test_trailing_empty_rows_and_unnamed_empty_columns_are_dropped(tmp_path: Path) -> None:
     text = "id,text,label,,Unnamed: 5\n1,a,x,,\n2,b,y,,\n,,,,\n,,,,\n"
@@ -161,8 +196,7 @@ def test_a_preview_never_drops_empty_rows_it_cannot_see_past(tmp_path: Path) -> 
 
 
 def test_xlsx_unnamed_empty_columns_and_empty_cells_at_the_end(tmp_path: Path) -> None:
-    rows = [["id", "text", None, "label", None], [1, "a", None, "x", None], [2, "b", None, "", None],
-            ["", "", None, "", ""]]
+    rows = [["id", "text", None, "label", None], [1, "a", None, "x", None], [2, "b", None, "", None], ["", "", None, "", ""]]
     table = read_table(files.write_xlsx(tmp_path / "e.xlsx", {"S": rows}))
     assert rows_of(table) == [["id", "text", "label"], ["1", "a", "x"], ["2", "b", ""]]
 
@@ -195,15 +229,19 @@ def test_utf16_without_bom_is_still_detected(tmp_path: Path) -> None:
         assert (table.info.encoding, rows_of(table)) == (codec, rows)
 
 
-@pytest.mark.parametrize(("head", "what"), [
-    (files.PNG, "a PNG image"),
-    (files.PDF, "a PDF document"),
-    (b"\x7fELF\x02\x01\x01" + bytes(57), "a program"),
-    (b"SQLite format 3\x00" + bytes(84), "an SQLite database"),
-    (b"\xfd7zXZ\x00\x00\x04", "an xz archive"),
-    (files.EXECUTABLE, "a binary file"),
-    (bytes(range(256)) * 8, "a binary file"),
-], ids=["png", "pdf", "elf", "sqlite", "xz", "exe", "all-bytes"])
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (files.PNG, "a PNG image"),
+        (files.PDF, "a PDF document"),
+        (b"\x7fELF\x02\x01\x01" + bytes(57), "a program"),
+        (b"SQLite format 3\x00" + bytes(84), "an SQLite database"),
+        (b"\xfd7zXZ\x00\x00\x04", "an xz archive"),
+        (files.EXECUTABLE, "a binary file"),
+        (bytes(range(256)) * 8, "a binary file"),
+    ],
+    ids=["png", "pdf", "elf", "sqlite", "xz", "exe", "all-bytes"],
+)
 def test_real_binaries_are_still_refused(tmp_path: Path, head: bytes, what: str) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(head)
@@ -233,8 +271,9 @@ def test_a_workbook_with_windows_separators_is_read(tmp_path: Path) -> None:
     book.active.append(["text", "label"])
     book.active.append(["great service", "pos"])
     book.save(tmp_path / "plain.xlsx")
-    path = _rezip(tmp_path / "plain.xlsx", tmp_path / "other.xlsx",
-                  lambda name: name.replace("/", "\\") if name.startswith("xl/") else name)
+    path = _rezip(
+        tmp_path / "plain.xlsx", tmp_path / "other.xlsx", lambda name: name.replace("/", "\\") if name.startswith("xl/") else name
+    )
     assert rows_of(read_table(path)) == [["text", "label"], ["great service", "pos"]]
 
 
@@ -243,17 +282,24 @@ _PACKAGE_TYPES = (
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Override PartName="/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    "</Types>")
-_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>'
-         "</Relationships>")
-_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-             '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_SHEET = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-          '<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c><c r="B1" t="inlineStr"><is><t>label</t></is></c></row>'
-          '<row r="2"><c r="A2" t="inlineStr"><is><t>great service</t></is></c><c r="B2" t="inlineStr"><is><t>pos</t></is></c></row>'
-          "</sheetData></worksheet>")
+    "</Types>"
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>'
+    "</Relationships>"
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c><c r="B1" t="inlineStr"><is><t>label</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>great service</t></is></c><c r="B2" t="inlineStr"><is><t>pos</t></is></c></row>'
+    "</sheetData></worksheet>"
+)
 
 
 def test_a_minimal_package_with_the_workbook_outside_xl_is_read(tmp_path: Path) -> None:
@@ -282,6 +328,7 @@ def test_inspect_escapes_control_characters_for_the_terminal(tmp_path: Path) -> 
 
 # -------------------------------------------------------------------- header row
 
+
 def group_header_book(path: Path) -> Path:
     """Excel's layout: merged group headings on row 1, the column names on row 2."""
     import openpyxl
@@ -304,8 +351,13 @@ def group_header_book(path: Path) -> Path:
 def test_xlsx_header_under_merged_group_headings(tmp_path: Path) -> None:
     table = read_table(group_header_book(tmp_path / "g.xlsx"))
     assert table.info.header_row == 1
-    assert rows_of(table) == [["id", "text", "label", "annotator"], ["1", "good food", "pos", "ann"],
-                              ["2", "cold soup", "neg", "bob"], ["3", "slow", "neg", ""], ["4", "too slow", "neg", ""]]
+    assert rows_of(table) == [
+        ["id", "text", "label", "annotator"],
+        ["1", "good food", "pos", "ann"],
+        ["2", "cold soup", "neg", "bob"],
+        ["3", "slow", "neg", ""],
+        ["4", "too slow", "neg", ""],
+    ]
     assert (table.info.text_column, table.info.label_column) == ("text", "label")
     assert any("found on row 2" in w for w in table.info.warnings)
     assert any("merged cell range" in w for w in table.info.warnings)
@@ -317,8 +369,7 @@ def test_xlsx_header_row_chosen_by_the_caller_wins(tmp_path: Path) -> None:
 
 
 def test_xlsx_title_row_above_the_header(tmp_path: Path) -> None:
-    rows = [["Customer survey, exported 2024-05-01"], [], ["id", "comment", "topic"],
-            *[[i, f"comment {i}", "a"] for i in range(5)]]
+    rows = [["Customer survey, exported 2024-05-01"], [], ["id", "comment", "topic"], *[[i, f"comment {i}", "a"] for i in range(5)]]
     table = read_table(files.write_xlsx(tmp_path / "t.xlsx", {"S": rows}))
     assert table.info.columns == ("id", "comment", "topic") and table.info.rows == 5
 
@@ -332,12 +383,16 @@ def test_csv_title_preamble_is_skipped(tmp_path: Path, title: str) -> None:
     assert table.info.header_row == 1
 
 
-@pytest.mark.parametrize("rows", [
-    [["", "text", "label"], ["0", "a long text", "x"], ["1", "another", "y"]],  # pandas' blank index name
-    [["id", "text", "label"], ["1", "a", ""], ["2", "b", ""], ["3", "c", "z"]],  # a sparse label column
-    [["text"], ["one"], ["two"]],
-    [["a", "b"], ["1", "2"]],
-], ids=["blank-index-name", "sparse-labels", "one-column", "numbers"])
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["", "text", "label"], ["0", "a long text", "x"], ["1", "another", "y"]],  # pandas' blank index name
+        [["id", "text", "label"], ["1", "a", ""], ["2", "b", ""], ["3", "c", "z"]],  # a sparse label column
+        [["text"], ["one"], ["two"]],
+        [["a", "b"], ["1", "2"]],
+    ],
+    ids=["blank-index-name", "sparse-labels", "one-column", "numbers"],
+)
 def test_ordinary_headers_stay_on_the_first_row(tmp_path: Path, rows: list[list[str]]) -> None:
     table = read_table(files.write_csv(tmp_path / "o.csv", rows))
     assert table.info.header_row == 0

@@ -69,7 +69,7 @@ TAMPERINGS: dict[str, Callable[[Path], None]] = {
     "columns a number": _meta("columns", "'5'"),
     "columns not names": _meta("columns", "'[1, 2]'"),
     "columns too few": _meta("columns", "'[\"text\"]'"),
-    "columns repeated": _meta("columns", "'[\"text\", \"text\"]'"),
+    "columns repeated": _meta("columns", '\'["text", "text"]\''),
     "columns NULL": _sql(*_LOOSE_META, "UPDATE meta SET value = NULL WHERE key = 'columns'"),
     "columns a blob": _sql(*_LOOSE_META, "UPDATE meta SET value = X'00FF' WHERE key = 'columns'"),
     "row_count text": _meta("row_count", "'\"x\"'"),
@@ -157,7 +157,9 @@ def test_as_a_user_runs_it(valid_project: Path, tmp_path: Path, tiny_model_dir: 
     assert len(lines) == 1 and lines[0].startswith("bertdesk: ") and "Traceback" not in result.stderr
 
 
-def test_a_run_with_corrupt_metrics_is_reported(valid_project: Path, tmp_path: Path, tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_run_with_corrupt_metrics_is_reported(
+    valid_project: Path, tmp_path: Path, tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "p.bertdesk"
     path.write_bytes(valid_project.read_bytes())
     with Project.open(path) as project:

@@ -111,7 +111,14 @@ def test_fine_tune_reports_progress_and_saves_a_pipeline_loadable_model(tiny_enc
     assert [d for d, _ in steps] == sorted(d for d, _ in steps)
     assert steps[-1] == (10, 10)  # 38 training rows / batch 8 = 5 steps an epoch, 2 epochs
 
-    assert sorted(p.name for p in out.iterdir()) == [".bertdesk-model", "config.json", "metrics.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".bertdesk-model",
+        "config.json",
+        "metrics.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    ]
     assert _partials(tmp_path) == []
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     for key in ("validation", "labels", "training_seconds", "device", "samples_per_second", "config", "validation_row_ids"):
@@ -186,7 +193,9 @@ def test_stale_partial_folders_of_dead_processes_are_removed(tiny_encoder_dir: P
     assert not stale.exists()
 
 
-def test_out_of_memory_halves_the_batch_and_keeps_the_effective_batch(tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_of_memory_halves_the_batch_and_keeps_the_effective_batch(
+    tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import torch
     from transformers import Trainer
 
@@ -200,7 +209,10 @@ def test_out_of_memory_halves_the_batch_and_keeps_the_effective_batch(tiny_encod
     monkeypatch.setattr(Trainer, "training_step", step)
     messages: list[str] = []
     result = fine_tune(
-        _data(), FAST.replace(model=str(tiny_encoder_dir), epochs=1, batch_size=8), tmp_path / "model", on_progress=lambda p: messages.append(p.message)
+        _data(),
+        FAST.replace(model=str(tiny_encoder_dir), epochs=1, batch_size=8),
+        tmp_path / "model",
+        on_progress=lambda p: messages.append(p.message),
     )
     assert result.metrics["batch_size_used"] == 2 and result.metrics["gradient_accumulation"] == 4
     assert any("Out of memory: retrying with batch 4 x 2" in m for m in messages)

@@ -16,7 +16,9 @@ from bertdesk.core.training_runs import begin_run, delete_run, fail_run, finish_
 
 @pytest.fixture
 def project(tmp_path: Path):
-    p = Project.create(tmp_path / "reviews.bertdesk", pd.DataFrame({"text": ["a", "b"], "label": ["x", "y"]}), text_column="text", label_column="label")
+    p = Project.create(
+        tmp_path / "reviews.bertdesk", pd.DataFrame({"text": ["a", "b"], "label": ["x", "y"]}), text_column="text", label_column="label"
+    )
     yield p
     p.close()
 

@@ -33,7 +33,9 @@ from tests.tiny_model import tiny_texts
 @pytest.fixture
 def project(tmp_path: Path):
     texts, labels = tiny_texts(40)
-    p = Project.create(tmp_path / "reviews.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label")
+    p = Project.create(
+        tmp_path / "reviews.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    )
     yield p
     if not p.closed:
         p.close()
@@ -41,7 +43,9 @@ def project(tmp_path: Path):
 
 @pytest.fixture
 def config(tiny_encoder_dir: Path) -> TrainConfig:
-    return TrainConfig(model=str(tiny_encoder_dir), epochs=2, batch_size=8, max_length=32, patience=0, val_split=0.2, precision="fp32").validate()
+    return TrainConfig(
+        model=str(tiny_encoder_dir), epochs=2, batch_size=8, max_length=32, patience=0, val_split=0.2, precision="fp32"
+    ).validate()
 
 
 def _ignore(_: Progress) -> None:
@@ -136,7 +140,10 @@ def test_a_cancel_before_any_evaluation_records_cancelled_and_keeps_no_model(pro
 @pytest.mark.parametrize(
     ("error", "stored"),
     [
-        (TrainingError("The CUDA ran out of memory even with one row per batch: train on the CPU."), "The CUDA ran out of memory even with one row per batch: train on the CPU."),
+        (
+            TrainingError("The CUDA ran out of memory even with one row per batch: train on the CPU."),
+            "The CUDA ran out of memory even with one row per batch: train on the CPU.",
+        ),
         (RuntimeError("the disk went away"), "RuntimeError: the disk went away"),
     ],
 )
@@ -152,7 +159,9 @@ def test_a_failure_records_failed_with_the_message(project: Project, config: Tra
 
 def test_rows_that_cannot_be_trained_on_raise_and_leave_no_run(tmp_path: Path, config: TrainConfig) -> None:
     texts, _ = tiny_texts(10)
-    with Project.create(tmp_path / "one.bertdesk", pd.DataFrame({"text": texts, "label": ["pos"] * 10}), text_column="text", label_column="label") as one:
+    with Project.create(
+        tmp_path / "one.bertdesk", pd.DataFrame({"text": texts, "label": ["pos"] * 10}), text_column="text", label_column="label"
+    ) as one:
         with pytest.raises(TrainingError, match="one.bertdesk"):
             train_in_project(one, config, on_progress=_ignore, cancel=CancelToken())
         assert one.runs() == []
@@ -236,7 +245,9 @@ def test_validation_scores_round_trip_and_read_old_records() -> None:
 # -- the CLI goes through the use case ---------------------------------------------------------
 
 
-def test_bertdesk_train_on_a_project_calls_the_use_case(project: Project, tiny_encoder_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_bertdesk_train_on_a_project_calls_the_use_case(
+    project: Project, tiny_encoder_dir: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
     calls: list[tuple[Path, Path]] = []
     real = usecases.train_in_project
 
@@ -248,7 +259,23 @@ def test_bertdesk_train_on_a_project_calls_the_use_case(project: Project, tiny_e
     path = project.path
     project.close()
     out = tmp_path / "m"
-    code = main(["train", str(path), "--quiet", "--model", str(tiny_encoder_dir), "--epochs", "1", "--max-length", "32", "--precision", "fp32", "--out", str(out)])
+    code = main(
+        [
+            "train",
+            str(path),
+            "--quiet",
+            "--model",
+            str(tiny_encoder_dir),
+            "--epochs",
+            "1",
+            "--max-length",
+            "32",
+            "--precision",
+            "fp32",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert calls == [(path, out.resolve())]
     assert "training on 40 labelled rows (neg: 20, pos: 20)" in capsys.readouterr().err
@@ -284,10 +311,26 @@ def test_ctrl_c_on_a_project_exits_130_and_records_the_run_cancelled(project: Pr
     path = project.path
     project.close()
     out = tmp_path / "m"
-    command = [sys.executable, "-m", "bertdesk", "train", str(path), "--model", str(tiny_encoder_dir), "--epochs", "200", "--max-length", "32"]
+    command = [
+        sys.executable,
+        "-m",
+        "bertdesk",
+        "train",
+        str(path),
+        "--model",
+        str(tiny_encoder_dir),
+        "--epochs",
+        "200",
+        "--max-length",
+        "32",
+    ]
     proc = subprocess.Popen(
         [*command, "--precision", "fp32", "--val-split", "0", "--out", str(out)],
-        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=root,
     )
     assert proc.stderr is not None
     for line in proc.stderr:  # wait until training has really started

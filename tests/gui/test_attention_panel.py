@@ -171,8 +171,14 @@ def test_grab_smoke(qtbot, panel: AttentionPanel, tiny_model_dir: Path) -> None:
 
 def test_panel_import_loads_no_torch() -> None:
     probe = "import sys, bertdesk.gui.panels.attention_panel; print('torch' in sys.modules, 'transformers' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT,
-                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    ).stdout
     assert out.split() == ["False", "False"]
 
 

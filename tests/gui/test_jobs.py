@@ -38,7 +38,9 @@ def test_newest_request_wins_and_the_slow_first_answer_is_dropped(qtbot) -> None
 
     first = runner.start("search", slow, on_done=answers.append, on_finished=lambda: finished.append("first"))
     try:
-        second = runner.start("search", lambda on_progress, cancel: "second", on_done=answers.append, on_finished=lambda: finished.append("second"))
+        second = runner.start(
+            "search", lambda on_progress, cancel: "second", on_done=answers.append, on_finished=lambda: finished.append("second")
+        )
         assert first.token.is_set() and not second.token.is_set()
         assert runner.job("search") is second
         qtbot.waitUntil(lambda: answers == ["second"], timeout=20_000)

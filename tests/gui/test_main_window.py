@@ -51,7 +51,9 @@ def test_import_with_case_variants_offers_merge(qtbot, window: MainWindow, tmp_p
 
     monkeypatch.setattr("bertdesk.gui.dialogs.clash_dialog.LabelClashDialog", FakeClashDialog)
     target = tmp_path / "out" / "reviews.bertdesk"
-    monkeypatch.setattr(window, "ask_import_options", lambda path: ImportOptions(source=path, project_path=target, text_column="text", label_column="label"))
+    monkeypatch.setattr(
+        window, "ask_import_options", lambda path: ImportOptions(source=path, project_path=target, text_column="text", label_column="label")
+    )
     window.open_path(source)
     wait_for_job(qtbot, window)
     assert errors == []

@@ -13,11 +13,13 @@ from bertdesk.gui.models.frame_model import FrameTableModel
 
 
 def make_project(tmp_path: Path, n: int = 1000) -> Project:
-    frame = pd.DataFrame({
-        "id": [f"{i:05d}" for i in range(n)],
-        "text": [f"<b>row {i}</b>\nsecond line" if i % 7 == 0 else f"row {i}" for i in range(n)],
-        "label": ["pos" if i % 3 == 0 else ("neg" if i % 3 == 1 else "") for i in range(n)],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": [f"{i:05d}" for i in range(n)],
+            "text": [f"<b>row {i}</b>\nsecond line" if i % 7 == 0 else f"row {i}" for i in range(n)],
+            "label": ["pos" if i % 3 == 0 else ("neg" if i % 3 == 1 else "") for i in range(n)],
+        }
+    )
     return Project.create(tmp_path / "t.bertdesk", frame, text_column="text", label_column="label")
 
 

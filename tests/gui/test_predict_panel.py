@@ -33,7 +33,9 @@ def project(tmp_path: Path, tiny_model_dir: Path):
     frame = pd.DataFrame({"text": texts(), "label": labels})
     p = Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="label")
     validation = [0, 1, 4, 5, 8, 9]
-    run = p.add_run(status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": CLASSES, "validation_row_ids": validation})
+    run = p.add_run(
+        status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": CLASSES, "validation_row_ids": validation}
+    )
     p.set_active_run(run)
     # Hand-made predictions: confidence rises with the row; every third row predicted "neg".
     conf = np.linspace(0.5, 0.99, N).astype(np.float32)
@@ -166,7 +168,14 @@ def test_predict_job_fills_the_map_and_export(panel: PredictPanel, project: Proj
     qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
     back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert len(back) == N and list(back.columns) == [
-        "text", "label", "label (bertdesk)", "label source (bertdesk)", "predicted_label", "confidence", "p_neg", "p_pos"
+        "text",
+        "label",
+        "label (bertdesk)",
+        "label source (bertdesk)",
+        "predicted_label",
+        "confidence",
+        "p_neg",
+        "p_pos",
     ]
     assert back.loc[2, ["label", "label (bertdesk)", "label source (bertdesk)"]].tolist() == ["", "neg", "human"]
     assert back.loc[0, ["label (bertdesk)", "label source (bertdesk)"]].tolist() == ["pos", "imported"]

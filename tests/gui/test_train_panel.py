@@ -410,7 +410,9 @@ def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny
 
     texts, labels = tiny_texts(20)
     texts[0] = " ".join(["good"] * 60)
-    project = Project.create(tmp_path / "t.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label")
+    project = Project.create(
+        tmp_path / "t.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    )
     panel = TrainPanel()
     qtbot.addWidget(panel)
     panel.settings.set_model_source(str(tiny_encoder_dir))

@@ -18,7 +18,9 @@ from tests.tiny_model import tiny_texts
 
 def test_the_train_panel_calls_the_use_case_on_its_worker_thread(qtbot, monkeypatch, tmp_path: Path, tiny_encoder_dir: Path) -> None:
     texts, labels = tiny_texts(40)
-    project = Project.create(tmp_path / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label")
+    project = Project.create(
+        tmp_path / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    )
     calls: list[dict] = []
 
     def recording(target, config, out_dir=None, **kwargs):

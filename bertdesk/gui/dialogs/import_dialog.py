@@ -69,8 +69,10 @@ class ImportDialog(QDialog):
         self.sheet_combo = QComboBox()
         self.header_spin = QSpinBox()
         self.header_spin.setRange(1, 1000)
-        self.header_spin.setToolTip("The row that holds the column names (counting non-blank rows); rows above it "
-                                    "are skipped. Detected from the content until you change it")
+        self.header_spin.setToolTip(
+            "The row that holds the column names (counting non-blank rows); rows above it "
+            "are skipped. Detected from the content until you change it"
+        )
         self._header_chosen: int | None = None  # 0-based; None: let read_table find the header row
         self.text_combo = QComboBox()
         self.text_combo.setToolTip("The column whose text the model reads")

@@ -103,11 +103,22 @@ class LabelSetDialog(QDialog):
         self.merge_button = self._button("&Merge into…", self.ask_merge, "Relabel the rows of the selected labels as another label")
         self.delete_button = self._button("&Delete", self.ask_delete, "Remove the selected label; its rows become unlabelled")
         self.up_button = self._button("Move &up", lambda: self._move_selected(-1), "Move the selected label up (its number key changes)")
-        self.down_button = self._button("Move do&wn", lambda: self._move_selected(1), "Move the selected label down (its number key changes)")
+        self.down_button = self._button(
+            "Move do&wn", lambda: self._move_selected(1), "Move the selected label down (its number key changes)"
+        )
         self.color_button = self._button("&Colour…", self.ask_color, "Choose the selected label's colour")
         buttons = QVBoxLayout()
-        for button in (self.add_button, self.rename_button, self.merge_button, self.delete_button, None,
-                       self.up_button, self.down_button, None, self.color_button):
+        for button in (
+            self.add_button,
+            self.rename_button,
+            self.merge_button,
+            self.delete_button,
+            None,
+            self.up_button,
+            self.down_button,
+            None,
+            self.color_button,
+        ):
             if button is None:
                 buttons.addSpacing(10)
             else:

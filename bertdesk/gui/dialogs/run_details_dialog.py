@@ -119,7 +119,9 @@ class RunDetailsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(info)
         if validation.get("support"):
-            summary = _plain(f"Validation accuracy {validation['accuracy']:.3f}, macro-F1 {validation['macro_f1']:.3f} on {validation['support']} rows.")
+            summary = _plain(
+                f"Validation accuracy {validation['accuracy']:.3f}, macro-F1 {validation['macro_f1']:.3f} on {validation['support']} rows."
+            )
             summary.setStyleSheet("font-weight: bold;")
             layout.addWidget(summary)
         layout.addWidget(self.scores_table)

@@ -153,4 +153,3 @@ class PredictionTableModel(QAbstractTableModel):
         new_rows = {rid: r for r, rid in enumerate(self._row_ids[self._positions].tolist())}
         self.changePersistentIndexList(old, [self.index(new_rows[rid], i.column()) for rid, i in zip(old_ids, old)])
         self.layoutChanged.emit()
-

@@ -140,7 +140,15 @@ class AttentionPanel(QWidget):
         self.export_button.setMenu(menu)
         self.export_button.setEnabled(False)
         controls = QHBoxLayout()
-        for widget in (self.layer_label, self.layer_slider, self.head_combo, self.colour_combo, self.scale_combo, self.hide_special_check, self.words_check):
+        for widget in (
+            self.layer_label,
+            self.layer_slider,
+            self.head_combo,
+            self.colour_combo,
+            self.scale_combo,
+            self.hide_special_check,
+            self.words_check,
+        ):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.export_button)
@@ -253,8 +261,13 @@ class AttentionPanel(QWidget):
         # One slot, and explain() waits for the running job before starting the next: the
         # explainer (one loaded model) serves one job at a time.
         self.job = self.jobs.start(
-            "attention", fn, title="Explaining", on_progress=self._on_job_progressed, on_done=on_success,
-            on_failed=self._on_job_failed, on_finished=self._on_job_finished,
+            "attention",
+            fn,
+            title="Explaining",
+            on_progress=self._on_job_progressed,
+            on_done=on_success,
+            on_failed=self._on_job_failed,
+            on_finished=self._on_job_finished,
         )
         if not self._busy:
             self._busy = True

@@ -205,8 +205,7 @@ class DataPanel(QWidget):
         self._sync_bulk_labels(tuple(counts))
         labels = ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "no labels yet"
         self.summary_label.setText(
-            f"{project.row_count:,} rows · text column: {project.text_column} · "
-            f"{project.labelled_count:,} labelled ({labels})"
+            f"{project.row_count:,} rows · text column: {project.text_column} · {project.labelled_count:,} labelled ({labels})"
         )
 
     def _size_columns(self, project: Project) -> None:

@@ -198,7 +198,10 @@ class LabelPanel(QWidget):
         self.saved_label = _plain_label(style="color: #2e7d32;")
         self.message_label = _plain_label(style="color: #b00020;")
         self.message_label.setWordWrap(True)
-        keys = _plain_label("1–9, a–z label · Enter accepts the suggestion · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search", "color: #777;")
+        keys = _plain_label(
+            "1–9, a–z label · Enter accepts the suggestion · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search",
+            "color: #777;",
+        )
         keys.setWordWrap(True)
         right = QVBoxLayout()
         right.addWidget(self.progress_label)
@@ -228,7 +231,15 @@ class LabelPanel(QWidget):
         return button
 
     def _set_enabled(self, enabled: bool) -> None:
-        for widget in (self.filter_combo, self.search_edit, self.regex_check, self.buttons_box, self.clear_button, self.back_button, self.skip_button):
+        for widget in (
+            self.filter_combo,
+            self.search_edit,
+            self.regex_check,
+            self.buttons_box,
+            self.clear_button,
+            self.back_button,
+            self.skip_button,
+        ):
             widget.setEnabled(enabled)
 
     # -- project ----------------------------------------------------------------------------
@@ -558,8 +569,13 @@ class LabelPanel(QWidget):
         self.search_status.setText("Searching…  (Esc cancels)")
         # Background kind: closing the window cancels a search without asking.
         self.jobs.start(
-            "search", work, title="Searching", kind=JobKind.BACKGROUND, on_progress=self._on_search_job_progressed,
-            on_done=self._on_search_job_succeeded, on_finished=lambda: self.search_status.setText(""),
+            "search",
+            work,
+            title="Searching",
+            kind=JobKind.BACKGROUND,
+            on_progress=self._on_search_job_progressed,
+            on_done=self._on_search_job_succeeded,
+            on_finished=lambda: self.search_status.setText(""),
         )
 
     def search_running(self) -> bool:

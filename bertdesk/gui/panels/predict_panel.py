@@ -342,7 +342,10 @@ class PredictPanel(QWidget):
             return out.result.run_id, len(out.result.row_ids), out.map_row_ids, out.map_coords
 
         job = self.jobs.start(
-            "predict", work, title="Predicting", on_progress=self._on_job_progressed,
+            "predict",
+            work,
+            title="Predicting",
+            on_progress=self._on_job_progressed,
             on_done=lambda result: self._on_predict_succeeded(result, project),
             on_cancelled=lambda: self.status_message.emit("Prediction cancelled; earlier predictions are kept."),
             on_finished=self._on_job_finished,
@@ -400,8 +403,11 @@ class PredictPanel(QWidget):
 
         frame = self.frame
         assignments = rows_above(
-            frame.index.to_numpy(), frame[views.PREDICTED].to_numpy(), frame[views.CONFIDENCE].to_numpy(),
-            self.threshold.value() / 100.0, labelled=self.project.labels(),
+            frame.index.to_numpy(),
+            frame[views.PREDICTED].to_numpy(),
+            frame[views.CONFIDENCE].to_numpy(),
+            self.threshold.value() / 100.0,
+            labelled=self.project.labels(),
         )
         return self._accept(assignments, f"above {self.threshold.value():.0f}%")
 
@@ -417,7 +423,9 @@ class PredictPanel(QWidget):
         # Always a job, whatever the size: one path (a million rows take about 1.3 s; a few
         # rows cost a thread start, see benchmarks/label_speed.py).
         self.jobs.start(
-            "predict", lambda on_progress, cancel: project.accept_predictions(assignments), title="Accepting predictions",
+            "predict",
+            lambda on_progress, cancel: project.accept_predictions(assignments),
+            title="Accepting predictions",
             on_done=lambda changed: self._after_accept(bool(changed), len(assignments), what, project),
             on_finished=self._on_job_finished,
         )
@@ -451,8 +459,10 @@ class PredictPanel(QWidget):
         from bertdesk.core.uncertainty import most_uncertain_first
 
         order = most_uncertain_first(
-            self.frame.index.to_numpy(), self.frame[views.probability_columns(self.frame)].to_numpy(),
-            method=str(self.uncertain_box.currentData()), labelled=self.project.labels() if self.project else None,
+            self.frame.index.to_numpy(),
+            self.frame[views.probability_columns(self.frame)].to_numpy(),
+            method=str(self.uncertain_box.currentData()),
+            labelled=self.project.labels() if self.project else None,
         )
         self.filters.clear()
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -481,7 +491,10 @@ class PredictPanel(QWidget):
             return export_project_predictions(project, project.predictions(run_id), path, on_progress=on_progress, cancel=cancel)
 
         job = self.jobs.start(
-            "predict", work, title="Exporting predictions", on_progress=self._on_job_progressed,
+            "predict",
+            work,
+            title="Exporting predictions",
+            on_progress=self._on_job_progressed,
             on_done=lambda target: self.status_message.emit(f"Exported to {target}."),
             on_cancelled=lambda: self.status_message.emit("Export cancelled; no file was written."),
             on_finished=self._on_job_finished,

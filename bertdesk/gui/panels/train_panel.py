@@ -232,10 +232,15 @@ class TrainPanel(QWidget):
         self.progress_bar.setTextVisible(True)
         self.progress_label.setText("Starting…")
         self.job = self.jobs.start(
-            "train", functools.partial(_train_run, project, config, (run_id, out_dir)), title="Training",
-            on_progress=self._on_job_progressed, on_done=self._on_job_succeeded,
-            on_failed=self._on_job_failed, show_failure=False,  # its own box offers "Train on CPU"
-            on_cancelled=self._on_job_cancelled, on_finished=self._on_job_finished,
+            "train",
+            functools.partial(_train_run, project, config, (run_id, out_dir)),
+            title="Training",
+            on_progress=self._on_job_progressed,
+            on_done=self._on_job_succeeded,
+            on_failed=self._on_job_failed,
+            show_failure=False,  # its own box offers "Train on CPU"
+            on_cancelled=self._on_job_cancelled,
+            on_finished=self._on_job_finished,
         )
         self._live_run_id = run_id
         self._show_runs()
@@ -266,8 +271,13 @@ class TrainPanel(QWidget):
             return
         # A failure is no error for the user: the CPU is always there (see _on_devices_failed).
         self._device_job = self.jobs.start(
-            "devices", _find_devices, kind=JobKind.BACKGROUND, cancellable=False,
-            on_done=self._on_devices_found, on_failed=self._on_devices_failed, show_failure=False,
+            "devices",
+            _find_devices,
+            kind=JobKind.BACKGROUND,
+            cancellable=False,
+            on_done=self._on_devices_found,
+            on_failed=self._on_devices_failed,
+            show_failure=False,
         )
 
     def _on_devices_found(self, devices: list[Any]) -> None:

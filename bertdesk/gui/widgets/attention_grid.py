@@ -160,7 +160,9 @@ class AttentionGrid(QWidget):
             painter.drawText(QRectF(rect.left(), 0, size, TOP), Qt.AlignmentFlag.AlignCenter, f"H{head + 1}")
         for layer in range(self.layers):
             rect = self.cell_rect(layer, 0)
-            painter.drawText(QRectF(0, rect.top(), LEFT - 4, size), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"L{layer + 1}")
+            painter.drawText(
+                QRectF(0, rect.top(), LEFT - 4, size), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"L{layer + 1}"
+            )
         exposed = event.rect()
         for layer in range(self.layers):
             for head in range(self.heads):

@@ -93,7 +93,11 @@ class TokenAxis(pg.AxisItem):
                 p.save()
                 p.translate(centre, bounds.height() - 5)
                 p.rotate(-90)
-                p.drawText(QRectF(0, -metrics.height() / 2, bounds.height() - 5, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+                p.drawText(
+                    QRectF(0, -metrics.height() / 2, bounds.height() - 5, metrics.height()),
+                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                    text,
+                )
                 p.restore()
 
 

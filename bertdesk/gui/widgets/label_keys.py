@@ -31,5 +31,5 @@ def position_for_key(key: int) -> int | None:
 
 
 def legend(names: tuple[str, ...] | list[str]) -> str:
-    """"a  tenth · b  eleventh" for the labels beyond the ninth ("" when there are none)."""
+    """ "a  tenth · b  eleventh" for the labels beyond the ninth ("" when there are none)."""
     return " · ".join(f"{key_for_position(i)}  {name}" for i, name in enumerate(names) if i >= len(DIGIT_KEYS) and key_for_position(i))

@@ -168,14 +168,14 @@ class EmbeddingMap(pg.PlotWidget):
         self.selected = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=2), brush=None)
         self.addItem(self.selected)
 
-    def set_points(self, coords: np.ndarray, row_ids: np.ndarray, classes: Sequence[str], colors: dict[str, str], texts: dict[int, str]) -> None:
+    def set_points(
+        self, coords: np.ndarray, row_ids: np.ndarray, classes: Sequence[str], colors: dict[str, str], texts: dict[int, str]
+    ) -> None:
         """Place each row at ``coords`` coloured by ``classes`` (its label or prediction)."""
         self.row_ids = np.asarray(row_ids, dtype=np.int64)
         self._texts = texts
         brushes = [pg.mkBrush(QColor(colors.get(c, "#999999")).lighter(105)) for c in classes]
-        self.scatter.setData(
-            x=coords[:, 0] if len(coords) else [], y=coords[:, 1] if len(coords) else [], data=self.row_ids, brush=brushes
-        )
+        self.scatter.setData(x=coords[:, 0] if len(coords) else [], y=coords[:, 1] if len(coords) else [], data=self.row_ids, brush=brushes)
         self.legend.clear()
         self._legend_items = []
         for name, color in colors.items():

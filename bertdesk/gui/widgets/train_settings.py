@@ -200,7 +200,9 @@ class TrainSettingsWidget(QWidget):
         """The settings shown, as a config (raises :class:`TrainingError` for an unreadable field)."""
         base = PRESETS.get(self.preset_combo.currentData() or DEFAULT_PRESET, PRESETS[DEFAULT_PRESET])
         if self.model_combo.currentData() == HUB and not self.hub_edit.text().strip():
-            raise TrainingError("Type the Hugging Face hub id of the model to start from (e.g. bert-base-uncased), or choose another model.")
+            raise TrainingError(
+                "Type the Hugging Face hub id of the model to start from (e.g. bert-base-uncased), or choose another model."
+            )
         rate_text = self.rate_edit.text().strip().replace(",", ".")
         try:
             rate = float(rate_text)

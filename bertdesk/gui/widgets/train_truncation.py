@@ -65,8 +65,12 @@ class TruncationLabel(QLabel):
         self._max_length = max_length
         # Background: a hint, nobody's work. A count that fails only leaves the line empty.
         self.jobs.start(
-            "truncation", lambda on_progress, cancel: _count(model, project, max_length, on_progress=on_progress, cancel=cancel),
-            kind=JobKind.BACKGROUND, on_done=self._show, on_failed=self._on_failed, show_failure=False,
+            "truncation",
+            lambda on_progress, cancel: _count(model, project, max_length, on_progress=on_progress, cancel=cancel),
+            kind=JobKind.BACKGROUND,
+            on_done=self._show,
+            on_failed=self._on_failed,
+            show_failure=False,
         )
 
     def _show(self, result: tuple[int, int]) -> None:
