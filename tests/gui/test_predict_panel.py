@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
 
+from bertdesk.core.errors import BertdeskError
 from bertdesk.core.prediction_views import prediction_frame
 from bertdesk.core.project import Project
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
@@ -230,3 +231,12 @@ def test_accepting_many_rows_runs_in_the_background(panel: PredictPanel, project
     assert all(project.label_of(r) == panel.frame.at[r, "predicted"] for r in range(N) if r not in before)
     assert panel.frame.at[next(r for r in range(N) if r not in before), "label"] != ""
     assert project.undo() and project.labels() == before
+
+
+def test_a_long_failure_line_wraps_instead_of_widening_the_panel(panel: PredictPanel) -> None:
+    """Seen under Xvfb: a refused model's one-line reason pushed the charts off the window."""
+    before = panel.sizeHint().width()
+    panel.jobs.show_failure("Predict", BertdeskError("fast does not fit its weights: " + "classifier.weight, " * 30))
+    assert panel.run_label.minimumSizeHint().width() < 400
+    assert panel.sizeHint().width() <= before + 20
+    assert "classifier.weight" in panel.run_label.text()

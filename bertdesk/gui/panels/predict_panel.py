@@ -104,6 +104,9 @@ class PredictPanel(QWidget):
         self.progress.setMaximumWidth(260)
         self.run_label = _plain("No project open.")
         self.run_label.setStyleSheet("color: #555;")
+        # A long line (a model refused, naming its missing weights) wraps instead of widening
+        # the panel past the window and hiding the charts.
+        self.run_label.setWordWrap(True)
         top = QHBoxLayout()
         for widget in (self.predict_all_button, self.predict_unlabelled_button, self.cancel_button, self.progress):
             top.addWidget(widget)
