@@ -246,10 +246,7 @@ def main() -> None:
 
     read_table(xlsx_path)
     xlsx_times = best_of(
-        {
-            "read_table": lambda: read_table(xlsx_path),
-            "pandas calamine": lambda: pd.read_excel(xlsx_path, engine="calamine", dtype=str),
-        },
+        {"read_table": lambda: read_table(xlsx_path), "pandas calamine": lambda: pd.read_excel(xlsx_path, engine="calamine", dtype=str)},
         args.repeat,
     )
     print("\nXLSX")

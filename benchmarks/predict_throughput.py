@@ -251,10 +251,7 @@ def main() -> int:
         folder = make_model_folder(Path(tmp) / "model")
         tokenizer = load_tokenizer(resolve_model_source(str(folder)))
         rng = random.Random(20261129)
-        workloads = {
-            "short": [short_text(rng) for _ in range(args.short)],
-            "long": [long_text(rng, tokenizer) for _ in range(args.long)],
-        }
+        workloads = {"short": [short_text(rng) for _ in range(args.short)], "long": [long_text(rng, tokenizer) for _ in range(args.long)]}
         predictor = load_predictor(str(folder), device=args.device, precision=args.precision)
         classifier = pipeline("text-classification", model=str(folder))  # its defaults: fp32, batch 1
         peak = matmul_peak_gflops()

@@ -13,14 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bertdesk.commands.common import (
-    EXIT_OK,
-    StderrProgress,
-    add_header_row_option,
-    ctrl_c_cancels,
-    header_row_index,
-    print_json,
-)
+from bertdesk.commands.common import EXIT_OK, StderrProgress, add_header_row_option, ctrl_c_cancels, header_row_index, print_json
 from bertdesk.commands.inspect import terminal_safe
 from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES
 from bertdesk.core.errors import BertdeskError

@@ -34,15 +34,7 @@ from bertdesk.core.progress import CancelToken, ProgressCallback, Throttle, no_p
 from bertdesk.core.rawfile import _read_head, _short
 from bertdesk.core.workbook import _open_workbook, _read_parquet, _read_xlsx, workbook_kind
 
-__all__ = [
-    "DELIMITER_CHOICES",
-    "ENCODING_CHOICES",
-    "LoadedTable",
-    "TableInfo",
-    "list_sheets",
-    "read_table",
-    "suggest_columns",
-]
+__all__ = ["DELIMITER_CHOICES", "ENCODING_CHOICES", "LoadedTable", "TableInfo", "list_sheets", "read_table", "suggest_columns"]
 
 SAMPLE_BYTES = 1 << 20  # enough to detect the encoding/delimiter and find the header row
 

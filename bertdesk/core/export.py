@@ -150,11 +150,7 @@ def with_predictions(
 
 
 def export_frame(
-    frame: pd.DataFrame,
-    path: str | os.PathLike[str],
-    *,
-    on_progress: ProgressCallback = no_progress,
-    cancel: CancelToken | None = None,
+    frame: pd.DataFrame, path: str | os.PathLike[str], *, on_progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
 ) -> Path:
     """Write ``frame`` to ``path`` (format from the extension), atomically.
 

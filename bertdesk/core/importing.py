@@ -128,10 +128,7 @@ def check_destination(source: Path, project_path: Path) -> None:
 
 
 def import_spreadsheet(
-    options: ImportOptions,
-    *,
-    on_progress: ProgressCallback = no_progress,
-    cancel: CancelToken | None = None,
+    options: ImportOptions, *, on_progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
 ) -> Project:
     """Read ``options.source`` in full and create the project file at ``options.project_path``.
 

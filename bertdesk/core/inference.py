@@ -127,12 +127,7 @@ class Predictions:
         return pd.DataFrame(data)
 
 
-def load_predictor(
-    model: str | os.PathLike[str] | ModelSource | None,
-    *,
-    device: str = "auto",
-    precision: str = "auto",
-) -> Predictor:
+def load_predictor(model: str | os.PathLike[str] | ModelSource | None, *, device: str = "auto", precision: str = "auto") -> Predictor:
     """Load a classifier folder for prediction on ``device`` in ``precision``.
 
     Raises:

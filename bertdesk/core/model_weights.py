@@ -40,13 +40,7 @@ _HEADER_LIMIT = 100_000_000  # bytes of a safetensors header we are willing to p
 
 
 def load_checked(
-    auto_class: Any,
-    folder: Path,
-    name: str,
-    kwargs: dict[str, Any],
-    *,
-    new_head: bool = False,
-    encoder: bool = False,
+    auto_class: Any, folder: Path, name: str, kwargs: dict[str, Any], *, new_head: bool = False, encoder: bool = False
 ) -> tuple[Any, list[str]]:
     """``auto_class.from_pretrained(folder, **kwargs)``, refused unless the weights cover the model.
 

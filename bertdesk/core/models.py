@@ -278,11 +278,7 @@ def load_classifier(
     if labels is not None:
         if len(labels) < 2:
             raise ModelError("A classifier needs at least two labels.")
-        kwargs.update(
-            num_labels=len(labels),
-            id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)},
-        )
+        kwargs.update(num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)})
     if attn_implementation:
         kwargs["attn_implementation"] = attn_implementation
     model, created = load_checked(AutoModelForSequenceClassification, source.path, source.name, kwargs, new_head=labels is not None)

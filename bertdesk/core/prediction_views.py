@@ -191,15 +191,7 @@ def validation_report(frame: pd.DataFrame, row_ids: Sequence[int], classes: Sequ
     for row_id, i, j in zip(part.index.tolist(), truth.tolist(), guess.tolist()):
         cells.setdefault((i, j), []).append(int(row_id))
     return ValidationReport(
-        names,
-        matrix.astype(np.int64),
-        cells,
-        precision,
-        recall,
-        f1,
-        support.astype(np.int64),
-        float((truth == guess).mean()),
-        len(part),
+        names, matrix.astype(np.int64), cells, precision, recall, f1, support.astype(np.int64), float((truth == guess).mean()), len(part)
     )
 
 

@@ -22,14 +22,7 @@ from bertdesk.core.errors import Cancelled, ProjectError
 from bertdesk.core.labels import normalise_label
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
 from bertdesk.core.project_paths import stored_path
-from bertdesk.core.project_schema import (
-    APP_NAME,
-    SCHEMA_VERSION,
-    create_schema,
-    data_column,
-    has_sqlite_header,
-    write_meta,
-)
+from bertdesk.core.project_schema import APP_NAME, SCHEMA_VERSION, create_schema, data_column, has_sqlite_header, write_meta
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -207,11 +200,7 @@ def build_project_file(
 
 
 def insert_rows(
-    conn: sqlite3.Connection,
-    cells: list[list[str]],
-    total: int,
-    on_rows: Callable[[int], None],
-    cancel: CancelToken | None,
+    conn: sqlite3.Connection, cells: list[list[str]], total: int, on_rows: Callable[[int], None], cancel: CancelToken | None
 ) -> None:
     """Append ``total`` rows (``cells`` holds one list per column) to the empty ``rows`` table.
 
@@ -272,8 +261,7 @@ def _import_labels(conn: sqlite3.Connection, raw_values: list[str], column: str)
         if name:
             mapping.append((raw, keys.setdefault(name, len(keys) + 1)))
     conn.executemany(
-        "INSERT INTO label_set(key, name, position, color) VALUES (?, ?, ?, NULL)",
-        [(key, name, key - 1) for name, key in keys.items()],
+        "INSERT INTO label_set(key, name, position, color) VALUES (?, ?, ?, NULL)", [(key, name, key - 1) for name, key in keys.items()]
     )
     conn.execute("CREATE TEMP TABLE label_map (raw TEXT PRIMARY KEY, key INTEGER NOT NULL) WITHOUT ROWID")
     conn.executemany("INSERT INTO temp.label_map(raw, key) VALUES (?, ?)", mapping)

@@ -66,12 +66,7 @@ def _rows_of(conn: sqlite3.Connection, keys: Sequence[int]) -> RowStates:
 
 
 def assign(
-    conn: sqlite3.Connection,
-    defs: tuple[LabelDef, ...],
-    touched: array[int],
-    label: str | None,
-    source: str,
-    new_key: int,
+    conn: sqlite3.Connection, defs: tuple[LabelDef, ...], touched: array[int], label: str | None, source: str, new_key: int
 ) -> Change | None:
     """Give every row in ``touched`` the label ``label`` (None clears); None if nothing changes.
 

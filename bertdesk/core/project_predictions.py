@@ -62,10 +62,7 @@ class PredictionTable:
         """Indexed by ``row_id``: ``predicted_label``, ``confidence``, one ``p_<class>`` column per class."""
         import pandas as pd
 
-        data: dict[str, Any] = {
-            "predicted_label": pd.Series(self.labels, dtype="str"),
-            "confidence": self.confidence,
-        }
+        data: dict[str, Any] = {"predicted_label": pd.Series(self.labels, dtype="str"), "confidence": self.confidence}
         for j, name in enumerate(self.class_names):
             data[f"p_{name}"] = self.probabilities[:, j] if len(self) else np.zeros(0, dtype=np.float32)
         frame = pd.DataFrame(data)

@@ -116,13 +116,7 @@ class TextQuery:
             where = "" if row is None else f" on row {row + 1:,}"
             raise SearchTooSlow(f"This pattern takes too long{where} (over {timeout * 1000:.0f} ms); simplify it.", row=row) from None
 
-    def mask(
-        self,
-        texts: Sequence[str],
-        *,
-        budget: SearchBudget = SearchBudget(),
-        cancel: CancelToken | None = None,
-    ) -> np.ndarray:
+    def mask(self, texts: Sequence[str], *, budget: SearchBudget = SearchBudget(), cancel: CancelToken | None = None) -> np.ndarray:
         """bool[n]: which of ``texts`` match (row numbers in errors are positions in ``texts``).
 
         Raises:
@@ -175,8 +169,7 @@ def _check(deadline: float, cancel: CancelToken | None, budget: SearchBudget, ro
         cancel.raise_if_cancelled()
     if time.monotonic() > deadline:
         raise SearchTooSlow(
-            f"The search stopped after {budget.total:g} s at row {row + 1:,} without finding a match; simplify the pattern.",
-            row=row,
+            f"The search stopped after {budget.total:g} s at row {row + 1:,} without finding a match; simplify the pattern.", row=row
         )
 
 

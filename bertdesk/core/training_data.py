@@ -39,10 +39,7 @@ class TrainingData:
 
     def subset(self, positions: Sequence[int]) -> TrainingData:
         return TrainingData(
-            [self.texts[i] for i in positions],
-            [self.labels[i] for i in positions],
-            [self.row_ids[i] for i in positions],
-            self.label_order,
+            [self.texts[i] for i in positions], [self.labels[i] for i in positions], [self.row_ids[i] for i in positions], self.label_order
         )
 
 

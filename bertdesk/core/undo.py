@@ -114,10 +114,7 @@ def read_rows(conn: sqlite3.Connection, row_ids: Sequence[int]) -> RowStates:
 
 
 def apply_state(
-    conn: sqlite3.Connection,
-    touched: Sequence[int],
-    rows: RowStates | Uniform,
-    label_set: tuple[LabelDef, ...] | None,
+    conn: sqlite3.Connection, touched: Sequence[int], rows: RowStates | Uniform, label_set: tuple[LabelDef, ...] | None
 ) -> None:
     """Make the database hold ``rows`` for ``touched`` and ``label_set`` (if given).
 

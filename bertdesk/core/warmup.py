@@ -15,13 +15,7 @@ import time
 
 log = logging.getLogger(__name__)
 
-MODULES = (
-    "torch",
-    "transformers",
-    "transformers.models.bert.modeling_bert",
-    "transformers.trainer",
-    "sklearn.metrics",
-)
+MODULES = ("torch", "transformers", "transformers.models.bert.modeling_bert", "transformers.trainer", "sklearn.metrics")
 
 
 def warm_up(modules: tuple[str, ...] = MODULES) -> float:

@@ -25,11 +25,7 @@ from bertdesk.core.rawfile import _short
 
 
 # The content types of a workbook's main part (.xlsx, .xltx, .xlsm, .xlsb), lowercased.
-_WORKBOOK_CONTENT_TYPES = (
-    b"spreadsheetml.sheet.main",
-    b"spreadsheetml.template.main",
-    b"application/vnd.ms-excel.sheet.",
-)
+_WORKBOOK_CONTENT_TYPES = (b"spreadsheetml.sheet.main", b"spreadsheetml.template.main", b"application/vnd.ms-excel.sheet.")
 
 
 #: Office's old binary container: an Excel 97-2003 .xls, or an .xlsx saved with a password.

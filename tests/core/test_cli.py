@@ -77,10 +77,7 @@ def test_inspect_text_output(tmp_path: Path) -> None:
     assert "Rows:      4" in result.stdout and "review" in result.stdout
 
 
-@pytest.mark.parametrize(
-    "content, expected",
-    [(b"", "empty"), (b"id,review\n", "no data rows"), (PNG, "PNG")],
-)
+@pytest.mark.parametrize("content, expected", [(b"", "empty"), (b"id,review\n", "no data rows"), (PNG, "PNG")])
 def test_inspect_unreadable_file_exits_2_with_one_line(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "bad file.csv"
     path.write_bytes(content)

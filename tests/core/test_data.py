@@ -14,15 +14,7 @@ import pandas as pd
 import pytest
 
 from bertdesk.core import data, delimited, rawfile
-from bertdesk.core.data import (
-    DELIMITER_CHOICES,
-    ENCODING_CHOICES,
-    LoadedTable,
-    TableInfo,
-    list_sheets,
-    read_table,
-    suggest_columns,
-)
+from bertdesk.core.data import DELIMITER_CHOICES, ENCODING_CHOICES, LoadedTable, TableInfo, list_sheets, read_table, suggest_columns
 from bertdesk.core.errors import Cancelled, TableReadError
 from bertdesk.core.progress import CancelToken, Progress
 from tests.core import data_files as files

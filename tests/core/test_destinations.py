@@ -258,10 +258,7 @@ def test_predict_out_is_checked_before_the_model_is_loaded(
     loads: list[object] = []
     real = inference.load_predictor
     monkeypatch.setattr(inference, "load_predictor", lambda *a, **k: loads.append(a) or real(*a, **k))
-    cases = [
-        (labelled_csv / "out.csv", "is a file, not a folder"),
-        (tmp_path / "missing" / "out.csv", "does not exist"),
-    ]
+    cases = [(labelled_csv / "out.csv", "is a file, not a folder"), (tmp_path / "missing" / "out.csv", "does not exist")]
     for out, message in cases:
         assert main(["predict", str(tiny_model_dir), str(labelled_csv), "--quiet", "--out", str(out)]) == 2
         assert message in _one_line_error(capsys)

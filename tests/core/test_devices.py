@@ -14,8 +14,7 @@ PASCAL = DeviceInfo("cuda", "cuda:0", "NVIDIA P100", free_bytes=15 * 2**30, tota
 
 
 @pytest.mark.parametrize(
-    ("device", "expected"),
-    [(CPU_BF16, "bf16"), (CPU_PLAIN, "fp32"), (AMPERE, "bf16"), (TURING, "fp16"), (PASCAL, "fp32")],
+    ("device", "expected"), [(CPU_BF16, "bf16"), (CPU_PLAIN, "fp32"), (AMPERE, "bf16"), (TURING, "fp16"), (PASCAL, "fp32")]
 )
 def test_auto_precision_uses_what_the_hardware_is_fast_at(device: DeviceInfo, expected: str) -> None:
     assert choose_precision(device, "auto") == expected

@@ -14,14 +14,7 @@ IDS = [10, 11, 12, 13]
 #   row 11: top 0.45, margin 0.00 (a tie between two classes), third class small
 #   row 12: top 0.40, margin 0.10, spread over all three (highest entropy)
 #   row 13: top 0.90, confident
-PROBS = np.array(
-    [
-        [0.50, 0.40, 0.10],
-        [0.45, 0.45, 0.10],
-        [0.40, 0.30, 0.30],
-        [0.90, 0.05, 0.05],
-    ]
-)
+PROBS = np.array([[0.50, 0.40, 0.10], [0.45, 0.45, 0.10], [0.40, 0.30, 0.30], [0.90, 0.05, 0.05]])
 
 
 def test_least_confidence() -> None:

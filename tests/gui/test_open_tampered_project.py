@@ -15,8 +15,7 @@ from tests.gui.conftest import wait_for_job
 
 
 @pytest.mark.parametrize(
-    ("key", "value"),
-    [("columns", "'5'"), ("row_count", "'\"x\"'"), ("text_column", "'\"nope\"'"), ("schema_version", "'99'")],
+    ("key", "value"), [("columns", "'5'"), ("row_count", "'\"x\"'"), ("text_column", "'\"nope\"'"), ("schema_version", "'99'")]
 )
 def test_open_job_shows_one_line_error(qtbot, window: MainWindow, tmp_path: Path, monkeypatch, key: str, value: str) -> None:
     shown: list[BaseException] = []

@@ -14,17 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QSpinBox,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from bertdesk.core.errors import TrainingError
 from bertdesk.core.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS, TrainConfig
@@ -46,9 +36,7 @@ PRESET_HELP = {
     "Balanced": "Good defaults for most tables.",
     "Thorough": "Longer texts, more epochs: for the model you will keep.",
 }
-HELP_EXTRA = {
-    "preset": "A starting point for the settings below. Changing it fills in the advanced settings.",
-}
+HELP_EXTRA = {"preset": "A starting point for the settings below. Changing it fills in the advanced settings."}
 
 
 def _label(text: str, tip: str = "") -> QLabel:
