@@ -448,3 +448,31 @@ def test_opening_a_project_removes_model_folders_a_killed_run_left(qtbot, projec
     widget.set_project(project)
     assert not partial.exists() and unmarked.is_dir()
     assert messages and "removed 1 unfinished folder" in messages[0]
+
+
+def test_the_panel_remembers_its_settings_per_project(qtbot, tmp_path: Path) -> None:
+    """Each project shows the settings last used with it; a new project shows the defaults."""
+    from bertdesk.core.training_config import DEFAULT_PRESET, PRESETS
+
+    frame = pd.DataFrame({"text": ["a", "b"], "label": ["x", "y"]})
+    first = Project.create(tmp_path / "first.bertdesk", frame, text_column="text", label_column="label")
+    second = Project.create(tmp_path / "second.bertdesk", frame, text_column="text", label_column="label")
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    panel.set_project(first)
+    panel.settings.preset_combo.setCurrentIndex(panel.settings.preset_combo.findData("Thorough"))
+    panel.settings.epochs_spin.setValue(7)
+    panel.set_project(second)
+    assert panel.settings.config().preset == DEFAULT_PRESET
+    assert panel.settings.epochs_spin.value() == PRESETS[DEFAULT_PRESET].epochs
+    panel.set_project(first)
+    assert panel.settings.config().preset == "Thorough" and panel.settings.epochs_spin.value() == 7
+    panel.set_project(None)  # closing the project keeps them on disk
+    first.close()
+    second.close()
+    again = TrainPanel()
+    qtbot.addWidget(again)
+    with Project.open(tmp_path / "first.bertdesk") as reopened:
+        again.set_project(reopened)
+        assert again.settings.epochs_spin.value() == 7
+        again.set_project(None)

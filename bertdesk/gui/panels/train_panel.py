@@ -12,6 +12,7 @@ Keys: Esc cancels a running training while the panel has focus.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from bertdesk.core import training_runs, usecases
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
+from bertdesk.core.training_config import DEFAULT_PRESET, PRESETS, TrainConfig
 from bertdesk.core.training_metrics import ValidationScores
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.jobs import JobKind, JobRunner
@@ -47,7 +49,6 @@ if TYPE_CHECKING:
     from bertdesk.core.project import Project
     from bertdesk.core.project_runs import RunRecord
     from bertdesk.core.training import TrainResult
-    from bertdesk.core.training_config import TrainConfig
     from bertdesk.core.training_data import TrainingData
     from bertdesk.core.usecases import TrainOutcome
 
@@ -71,6 +72,10 @@ def _find_devices(*, on_progress: Any, cancel: Any) -> list[Any]:
     from bertdesk.core.devices import available_devices
 
     return available_devices()
+
+
+# The project setting that remembers the Train panel's settings for that project.
+SETTINGS_KEY = "train.settings"
 
 
 class TrainPanel(QWidget):
@@ -181,6 +186,9 @@ class TrainPanel(QWidget):
     def set_project(self, project: Project | None) -> None:
         """Show ``project`` (None: nothing open). A training of another project is cancelled."""
         if project is not self.project:
+            self._remember_settings(self.project)
+            if project is not None:
+                self._restore_settings(project)
             if self.job is not None and self._run_project is not project:
                 self.cancel_training()
             if project is not None and not (self.job is not None and self._run_project is project):
@@ -190,6 +198,27 @@ class TrainPanel(QWidget):
         self.project = project
         self.refresh()
         self._show_runs()
+
+    def _remember_settings(self, project: Project | None) -> None:
+        """Keep the settings shown with ``project``, so reopening it shows them again."""
+        if project is None or project.closed:
+            return
+        try:
+            config = self.settings.config()
+            project.set_setting(SETTINGS_KEY, json.dumps(config.to_dict()))
+        except BertdeskError:  # an unreadable field, or a project that cannot be written: keep what was stored
+            return
+
+    def _restore_settings(self, project: Project) -> None:
+        """Show the settings last used with ``project`` (the default preset when there are none)."""
+        config = PRESETS[DEFAULT_PRESET]
+        try:
+            raw = project.get_setting(SETTINGS_KEY)
+            if raw:
+                config = TrainConfig.from_dict(json.loads(raw)).validate()
+        except (BertdeskError, ValueError, TypeError):  # damaged or from another version: the defaults
+            config = PRESETS[DEFAULT_PRESET]
+        self.settings.restore(config)
 
     def refresh(self) -> None:
         """Labels changed elsewhere: update the data summary and whether Start is possible."""
@@ -224,6 +253,7 @@ class TrainPanel(QWidget):
         except BertdeskError as err:
             self._show_error("Cannot start training", err)
             return
+        self._remember_settings(project)
         self._run_project, self._run_id, self._out_dir = project, run_id, out_dir
         self._cancelling = self._succeeded = False
         self.plots.clear()

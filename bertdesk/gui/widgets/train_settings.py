@@ -210,6 +210,15 @@ class TrainSettingsWidget(QWidget):
             class_weights=self.weights_combo.currentData() or "auto",
         )
 
+    def restore(self, config: TrainConfig) -> None:
+        """Show a remembered config: its preset, then its advanced settings (not the model or
+        device, which may not exist on this computer any more)."""
+        index = self.preset_combo.findData(config.preset)
+        if index >= 0:
+            self.preset_combo.setCurrentIndex(index)  # fills the preset's values...
+        self.apply_config(config)  # ...then the ones the user had changed
+        self._on_field_changed()
+
     def apply_config(self, config: TrainConfig) -> None:
         """Show ``config``'s trainable settings in the advanced fields (not the model or device)."""
         self._filling = True
