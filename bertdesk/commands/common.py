@@ -21,6 +21,10 @@ EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130
 
 
+# What the table arguments accept (the readers decide by content; these are the usual names).
+TABLE_FILES = ".csv, .tsv, .txt, .xlsx, .xls, .ods or .parquet"
+
+
 class StderrProgress:
     """A one-line progress bar redrawn in place on a terminal, or a line every few seconds in a log."""
 

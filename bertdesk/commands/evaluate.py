@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bertdesk.commands.common import EXIT_OK, StderrProgress, ctrl_c_cancels, labelled_table, open_project, print_json
+from bertdesk.commands.common import EXIT_OK, TABLE_FILES, StderrProgress, ctrl_c_cancels, labelled_table, open_project, print_json
 from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
 
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     evaluate.add_argument(
         "model", metavar="MODEL_DIR", help="a model folder saved by bertdesk train (or any Hugging Face classifier folder)"
     )
-    evaluate.add_argument("data", metavar="DATA", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
+    evaluate.add_argument("data", metavar="DATA", help=f"a {TABLE_FILES} file or a {PROJECT_SUFFIX} project")
     evaluate.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one)")
     evaluate.add_argument("--label-col", metavar="L", help="the column holding the true labels (default: the suggested one)")
     evaluate.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")

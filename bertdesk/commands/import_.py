@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bertdesk.commands.common import EXIT_OK, StderrProgress, add_header_row_option, ctrl_c_cancels, header_row_index, print_json
+from bertdesk.commands.common import (
+    EXIT_OK,
+    TABLE_FILES,
+    StderrProgress,
+    add_header_row_option,
+    ctrl_c_cancels,
+    header_row_index,
+    print_json,
+)
 from bertdesk.commands.inspect import terminal_safe
 from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES
 from bertdesk.core.errors import BertdeskError
@@ -33,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(trimmed; labels differing only in case or spaces are kept apart, with a warning). Progress and warnings "
         "go to stderr, a summary (or with --json one JSON object) to stdout. Ctrl+C cancels and leaves no project file.",
     )
-    command.add_argument("file", metavar="FILE", help="a .csv, .tsv, .txt, .xlsx or .parquet file")
+    command.add_argument("file", metavar="FILE", help=f"a {TABLE_FILES} file")
     command.add_argument(
         "--out",
         metavar="PROJECT",

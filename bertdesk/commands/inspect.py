@@ -8,12 +8,12 @@ import re
 import sys
 from typing import TextIO
 
-from bertdesk.commands.common import EXIT_OK, add_header_row_option, header_row_index
+from bertdesk.commands.common import EXIT_OK, TABLE_FILES, add_header_row_option, header_row_index
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inspect = sub.add_parser("inspect", help="show what bertdesk detects in a spreadsheet")
-    inspect.add_argument("file", metavar="FILE", help="a .csv, .tsv, .txt, .xlsx or .parquet file")
+    inspect.add_argument("file", metavar="FILE", help=f"a {TABLE_FILES} file")
     inspect.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files; default: the first)")
     add_header_row_option(inspect)
     inspect.add_argument("--preview", metavar="N", type=int, default=5, help="rows to preview (default 5)")

@@ -10,6 +10,7 @@ from typing import Any
 
 from bertdesk.commands.common import (
     EXIT_OK,
+    TABLE_FILES,
     StderrProgress,
     add_header_row_option,
     ctrl_c_cancels,
@@ -19,8 +20,8 @@ from bertdesk.commands.common import (
 )
 from bertdesk.core.devices import DEVICE_CHOICES
 from bertdesk.core.errors import BertdeskError
+from bertdesk.core.importing import PROJECT_SUFFIX
 
-PROJECT_SUFFIX = ".bertdesk"
 PREVIEW_ROWS = 20
 
 
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Ctrl+C cancels.",
     )
     cmd.add_argument("model", metavar="MODEL_DIR", help="a trained model folder (config.json with labels, model.safetensors)")
-    cmd.add_argument("data", metavar="DATA", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
+    cmd.add_argument("data", metavar="DATA", help=f"a {TABLE_FILES} file or a {PROJECT_SUFFIX} project")
     cmd.add_argument("--text-col", metavar="C", help="the column holding the text (default: the suggested one / the project's)")
     cmd.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
     add_header_row_option(cmd)

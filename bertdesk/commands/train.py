@@ -10,6 +10,7 @@ from typing import Any
 from bertdesk.commands.common import (
     EXIT_CANCELLED,
     EXIT_OK,
+    TABLE_FILES,
     StderrProgress,
     add_header_row_option,
     ctrl_c_cancels,
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Fine-tune a BERT classifier on the labelled rows of a spreadsheet or a bertdesk project. "
         "Progress goes to stderr; the validation scores to stdout. Ctrl+C cancels and keeps the best model evaluated so far.",
     )
-    train.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a .csv/.tsv/.xlsx/.parquet file or a {PROJECT_SUFFIX} project")
+    train.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a {TABLE_FILES} file or a {PROJECT_SUFFIX} project")
     train.add_argument(
         "--text-col",
         metavar="C",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -64,19 +64,15 @@ def arrow_type(kind: pa.DataType) -> ColumnType:
 
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
-    if pa.types.is_boolean(kind):
-        return "bool"
-    if pa.types.is_integer(kind):
-        return "integer"
-    if pa.types.is_floating(kind):
-        return "number"
-    if pa.types.is_decimal(kind):
-        return "decimal"
-    if pa.types.is_date(kind):
-        return "date"
-    if pa.types.is_timestamp(kind):
-        return "datetime"
-    return "text"
+    kinds: tuple[tuple[Callable[[pa.DataType], bool], ColumnType], ...] = (
+        (pa.types.is_boolean, "bool"),
+        (pa.types.is_integer, "integer"),
+        (pa.types.is_floating, "number"),
+        (pa.types.is_decimal, "decimal"),
+        (pa.types.is_date, "date"),
+        (pa.types.is_timestamp, "datetime"),
+    )
+    return next((name for test, name in kinds if test(kind)), "text")
 
 
 def attach(table: pa.Table, types: Sequence[str]) -> pa.Table:
