@@ -52,7 +52,8 @@ def _publish(partial: Path, out_dir: Path) -> None:
 
 
 def _write_model(folder: Path, model: Any, tokenizer: Any, metrics: dict[str, Any]) -> None:
-    folder.mkdir(parents=True)
+    """Write into ``folder``, which the caller has just created (so removing it on failure can
+    never take anything that was there before)."""
     mark_writer(folder)  # a kill from here on leaves a folder the next run can tell is abandoned
     model.to("cpu").save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
@@ -65,10 +66,14 @@ def save_model(model: Any, tokenizer: Any, metrics: dict[str, Any], out: Path) -
     is kept (the complete folder under a visible name, or a fresh copy in the temp dir) and the
     error says where."""
     partial = _partial_dir(out)
+    created = False
     try:
+        partial.mkdir(parents=True)  # a name taken by anything else raises here, before any removal
+        created = True
         _write_model(partial, model, tokenizer, metrics)
     except BaseException as err:
-        shutil.rmtree(partial, ignore_errors=True)
+        if created:
+            shutil.rmtree(partial, ignore_errors=True)
         if not isinstance(err, Exception):  # Ctrl+C twice: stop at once
             raise
         # Disk full or gone read-only mid-way (safetensors reports that as its own error type).
@@ -89,13 +94,17 @@ def save_model(model: Any, tokenizer: Any, metrics: dict[str, Any], out: Path) -
 def _keep_elsewhere(model: Any, tokenizer: Any, metrics: dict[str, Any], out: Path) -> Path | None:
     """Save the model into the temp dir when its destination failed; None if that fails too."""
     folder = Path(tempfile.gettempdir()) / f"bertdesk-unsaved-{out.name}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    created = False
     try:
+        folder.mkdir(parents=True)
+        created = True
         _write_model(folder, model, tokenizer, metrics)
         (folder / WRITER_FILE).unlink()
         return folder
     except Exception as err:  # noqa: BLE001 - whatever failed, the caller says the model is lost
         log.warning("could not keep the model in %s either: %s", folder, err)
-        shutil.rmtree(folder, ignore_errors=True)
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
         return None
 
 

@@ -377,3 +377,18 @@ def test_a_disk_that_fills_up_during_training_still_keeps_the_model(
     kept = Path(str(caught.value).rsplit("kept in ", 1)[1].rstrip("."))
     assert kept.parent == scratch and is_bertdesk_model(kept)
     assert list(tiny_disk.iterdir()) == []
+
+
+def test_a_taken_partial_name_is_never_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the hidden name a model is first written under already exists (anyone's), saving
+    fails without removing it."""
+    from bertdesk.core import model_folder
+
+    taken = tmp_path / ".model.partial-taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    monkeypatch.setattr(model_folder, "_partial_dir", lambda out: taken)
+    monkeypatch.setattr(model_folder, "_keep_elsewhere", lambda *args: None)
+    with pytest.raises(TrainingError):
+        model_folder.save_model(object(), object(), {}, tmp_path / "model")
+    assert (taken / "notes.txt").read_text() == "mine"
