@@ -23,6 +23,7 @@ The class is built in layers (:mod:`~bertdesk.core.project_store` <-
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -39,7 +40,8 @@ from bertdesk.core.project_meta import invalid_value, read_project_meta
 from bertdesk.core.project_paths import resolve_stored_path
 from bertdesk.core.project_predictions import PredictionTable
 from bertdesk.core.project_runs import RunRecord
-from bertdesk.core.project_schema import SCHEMA_VERSION, data_column, migrate, open_connection, write_meta
+from bertdesk.core.project_schema import SCHEMA_VERSION, migrate, open_connection, write_meta
+from bertdesk.core.project_snapshot import Snapshot
 from bertdesk.core.text_search import SearchBudget, TextQuery, scan_rows
 
 if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
@@ -49,7 +51,6 @@ if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep 
 __all__ = ["LabelSource", "PredictionTable", "Project", "RunRecord"]
 
 _READ_CHUNK = 50_000  # rows read per lock hold in long reads
-_IN_CHUNK = 900  # ids per IN (...) query, under SQLite's historical 999-variable limit
 _SCAN_ROWS = 20_000  # above this many ids, texts() reads the whole column once
 
 
@@ -62,15 +63,15 @@ class Project(LabelStore):
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         """Wrap an already vetted connection; use :meth:`create` or :meth:`open` instead."""
-        meta = read_project_meta(conn, path)  # every stored value checked: a tampered file fails here, in one line
+        snapshot = Snapshot(conn, path)  # the chunk index, checked
+        # Every stored value checked: a tampered file fails here, in one line.
+        meta = read_project_meta(conn, path, stored_columns=snapshot.column_count, stored_rows=snapshot.row_count)
         super().__init__(path, conn, meta.row_count)
+        self._snapshot = snapshot
         self._columns: list[str] = meta.columns
         self._text_column: str = meta.text_column
         self._label_column: str | None = meta.label_column
         self._source: dict[str, Any] = meta.source
-        cells = ", ".join(data_column(i) for i in range(len(self._columns)))
-        # row_id is the INTEGER PRIMARY KEY (the rowid), so this is one b-tree range scan.
-        self._fetch_sql = f"SELECT {cells} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -111,7 +112,7 @@ class Project(LabelStore):
             Cancelled: ``cancel`` was set; no file is left behind.
         """
         target = Path(path)
-        write_new_project(
+        counts = write_new_project(
             target,
             frame,
             text_column=text_column,
@@ -121,7 +122,9 @@ class Project(LabelStore):
             on_progress=on_progress,
             cancel=cancel,
         )
-        return cls._open(target, check=False)  # just built: no need to re-read 100s of MB
+        project = cls._open(target, check=False)  # just built: no need to re-read 100s of MB
+        project._counts = counts  # the build counted the imported labels: no need to count them again
+        return project
 
     @classmethod
     def open(cls, path: str | Path) -> Project:
@@ -140,7 +143,7 @@ class Project(LabelStore):
         conn, version = open_connection(path, check=check)
         try:
             if version < SCHEMA_VERSION:
-                cls._migrate(conn, version)
+                cls._migrate(conn, version, path)
             return cls(path, conn)
         except BaseException as err:
             conn.close()
@@ -149,15 +152,24 @@ class Project(LabelStore):
             raise
 
     @staticmethod
-    def _migrate(conn: sqlite3.Connection, from_version: int) -> None:
-        """Upgrade an older project file in place, in one transaction (see ``project_schema.migrate``)."""
+    def _migrate(conn: sqlite3.Connection, from_version: int, path: Path) -> None:
+        """Upgrade an older project file in place, in one transaction (see ``project_schema.migrate``).
+
+        Killed midway, the file is still the old version, whole (the WAL never committed the
+        transaction). After a format-2 file's table moved into chunks, VACUUM gives the old
+        table's pages back (the file would otherwise keep twice its size); VACUUM is atomic too,
+        and if it fails (a full disk) the file is complete, only larger.
+        """
         conn.execute("BEGIN IMMEDIATE")
         try:
-            migrate(conn, from_version)
+            migrate(conn, from_version, path)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        if conn.execute("PRAGMA freelist_count").fetchone()[0]:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("VACUUM")
 
     def save_as(self, path: str | Path, *, overwrite: bool = False) -> Project:
         """Copy this project to ``path`` and open the copy.
@@ -242,7 +254,11 @@ class Project(LabelStore):
     def fetch_rows(self, start: int, count: int) -> list[tuple[str, ...]]:
         """Cells of rows ``start .. start+count-1`` in column order (fewer past the end)."""
         with self._read() as conn:
-            return conn.execute(self._fetch_sql, (max(int(start), 0), int(start) + max(int(count), 0))).fetchall()
+            return self._snapshot.rows(conn, int(start), int(start) + max(int(count), 0))
+
+    def _on_close(self) -> None:
+        super()._on_close()
+        self._snapshot.forget()
 
     def texts(self, row_ids: Sequence[int] | None = None) -> list[str]:
         """The text column for ``row_ids`` (in the order given, repeats allowed), or every row when None.
@@ -250,35 +266,36 @@ class Project(LabelStore):
         Raises:
             ProjectError: a row id is out of range.
         """
-        column = data_column(self._columns.index(self._text_column))
+        column = self._columns.index(self._text_column)
         if row_ids is None:
             out: list[str] = []
-            query = f"SELECT {column} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
             for start in range(0, self._row_count, _READ_CHUNK):
                 with self._read() as conn:  # released between chunks so the UI thread can read too
-                    out.extend(row[0] for row in conn.execute(query, (start, start + _READ_CHUNK)))
+                    out.extend(self._snapshot.column(conn, column, start, start + _READ_CHUNK))
             return out
         ids = self._row_ids(row_ids)
-        if len(ids) > _SCAN_ROWS:  # e.g. a training split: one sequential pass beats many IN queries
+        if len(ids) > _SCAN_ROWS:  # e.g. a training split: one sequential pass beats many look-ups
             every = self.texts()
             return [every[r] for r in row_ids]
-        found: dict[int, str] = {}
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = tuple(ids[start : start + _IN_CHUNK])
-            query = f"SELECT row_id, {column} FROM rows WHERE row_id IN ({','.join('?' * len(chunk))})"
-            with self._read() as conn:
-                found.update(conn.execute(query, chunk))
+        wanted = sorted(set(ids))
+        with self._read() as conn:
+            found = dict(zip(wanted, self._snapshot.cells(conn, column, wanted)))
         return [found[int(r)] for r in row_ids]
 
     def frame(self) -> pd.DataFrame:
         """The whole snapshot as a DataFrame of string columns (default RangeIndex = row id)."""
         import pandas as pd
+        import pyarrow as pa
 
-        cells: list[list[str]] = [[] for _ in self._columns]
+        parts: list[pa.RecordBatch] = []
         for start in range(0, self._row_count, _READ_CHUNK):
-            for column, values in zip(cells, zip(*self.fetch_rows(start, _READ_CHUNK))):
-                column.extend(values)
-        return pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(self._columns, cells)})
+            with self._read() as conn:  # released between chunks so the UI thread can read too
+                parts.extend(self._snapshot.slices(conn, start, start + _READ_CHUNK))
+        table = pa.Table.from_batches(parts) if parts else pa.table({str(i): pa.array([], pa.string()) for i in range(len(self._columns))})
+        # Arrow-backed string columns, as read_table gives them: no Python string per cell.
+        frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=float("nan")), pa.large_string(): pd.StringDtype(na_value=float("nan"))}.get)
+        frame.columns = pd.Index(self._columns)
+        return frame
 
     def next_row_matching(
         self,
@@ -321,11 +338,11 @@ class Project(LabelStore):
         start = (n if backward else -1) if row is None else int(row)
         if pattern is not None:
             query = pattern if isinstance(pattern, TextQuery) else TextQuery(pattern, regex=True)
-            column = data_column(self._columns.index(self._text_column))
+            column = self._columns.index(self._text_column)
 
             def read(first: int, last: int) -> list[str | None]:
                 with self._read() as conn:  # released between chunks so other threads can read
-                    return rows_sql.text_range(conn, column, first, last)
+                    return list(self._snapshot.column(conn, column, first, last))
 
             return scan_rows(
                 read, query, start=start, row_count=n, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress
