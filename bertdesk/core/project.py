@@ -6,9 +6,12 @@ method reported as done. Whole-file writes (:meth:`Project.create`, :meth:`Proje
 go to ``<path>.tmp-<random>`` and are renamed into place only when complete.
 
 Threads: one connection (``check_same_thread=False``) guarded by one re-entrant lock, so the
-UI thread and a worker thread may both use a project. The snapshot never changes after
-creation, so long reads (:meth:`Project.texts`, :meth:`Project.frame`) take the lock one chunk
-at a time and the UI's :meth:`Project.fetch_rows` never waits long behind them.
+UI thread and a worker thread may both use a project. The snapshot (Arrow chunks, see
+:mod:`bertdesk.core.project_snapshot`) never changes after creation, so long reads
+(:meth:`Project.texts`, :meth:`Project.frame`) take the lock 50,000 rows at a time and the UI's
+:meth:`Project.fetch_rows` never waits long behind them.
+
+Older files (format 1 and 2) are upgraded in place when opened, in one transaction.
 
 One process at a time: the connection keeps SQLite's exclusive lock for the whole session, so
 a second window opening the same file gets a clear "open in another window" error instead of

@@ -99,7 +99,10 @@ def encode_chunk(columns: Sequence[pa.Array | pa.ChunkedArray], first: int, coun
     arrays = []
     for column in columns:
         part = column.slice(first, count)
-        arrays.append(part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part)
+        array = part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part
+        if pa.types.is_large_string(array.type) and array.nbytes < 2**30:
+            array = array.cast(pa.string())  # 4-byte offsets: 4 bytes less per cell on disk
+        arrays.append(array)
     schema = pa.schema([pa.field(column_name(i), array.type, nullable=False) for i, array in enumerate(arrays)])
     batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
     sink = pa.BufferOutputStream()
