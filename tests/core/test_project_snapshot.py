@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import bertdesk.core.project_snapshot as project_snapshot
+import bertdesk.core.project.snapshot as project_snapshot
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project import Project
-from bertdesk.core.text_search import TextQuery
+from bertdesk.core.project.text_search import TextQuery
 
 FORMAT_2_PROJECT = Path(__file__).parent / "fixtures" / "format2.bertdesk"
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,7 +118,7 @@ def test_an_upgrade_killed_midway_leaves_the_format_2_file_whole(format_2: Path)
     # Die like kill -9 (no cleanup, no rollback) while the third chunk is being written.
     script = (
         "import os, sys\n"
-        "import bertdesk.core.project_snapshot as s\n"
+        "import bertdesk.core.project.snapshot as s\n"
         "s.CHUNK_ROWS = 50\n"
         "calls = []\n"
         "real = s.encode_chunk\n"

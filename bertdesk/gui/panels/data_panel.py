@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core.labels import normalise_label
+from bertdesk.core.project.label_set import normalise_label
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.models.dataset_model import DatasetTableModel
 

@@ -39,17 +39,17 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.errors import BertdeskError
-from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
-from bertdesk.core.text_search import SearchBudget, SearchTooSlow
-from bertdesk.core.undo import UNDO_LIMIT
+from bertdesk.core.project.navigation import RowFilter, RowWalker
+from bertdesk.core.project.text_search import SearchBudget, SearchTooSlow
+from bertdesk.core.project.undo import UNDO_LIMIT
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.widgets.label_chart import LabelChart
 from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_for_key
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
-    from bertdesk.core.project_predictions import PredictionTable
+    from bertdesk.core.project.predictions import PredictionTable
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter entry
 SAMPLE_SEED = 20_240_601
