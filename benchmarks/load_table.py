@@ -15,7 +15,7 @@ by openpyxl in write-only mode, then prints, best of ``--repeat`` runs each:
 * project: Project.create(...) from the loaded frame vs read_table (in process, for the record).
 * import, whole process: ``python -m bertdesk import F --out P --quiet`` (detection, the
   preview the dialog shows, the read, and the project: the table written as Arrow chunks of
-  4096 rows, the imported labels, the fsync and the rename) vs a fresh
+  2048 rows, the imported labels, the fsync and the rename) vs a fresh
   ``python -c "import pandas; pandas.read_csv(F, engine='pyarrow')"``;
   interpreter start and imports count on both sides; target: within 3x.
 * page: one 256-row page of the 1M-row project plus its labels at a random place (so most

@@ -10,7 +10,7 @@ count can be checked against ``meta`` on every open. Any Arrow tool reads a chun
 Why blobs of a few thousand rows rather than one SQLite row per data row (schema 2's ``rows``
 table): a million rows are written in ~0.3 s straight from the table pyarrow read (no Python
 string per cell, no SQL statement per row), while a page of the Data panel still needs one
-blob (~0.3 ms to read and decode a 4096-row chunk; a small cache of decoded chunks makes
+blob (~0.2 ms to read, check and decode a 2048-row chunk; a small cache of decoded chunks makes
 scrolling nearby pages free) and a text search decodes the chunks one after another.
 
 Nothing here is trusted on reading: a blob that is not an Arrow stream, has the wrong shape or
@@ -34,10 +34,12 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-# Rows per chunk. Measured on 1M rows of ~115 bytes (3 columns): 4096 rows (~0.5 MB) read and
-# decode a random 256-row page in ~0.3 ms uncached; far bigger chunks make an uncached page
-# slower, far smaller ones add per-blob overhead when writing and scanning.
-CHUNK_ROWS = 4096
+# Rows per chunk. Measured on 1M rows of ~115 bytes (3 columns), a random 256-row page read
+# uncached: 4096 rows (~0.5 MB a chunk) ~0.8 ms, 2048 ~0.5 ms, 1024 ~0.5 ms; reading every
+# text took 0.55 / 0.40 / 0.79 s. Below ~2048 the per-blob costs (writing, scanning) grow
+# while pages get no faster: reading, validating and decoding the blob is then no longer
+# what a page costs.
+CHUNK_ROWS = 2048
 # Decoded chunks kept in memory for page reads (~0.5 MB each for ~115-byte rows).
 CACHED_CHUNKS = 16
 
