@@ -34,13 +34,13 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-# Rows per chunk. Measured on 1M rows of ~115 bytes (3 columns), a random 256-row page read
-# uncached: 4096 rows (~0.5 MB a chunk) ~0.8 ms, 2048 ~0.5 ms, 1024 ~0.5 ms; reading every
-# text took 0.55 / 0.40 / 0.79 s. Below ~2048 the per-blob costs (writing, scanning) grow
-# while pages get no faster: reading, validating and decoding the blob is then no longer
-# what a page costs.
+# Rows per chunk. Measured on 1M rows of ~115 bytes (3 columns, a busy 2-core machine), a
+# random 256-row page read uncached: 4096 rows (~0.5 MB a chunk) ~0.8 ms, 2048 ~0.5 ms, 1024
+# ~0.5 ms; reading every text took 0.55 / 0.40 / 0.79 s. Below ~2048 the per-blob costs
+# (writing, scanning) grow while pages get no faster: reading, validating and decoding the
+# blob is then no longer what a page costs.
 CHUNK_ROWS = 2048
-# Decoded chunks kept in memory for page reads (~0.5 MB each for ~115-byte rows).
+# Decoded chunks kept in memory for page reads (~0.25 MB each for ~115-byte rows).
 CACHED_CHUNKS = 16
 
 CHUNKS_TABLE = "CREATE TABLE chunks (id INTEGER PRIMARY KEY, first_row INTEGER NOT NULL, row_count INTEGER NOT NULL, data BLOB NOT NULL)"
