@@ -34,6 +34,7 @@ from bertdesk.core import project_rows as rows_sql
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from bertdesk.core.project_build import save_copy, write_new_project
+from bertdesk.core.project_events import PredictionsChanged
 from bertdesk.core.project_labels import LabelSource, LabelStore
 from bertdesk.core.project_meta import invalid_value, read_project_meta
 from bertdesk.core.project_paths import resolve_stored_path
@@ -375,7 +376,9 @@ class Project(LabelStore):
             ProjectError: no such run, a row id out of range, or shapes that do not line up.
         """
         with self._write() as conn:
-            return predictions_sql.store(conn, run_id, row_ids, labels, confidences, probabilities, class_names, self._row_count)
+            stored = predictions_sql.store(conn, run_id, row_ids, labels, confidences, probabilities, class_names, self._row_count)
+        self._lock.announce_on_release(PredictionsChanged(run_id))
+        return stored
 
     def predictions(self, run_id: int | None = None) -> PredictionTable | None:
         """The stored predictions of ``run_id`` (default: the active run), or None when there is no such run."""
@@ -398,7 +401,9 @@ class Project(LabelStore):
     def clear_predictions(self, run_id: int) -> int:
         """Forget run ``run_id``'s stored predictions; return how many rows were removed."""
         with self._write() as conn:
-            return predictions_sql.clear(conn, run_id)
+            removed = predictions_sql.clear(conn, run_id)
+        self._lock.announce_on_release(PredictionsChanged(run_id))
+        return removed
 
     def accept_predictions(self, assignments: dict[int, str], source: LabelSource = "model") -> bool:
         """Label each row with its predicted label, all in one undo step.

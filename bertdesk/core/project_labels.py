@@ -1,7 +1,10 @@
 """The label layer of :class:`~bertdesk.core.project.Project`: label set, labels, undo/redo.
 
 Every edit is committed in its own transaction before the method returns, and recorded as
-one step of an in-memory undo history (this session only; the labels themselves are on disk).
+one step of an in-memory undo history (this session only; the labels themselves are on disk)
+while the lock that covered the commit is still held. This history is the app's only one:
+Edit > Undo, the label panel's Ctrl+Z and a script all step it, and each step is announced on
+``events`` (:mod:`bertdesk.core.project_events`) like the edit itself.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Literal, get_args
 from bertdesk.core import project_edits as edits
 from bertdesk.core.errors import LabelError, ProjectError
 from bertdesk.core.labels import LabelSet
+from bertdesk.core.project_events import Cause, HistoryChanged, LabelsChanged, LabelSetChanged, Message
 from bertdesk.core.project_meta import invalid_value
 from bertdesk.core.project_store import ProjectStore
 from bertdesk.core.undo import Change, LabelDef, RowStates, UndoHistory, Uniform, apply_state, read_label_set
@@ -88,16 +92,30 @@ class LabelStore(ProjectStore):
 
         ``describe`` runs under the lock, so no other thread changes the label set meanwhile.
         """
-        with self._write() as conn:
-            change = describe(conn)
-            if change is None:
-                return None
-            apply_state(conn, change.touched, change.rows_after, change.set_after)
-        self._history.push(change)
-        self._move_counts(change, forward=True)
-        if change.set_after is not None:
-            self._reload_label_set()
+        with self._lock:
+            with self._write() as conn:
+                change = describe(conn)
+                if change is None:
+                    return None
+                apply_state(conn, change.touched, change.rows_after, change.set_after)
+            # Recorded under the lock that covered the commit: no other edit (a key press on
+            # the GUI thread while a job writes) can land between a write and its undo step.
+            self._history.push(change)
+            self._move_counts(change, forward=True)
+            if change.set_after is not None:
+                self._reload_label_set()
+            self._announce(change, "edit")
         return change
+
+    def _announce(self, change: Change, cause: Cause) -> None:
+        """Tell the listeners what ``change`` (just made, undone or redone) changed, once the lock is let go."""
+        messages: list[Message] = []
+        if change.set_after is not None:
+            messages.append(LabelSetChanged(change.text, cause))
+        if len(change.touched):
+            messages.append(LabelsChanged(change.touched, change.text, cause))
+        messages.append(HistoryChanged())
+        self._lock.announce_on_release(*messages)
 
     @contextlib.contextmanager
     def _known_keys(self) -> Iterator[None]:
@@ -270,6 +288,7 @@ class LabelStore(ProjectStore):
             self._move_counts(change, forward=forward)
             if label_set is not None:
                 self._reload_label_set()
+            self._announce(change, "redo" if forward else "undo")
             return True
 
     @property

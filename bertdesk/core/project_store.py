@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, Self
 
 from bertdesk.core import project_runs as runs_sql
 from bertdesk.core.errors import ProjectError
+from bertdesk.core.project_events import ActiveRunChanged, AnnouncingLock, ChangeHub, PredictionsChanged, RunsChanged
 from bertdesk.core.project_meta import invalid_value, stored_json
 from bertdesk.core.project_paths import resolve_stored_path, stored_path
 from bertdesk.core.project_runs import RunRecord, RunStatus
@@ -35,8 +35,12 @@ class ProjectStore:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = conn
-        # Re-entrant: a method holding the lock may call another public method.
-        self._lock = threading.RLock()
+        # What changed, for whoever listens (bertdesk.core.project_events): every edit
+        # announces itself here after its commit, whoever made it.
+        self.events = ChangeHub()
+        # Re-entrant: a method holding the lock may call another public method. Messages
+        # queued while it is held are delivered when the outermost holder lets go.
+        self._lock = AnnouncingLock(self.events)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -46,6 +50,7 @@ class ProjectStore:
                 self._conn.close()
                 self._conn = None
                 self._on_close()
+        self.events.clear()
 
     def _on_close(self) -> None:
         """Hook for subclasses to drop in-memory state when the file closes."""
@@ -101,7 +106,9 @@ class ProjectStore:
         """
         model_dir = stored_path(self.path, model_dir)
         with self._write() as conn:
-            return runs_sql.insert_run(conn, status=status, model_dir=model_dir, config=config, metrics=metrics)
+            run_id = runs_sql.insert_run(conn, status=status, model_dir=model_dir, config=config, metrics=metrics)
+        self._lock.announce_on_release(RunsChanged(run_id))
+        return run_id
 
     def update_run(self, run_id: int, **fields: Any) -> None:
         """Change ``status``, ``model_dir``, ``config`` and/or ``metrics`` of a run.
@@ -113,6 +120,7 @@ class ProjectStore:
             fields = {**fields, "model_dir": stored_path(self.path, fields["model_dir"])}
         with self._write() as conn:
             runs_sql.update_run(conn, run_id, fields)
+        self._lock.announce_on_release(RunsChanged(run_id))
 
     def runs(self) -> list[RunRecord]:
         """Every run, oldest first (``model_dir`` absolute)."""
@@ -126,6 +134,7 @@ class ProjectStore:
         """Make ``run_id`` the one active run (None: no run is active)."""
         with self._write() as conn:
             runs_sql.activate_run(conn, run_id)
+        self._lock.announce_on_release(ActiveRunChanged(run_id))
 
     def active_run(self) -> RunRecord | None:
         """The active run, or None."""
@@ -158,7 +167,12 @@ class ProjectStore:
     def delete_run(self, run_id: int) -> None:
         """Delete a run and its predictions (its model folder on disk is left alone)."""
         with self._write() as conn:
+            was_active = conn.execute("SELECT is_active FROM runs WHERE id = ?", (run_id,)).fetchone()
             runs_sql.remove_run(conn, run_id)
+        messages: list[RunsChanged | PredictionsChanged | ActiveRunChanged] = [RunsChanged(run_id), PredictionsChanged(run_id)]
+        if was_active is not None and was_active[0]:
+            messages.append(ActiveRunChanged(None))
+        self._lock.announce_on_release(*messages)
 
     # -- settings ----------------------------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
