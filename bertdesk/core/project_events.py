@@ -99,7 +99,7 @@ class ChangeHub:
         """
         ref: Callable[[], Callable[[Any], None] | None]
         if hasattr(callback, "__self__") and hasattr(callback, "__func__"):
-            ref = weakref.WeakMethod(callback)  # type: ignore[arg-type]
+            ref = weakref.WeakMethod(callback)
         else:
             ref = lambda: callback  # noqa: E731 - a plain function is held strongly
         entry = (kind, ref)

@@ -297,6 +297,11 @@ class LabelStore(ProjectStore):
         return self._history.peek_undo() is not None
 
     @property
+    def undo_steps(self) -> int:
+        """How many edits :meth:`undo` can take back, one call each (at most :data:`~bertdesk.core.undo.UNDO_LIMIT`)."""
+        return self._history.undo_steps
+
+    @property
     def can_redo(self) -> bool:
         """True when :meth:`redo` would do something."""
         return self._history.peek_redo() is not None
