@@ -162,7 +162,9 @@ def test_the_bridge_delivers_on_the_gui_thread_and_drops_an_old_projects_message
     try:
         bridge = ProjectEvents()
         heard: list[tuple[list[int], bool]] = []
-        bridge.labels_changed.connect(lambda m: heard.append((list(m.rows), QThread.currentThread() is QCoreApplication.instance().thread())))
+        bridge.labels_changed.connect(
+            lambda m: heard.append((list(m.rows), QThread.currentThread() is QCoreApplication.instance().thread()))
+        )
         bridge.set_project(first)
         worker = threading.Thread(target=lambda: first.set_labels([1, 2], "x"))
         worker.start()
