@@ -119,7 +119,7 @@ def high_water():
     except OSError:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 
-from bertdesk.core.data import read_table
+from bertdesk.core.tables.reading import read_table
 read_table(sys.argv[2])  # warm up: imports, pyarrow's thread pool and memory pool
 before = high_water()
 table = read_table(sys.argv[1])
@@ -178,7 +178,7 @@ def main() -> None:
 
     import pandas as pd
 
-    from bertdesk.core.data import read_table
+    from bertdesk.core.tables.reading import read_table
 
     csv_path = make_csv(args.rows)
     xlsx_path = make_xlsx(args.xlsx_rows)

@@ -160,7 +160,7 @@ def long_text(rng: random.Random, tokenizer, target: int = 256) -> str:
 def make_model_folder(folder: Path) -> Path:
     import torch
 
-    from bertdesk.core.models import load_classifier, load_tokenizer, resolve_model_source
+    from bertdesk.core.ml.models import load_classifier, load_tokenizer, resolve_model_source
 
     source = resolve_model_source("default")
     torch.manual_seed(1234)  # the seeded random head
@@ -208,7 +208,7 @@ def measure(predictor, classifier, texts: list[str], args: argparse.Namespace) -
     The two cores are shared, so the load changes from minute to minute; alternating the two
     sides slice by slice exposes both to the same conditions and keeps the ratio honest.
     """
-    from bertdesk.core.inference import predict
+    from bertdesk.core.ml.inference import predict
 
     predict(predictor, texts[:2])  # warm-up, both sides
     classifier(texts[:2])
@@ -244,8 +244,8 @@ def main() -> int:
     import torch
     from transformers import pipeline
 
-    from bertdesk.core.inference import load_predictor
-    from bertdesk.core.models import load_tokenizer, resolve_model_source
+    from bertdesk.core.ml.inference import load_predictor
+    from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
 
     with tempfile.TemporaryDirectory(prefix="bertdesk-bench-") as tmp:
         folder = make_model_folder(Path(tmp) / "model")

@@ -18,8 +18,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bertdesk.core.data import read_table
 from bertdesk.core.errors import BertdeskError
+from bertdesk.core.tables.reading import read_table
 
 PER_FILE_S = 20
 

@@ -32,12 +32,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bertdesk.core.data import read_table  # noqa: E402
+from bertdesk.core.ml.training import _encode, predict_rows  # noqa: E402
+from bertdesk.core.ml.training_config import PRESETS, TrainConfig  # noqa: E402
+from bertdesk.core.ml.training_data import TrainingData, data_from_frame, stratified_split  # noqa: E402
+from bertdesk.core.ml.training_metrics import classification_scores  # noqa: E402
 from bertdesk.core.resources import resource_path  # noqa: E402
-from bertdesk.core.training import _encode, predict_rows  # noqa: E402
-from bertdesk.core.training_config import PRESETS, TrainConfig  # noqa: E402
-from bertdesk.core.training_data import TrainingData, data_from_frame, stratified_split  # noqa: E402
-from bertdesk.core.training_metrics import classification_scores  # noqa: E402
+from bertdesk.core.tables.reading import read_table  # noqa: E402
 
 
 def sample_data() -> TrainingData:
@@ -65,8 +65,8 @@ def plain_trainer(data: TrainingData, epochs: int, max_length: int, seed: int, *
         set_seed,
     )
 
-    from bertdesk.core.devices import cpu_device
-    from bertdesk.core.models import bundled_model_path
+    from bertdesk.core.ml.devices import cpu_device
+    from bertdesk.core.ml.models import bundled_model_path
 
     train, val = stratified_split(data, 0.2, seed)
     folder = str(bundled_model_path())
@@ -111,7 +111,7 @@ def plain_trainer(data: TrainingData, epochs: int, max_length: int, seed: int, *
 
 
 def bertdesk_run(data: TrainingData, config: TrainConfig) -> dict:
-    from bertdesk.core.training import fine_tune
+    from bertdesk.core.ml.training import fine_tune
 
     folder = Path(tempfile.mkdtemp()) / "model"
     try:

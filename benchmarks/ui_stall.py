@@ -41,10 +41,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     args = parser.parse_args()
 
-    from bertdesk.core.data import read_table
+    from bertdesk.core.ml.training_config import PRESETS
+    from bertdesk.core.ml.training_data import data_from_frame
     from bertdesk.core.resources import resource_path
-    from bertdesk.core.training_config import PRESETS
-    from bertdesk.core.training_data import data_from_frame
+    from bertdesk.core.tables.reading import read_table
     from bertdesk.gui.workers import Job
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -58,9 +58,9 @@ def main() -> None:
     idle = meter.longest
     print(f"idle:     {meter.summary()}")
 
-    # The app pre-loads the ML stack on a worker thread after start-up (bertdesk.core.warmup);
+    # The app pre-loads the ML stack on a worker thread after start-up (bertdesk.core.ml.warmup);
     # measured here on its own, then the fine-tune as a user starts it later.
-    from bertdesk.core.warmup import warm_up
+    from bertdesk.core.ml.warmup import warm_up
 
     job = Job(lambda on_progress, cancel: warm_up(), name="warm-up")
     loop = QEventLoop()
@@ -79,7 +79,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp()) / "model"
 
     def train(on_progress, cancel):  # type: ignore[no-untyped-def]
-        from bertdesk.core.training import fine_tune
+        from bertdesk.core.ml.training import fine_tune
 
         return fine_tune(data, config, folder, on_progress=on_progress, cancel=cancel)
 

@@ -37,7 +37,7 @@ def _schedule_warm_up(window: object) -> None:
     from bertdesk.gui.jobs import JobKind
 
     def start() -> None:
-        from bertdesk.core.warmup import warm_up
+        from bertdesk.core.ml.warmup import warm_up
 
         # Background work: closing the window never asks about it; a failure only costs the
         # head start (the first real job loads torch itself), so it is logged, not shown.

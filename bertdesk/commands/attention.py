@@ -26,9 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_attention(args: argparse.Namespace) -> int:
-    from bertdesk.core.attention import NO_CLASSIFIER, explain_text, save_json
-    from bertdesk.core.attention_maps import head_mean, top_attended
-    from bertdesk.core.attention_png import write_heatmap_png
+    from bertdesk.core.ml.attention import NO_CLASSIFIER, explain_text, save_json
+    from bertdesk.core.ml.attention_maps import head_mean, top_attended
+    from bertdesk.core.ml.attention_png import write_heatmap_png
     from bertdesk.core.progress import CancelToken
 
     text = sys.stdin.read() if args.text == "-" else args.text
@@ -73,7 +73,7 @@ def _cmd_attention(args: argparse.Namespace) -> int:
 
 def _pick(value: int | None, count: int, what: str) -> int:
     """A 1-based choice from the command line as a 0-based index (default: the last)."""
-    from bertdesk.core.attention import AttentionError
+    from bertdesk.core.ml.attention import AttentionError
 
     if value is None:
         return count - 1

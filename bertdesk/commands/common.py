@@ -127,8 +127,8 @@ def header_row_index(args: argparse.Namespace) -> int | None:
 
 def open_project(path: str) -> Any:
     """Open the project at ``path`` and clean up after runs a killed process left (saying so on stderr)."""
+    from bertdesk.core.ml.training_runs import clean_leftovers
     from bertdesk.core.project import Project
-    from bertdesk.core.training_runs import clean_leftovers
 
     project = Project.open(path)
     try:
@@ -143,10 +143,10 @@ def open_project(path: str) -> Any:
 
 def labelled_table(args: argparse.Namespace) -> Any:
     """The labelled rows of the spreadsheet ``args.data`` (columns from --text-col/--label-col,
-    else the suggested ones) as :class:`~bertdesk.core.training_data.TrainingData`."""
-    from bertdesk.core.data import read_table
+    else the suggested ones) as :class:`~bertdesk.core.ml.training_data.TrainingData`."""
     from bertdesk.core.errors import TrainingError
-    from bertdesk.core.training_data import data_from_frame
+    from bertdesk.core.ml.training_data import data_from_frame
+    from bertdesk.core.tables.reading import read_table
 
     table = read_table(args.data, sheet=getattr(args, "sheet", None), header_row=header_row_index(args))
     name = Path(args.data).name

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from bertdesk.commands.common import EXIT_OK, TABLE_FILES, StderrProgress, ctrl_c_cancels, labelled_table, open_project, print_json
-from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
+from bertdesk.core.ml.devices import DEVICE_CHOICES, PRECISION_CHOICES
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,15 +31,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from bertdesk.core.evaluation import evaluate
-    from bertdesk.core.models import read_model_info, resolve_model_source
+    from bertdesk.core.ml.evaluation import evaluate
+    from bertdesk.core.ml.models import read_model_info, resolve_model_source
+    from bertdesk.core.ml.training_metrics import format_scores
     from bertdesk.core.progress import CancelToken
-    from bertdesk.core.training_metrics import format_scores
 
     # The model folder first: a wrong one (or a bad config.json) is reported before the data is read.
     read_model_info(resolve_model_source(args.model).path)
     if str(args.data).lower().endswith(PROJECT_SUFFIX):
-        from bertdesk.core.training_data import data_from_project
+        from bertdesk.core.ml.training_data import data_from_project
 
         project = open_project(args.data)
         try:

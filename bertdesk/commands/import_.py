@@ -23,9 +23,9 @@ from bertdesk.commands.common import (
     print_json,
 )
 from bertdesk.commands.inspect import terminal_safe
-from bertdesk.core.encoding import DELIMITER_CHOICES, ENCODING_CHOICES
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.importing import PROJECT_SUFFIX
+from bertdesk.core.tables.encoding import DELIMITER_CHOICES, ENCODING_CHOICES
 
 # A delimiter by its character or its name ("tab" is easier to type than a tab).
 _DELIMITERS = {**{d: d for d in DELIMITER_CHOICES}, **{n.lower(): d for d, n in DELIMITER_CHOICES.items()}, "\\t": "\t"}

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    from bertdesk.core.data import read_table
+    from bertdesk.core.tables.reading import read_table
 
     table = read_table(args.file, sheet=args.sheet, header_row=header_row_index(args), max_rows=None)
     info = table.info

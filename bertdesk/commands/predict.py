@@ -18,9 +18,9 @@ from bertdesk.commands.common import (
     open_project,
     print_json,
 )
-from bertdesk.core.devices import DEVICE_CHOICES
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.importing import PROJECT_SUFFIX
+from bertdesk.core.ml.devices import DEVICE_CHOICES
 
 PREVIEW_ROWS = 20
 
@@ -50,9 +50,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _cmd_predict(args: argparse.Namespace) -> int:
     from bertdesk.core.destinations import check_file_destination, estimate_table_bytes
-    from bertdesk.core.export import export_format
-    from bertdesk.core.inference import load_predictor, predict
+    from bertdesk.core.ml.inference import load_predictor, predict
     from bertdesk.core.progress import CancelToken
+    from bertdesk.core.tables.writing import export_format
 
     if args.batch_size is not None and args.batch_size < 1:
         raise BertdeskError(f"--batch-size must be at least 1, not {args.batch_size}.")
@@ -96,9 +96,9 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, str, Any]:
     there and returns the file written."""
     if str(args.data).lower().endswith(PROJECT_SUFFIX):
         return _load_project(args)
-    from bertdesk.core.column_types import typed_frame
-    from bertdesk.core.data import read_table
-    from bertdesk.core.export import export_frame, with_predictions
+    from bertdesk.core.tables.column_types import typed_frame
+    from bertdesk.core.tables.reading import read_table
+    from bertdesk.core.tables.writing import export_frame, with_predictions
 
     table = read_table(args.data, sheet=args.sheet, header_row=header_row_index(args))
     frame = table.frame
@@ -138,7 +138,7 @@ def _load_project(args: argparse.Namespace) -> tuple[Any, str, Any]:
     def finish(result: Any, out: str | None, cancel: Any) -> Path | None:
         import numpy as np
 
-        from bertdesk.core.project_predictions import PredictionTable
+        from bertdesk.core.project.predictions import PredictionTable
         from bertdesk.core.usecases import export_project_predictions
 
         if not keep and not out:

@@ -18,9 +18,9 @@ from bertdesk.commands.common import (
     open_project,
     print_json,
 )
-from bertdesk.core.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.importing import PROJECT_SUFFIX
-from bertdesk.core.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS
+from bertdesk.core.ml.devices import DEVICE_CHOICES, PRECISION_CHOICES
+from bertdesk.core.ml.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS
 
 # Option name -> TrainConfig field, for the settings that override the preset.
 OVERRIDES = {
@@ -84,7 +84,7 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from bertdesk.core.training import check_output
+    from bertdesk.core.ml.training import check_output
 
     config = _config(args)
     # Before reading any data: never replace what bertdesk did not write; writable, with room.
@@ -129,8 +129,8 @@ def _train_project(args: argparse.Namespace, config: Any, progress: StderrProgre
 
 
 def _train_table(args: argparse.Namespace, config: Any, progress: StderrProgress) -> Any:
+    from bertdesk.core.ml.training import fine_tune
     from bertdesk.core.progress import CancelToken
-    from bertdesk.core.training import fine_tune
 
     data = labelled_table(args)
     _announce(data)
@@ -147,7 +147,7 @@ def _announce(data: Any) -> None:
 
 def _report(result: Any, *, as_json: bool) -> None:
     """The validation scores on stdout: one JSON object, or a text report."""
-    from bertdesk.core.training_metrics import format_scores
+    from bertdesk.core.ml.training_metrics import format_scores
 
     metrics = result.metrics
     if as_json:

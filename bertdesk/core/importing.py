@@ -11,8 +11,8 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 if TYPE_CHECKING:
-    from bertdesk.core.data import LoadedTable
     from bertdesk.core.project import Project
+    from bertdesk.core.tables.reading import LoadedTable
 
 PROJECT_SUFFIX = ".bertdesk"
 
@@ -52,7 +52,7 @@ def preview_import(
     Raises:
         TableReadError: the file cannot be read (one line naming it).
     """
-    from bertdesk.core.data import read_table
+    from bertdesk.core.tables.reading import read_table
 
     return read_table(
         source, encoding=encoding, delimiter=delimiter, sheet=sheet, header_row=header_row, max_rows=PREVIEW_ROWS, cancel=cancel
@@ -65,7 +65,7 @@ def label_clash_warnings(counts: Mapping[str, int]) -> list[str]:
     Args:
         counts: rows per label, in label-set order (``Project.label_counts()``).
     """
-    from bertdesk.core.hygiene import check_labels
+    from bertdesk.core.project.label_hygiene import check_labels
 
     return [
         f"{issue.message} They were kept apart; merge them in the label-set editor if they are one label."
@@ -121,7 +121,7 @@ def check_destination(source: Path, project_path: Path) -> None:
     """
     from bertdesk.core.destinations import check_file_destination
     from bertdesk.core.errors import ProjectError
-    from bertdesk.core.project_build import check_target
+    from bertdesk.core.project.build import check_target
 
     check_target(Path(project_path), overwrite=False)
     check_file_destination(project_path, expected_project_bytes(source), error=ProjectError)
@@ -135,8 +135,8 @@ def import_spreadsheet(
     Progress runs 0-1000: the first half reading, the second half writing the snapshot.
     Cancelling leaves no project file behind.
     """
-    from bertdesk.core.data import read_table
     from bertdesk.core.project import Project
+    from bertdesk.core.tables.reading import read_table
 
     check_destination(options.source, options.project_path)
 

@@ -5,10 +5,10 @@ on its worker thread and ``bertdesk train PROJECT`` runs it in the foreground, s
 record (running -> finished / cancelled / failed), which model becomes active and what a
 cancel keeps cannot drift apart between the two. :func:`export_project_predictions` is "export
 the project with a run's predictions" for the Predict panel and ``bertdesk predict PROJECT
---out``. Predicting a project is :func:`bertdesk.core.project_inference.predict_project`,
+--out``. Predicting a project is :func:`bertdesk.core.ml.project_prediction.predict_project`,
 already shared.
 
-torch loads only inside :func:`~bertdesk.core.training.fine_tune`, so importing this module stays
+torch loads only inside :func:`~bertdesk.core.ml.training.fine_tune`, so importing this module stays
 cheap.
 """
 
@@ -22,20 +22,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bertdesk.core.errors import Cancelled, ProjectError
+from bertdesk.core.ml.training_data import data_from_project
+from bertdesk.core.ml.training_runs import begin_run, clean_leftovers, fail_run, finish_run
 from bertdesk.core.progress import no_progress
-from bertdesk.core.project_runs import RunStatus
-from bertdesk.core.training_data import data_from_project
-from bertdesk.core.training_runs import begin_run, clean_leftovers, fail_run, finish_run
+from bertdesk.core.project.runs import RunStatus
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bertdesk.core.ml.training import TrainResult
+    from bertdesk.core.ml.training_config import TrainConfig
+    from bertdesk.core.ml.training_data import TrainingData
     from bertdesk.core.progress import CancelToken, ProgressCallback
     from bertdesk.core.project import Project
-    from bertdesk.core.project_predictions import PredictionTable
-    from bertdesk.core.training import TrainResult
-    from bertdesk.core.training_config import TrainConfig
-    from bertdesk.core.training_data import TrainingData
+    from bertdesk.core.project.predictions import PredictionTable
 
 # fine_tune's shape: (data, config, out_dir, *, on_progress, cancel) -> TrainResult.
 Trainer = Callable[..., "TrainResult"]
@@ -51,7 +51,7 @@ class TrainOutcome:
     Attributes:
         run_id: the run recorded in the project.
         status: :attr:`RunStatus.FINISHED` or :attr:`RunStatus.CANCELLED` (best model kept).
-        result: what :func:`~bertdesk.core.training.fine_tune` returned (model folder, metrics).
+        result: what :func:`~bertdesk.core.ml.training.fine_tune` returned (model folder, metrics).
         activated: whether the run's model became the project's active model.
         rows: how many labelled rows it trained and validated on.
     """
@@ -82,7 +82,7 @@ def train_in_project(
     """Fine-tune on ``project``'s labelled rows and keep the run's record in step.
 
     Records the run as running (process id and host, see
-    :func:`~bertdesk.core.training_runs.begin_run`), reads the labelled rows, fine-tunes, then
+    :func:`~bertdesk.core.ml.training_runs.begin_run`), reads the labelled rows, fine-tunes, then
     records the outcome: ``finished`` (the run becomes active), ``cancelled`` with the best model
     evaluated before the cancel (active only when the project has no active model, so a cancel
     never replaces a model the user chose), ``cancelled`` with no model (:class:`Cancelled`
@@ -95,7 +95,7 @@ def train_in_project(
             and closed again).
         config: validated training settings.
         out_dir: the model folder; None: a new folder in the project's models folder.
-        on_progress, cancel: as for :func:`~bertdesk.core.training.fine_tune`.
+        on_progress, cancel: as for :func:`~bertdesk.core.ml.training.fine_tune`.
         overwrite: replace a model bertdesk saved in ``out_dir``.
         run: ``(run_id, out_dir)`` from ``begin_run`` when the caller recorded the run already
             (the Train panel does, on the GUI thread, to list it the moment Start is pressed).
@@ -147,14 +147,14 @@ def export_project_predictions(
     """Write every row of ``project`` (original columns with their types), its current label and
     who set it, and ``predictions`` (blank where a row has none) to ``path``, atomically; return
     the file written. ``frame``: the project's snapshot when the caller has read it already."""
-    from bertdesk.core.export import export_frame
-    from bertdesk.core.project_export import project_export_frame
+    from bertdesk.core.project.export_contents import project_export_frame
+    from bertdesk.core.tables.writing import export_frame
 
     return export_frame(project_export_frame(project, predictions, frame), path, on_progress=on_progress, cancel=cancel)
 
 
 def _fine_tune(overwrite: bool) -> Trainer:
-    from bertdesk.core.training import fine_tune
+    from bertdesk.core.ml.training import fine_tune
 
     return functools.partial(fine_tune, overwrite=overwrite) if overwrite else fine_tune
 

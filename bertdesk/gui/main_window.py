@@ -495,7 +495,7 @@ class MainWindow(QMainWindow):
 
     def label_rows(self, rows: list[int], label: str | None, also_duplicates: bool = False) -> None:
         """Label ``rows`` (None clears; optionally their exact duplicates too) as ONE undo step."""
-        from bertdesk.core.duplicates import rows_with_same_text
+        from bertdesk.core.project.duplicates import rows_with_same_text
 
         project = self.project
         if project is None or not rows:
@@ -561,7 +561,7 @@ class MainWindow(QMainWindow):
 
     def offer_label_merges(self) -> None:
         """Imported labels that differ only in case/spaces are shown, never merged silently."""
-        from bertdesk.core.labels import find_label_clashes
+        from bertdesk.core.project.label_set import find_label_clashes
         from bertdesk.gui.dialogs.clash_dialog import LabelClashDialog
 
         if self.project is None:

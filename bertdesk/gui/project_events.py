@@ -1,6 +1,6 @@
 """The bridge from a project's change messages (plain callbacks, any thread) to Qt signals on the GUI thread.
 
-Core announces every change on ``Project.events`` (:mod:`bertdesk.core.project_events`) on the
+Core announces every change on ``Project.events`` (:mod:`bertdesk.core.project.events`) on the
 thread that made it. A :class:`ProjectEvents` turns each message into one typed signal of the
 GUI thread: a message from a worker (a bulk label, accepted predictions, a training recording
 its run) crosses with a queued signal; one from the GUI thread itself (a key press, Edit >
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from bertdesk.core.project_events import (
+from bertdesk.core.project.events import (
     ActiveRunChanged,
     HistoryChanged,
     LabelsChanged,

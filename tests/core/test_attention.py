@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bertdesk.core.attention import AttentionError, AttentionExplainer, explain_text, save_json, save_npy
-from bertdesk.core.attention_maps import (
+from bertdesk.core.errors import ModelError
+from bertdesk.core.ml.attention import AttentionError, AttentionExplainer, explain_text, save_json, save_npy
+from bertdesk.core.ml.attention_maps import (
     attention_rollout,
     cls_attention,
     colour_levels,
@@ -24,8 +25,7 @@ from bertdesk.core.attention_maps import (
     top_attended,
     word_groups,
 )
-from bertdesk.core.attention_png import encode_png, to_rgb, write_heatmap_png
-from bertdesk.core.errors import ModelError
+from bertdesk.core.ml.attention_png import encode_png, to_rgb, write_heatmap_png
 from bertdesk.core.progress import Cancelled, CancelToken
 
 TEXT = "the parcel was late and the app crashes"
@@ -69,7 +69,7 @@ def test_classifier_gives_prediction_and_one_saliency_per_token(explainer: Atten
 
 
 def test_model_is_loaded_once_per_folder(explainer: AttentionExplainer, tiny_model_dir: Path, monkeypatch) -> None:
-    import bertdesk.core.attention as attention
+    import bertdesk.core.ml.attention as attention
 
     explainer.explain(tiny_model_dir, TEXT)
     calls = []
@@ -247,7 +247,7 @@ def test_model_retrained_into_same_folder_is_reloaded(tmp_path: Path) -> None:
 
 
 def test_derived_arrays_for_the_views(explainer: AttentionExplainer, tiny_model_dir: Path) -> None:
-    from bertdesk.core.attention_derived import KINDS, merged_stack, prepare
+    from bertdesk.core.ml.attention_derived import KINDS, merged_stack, prepare
 
     maps = explainer.explain(tiny_model_dir, "the refunds were late", saliency=False)
     n = len(maps.tokens)

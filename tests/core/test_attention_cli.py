@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bertdesk.core.attention import explain_text
+from bertdesk.core.ml.attention import explain_text
 
 TEXT = "the parcel was late and the app crashes"
 

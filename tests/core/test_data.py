@@ -13,10 +13,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bertdesk.core import data, delimited, rawfile
-from bertdesk.core.data import DELIMITER_CHOICES, ENCODING_CHOICES, LoadedTable, TableInfo, list_sheets, read_table, suggest_columns
 from bertdesk.core.errors import Cancelled, TableReadError
 from bertdesk.core.progress import CancelToken, Progress
+from bertdesk.core.tables import delimited, rawfile
+from bertdesk.core.tables import reading as data
+from bertdesk.core.tables.reading import (
+    DELIMITER_CHOICES,
+    ENCODING_CHOICES,
+    LoadedTable,
+    TableInfo,
+    list_sheets,
+    read_table,
+    suggest_columns,
+)
 from tests.core import data_files as files
 
 ROWS = [["id", "text", "label"], ["1", "first text", "pos"], ["2", "second, with comma", "neg"]]

@@ -21,10 +21,10 @@ from bertdesk.cli import main
 from bertdesk.core import destinations
 from bertdesk.core.destinations import DestinationError, check_model_destination, is_bertdesk_model
 from bertdesk.core.errors import TrainingError
-from bertdesk.core.export import ExportError, export_frame
-from bertdesk.core.training import fine_tune
-from bertdesk.core.training_config import TrainConfig
-from bertdesk.core.training_data import data_from_frame
+from bertdesk.core.ml.training import fine_tune
+from bertdesk.core.ml.training_config import TrainConfig
+from bertdesk.core.ml.training_data import data_from_frame
+from bertdesk.core.tables.writing import ExportError, export_frame
 from tests.tiny_model import tiny_texts
 
 Usage = namedtuple("Usage", "total used free")
@@ -188,7 +188,7 @@ def test_overwrite_replaces_a_model_bertdesk_wrote(
 def test_fine_tune_refuses_at_the_end_if_the_old_folder_changed_and_keeps_the_new_model(
     tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bertdesk.core import training
+    from bertdesk.core.ml import training
 
     out = tmp_path / "model"
     _fake_model(out, marker=True)
@@ -253,7 +253,7 @@ def test_a_model_is_expected_to_be_about_the_size_of_its_base(tiny_encoder_dir: 
 def test_predict_out_is_checked_before_the_model_is_loaded(
     labelled_csv: Path, tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bertdesk.core.inference as inference
+    import bertdesk.core.ml.inference as inference
 
     loads: list[object] = []
     real = inference.load_predictor
@@ -287,9 +287,9 @@ def test_export_to_a_disk_too_small_is_refused_before_writing(tiny_disk: Path) -
 
 
 def test_import_checks_the_project_destination_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bertdesk.core import data as data_module
     from bertdesk.core.errors import ProjectError
     from bertdesk.core.importing import ImportOptions, import_spreadsheet
+    from bertdesk.core.tables import reading as data_module
 
     source = tmp_path / "big.csv"
     source.write_text("text,label\n" + "some words here,a\n" * 5000, encoding="utf-8")
@@ -349,7 +349,7 @@ def test_disk_full_while_saving_keeps_the_model_in_the_temp_folder(
 def test_rename_failing_at_the_end_keeps_the_complete_model_beside_it(
     tiny_encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bertdesk.core import model_folder
+    from bertdesk.core.ml import model_folder
 
     def fails(partial: Path, out: Path) -> None:
         raise OSError(errno.EIO, "Input/output error")
@@ -382,7 +382,7 @@ def test_a_disk_that_fills_up_during_training_still_keeps_the_model(
 def test_a_taken_partial_name_is_never_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """If the hidden name a model is first written under already exists (anyone's), saving
     fails without removing it."""
-    from bertdesk.core import model_folder
+    from bertdesk.core.ml import model_folder
 
     taken = tmp_path / ".model.partial-taken"
     taken.mkdir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bertdesk.core.devices import DeviceError, DeviceInfo, choose_device, choose_precision, cpu_device, is_out_of_memory
+from bertdesk.core.ml.devices import DeviceError, DeviceInfo, choose_device, choose_precision, cpu_device, is_out_of_memory
 
 CPU_BF16 = DeviceInfo("cpu", "cpu", "Some CPU, 8 cores", bf16=True)
 CPU_PLAIN = DeviceInfo("cpu", "cpu", "Old CPU, 4 cores")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bertdesk.core.duplicates import rows_with_same_text
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project import Project
+from bertdesk.core.project.duplicates import rows_with_same_text
 
 
 @pytest.fixture

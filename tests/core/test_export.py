@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from bertdesk.core.errors import Cancelled
-from bertdesk.core.export import ExportError, export_format, export_frame, neutralise, with_predictions
 from bertdesk.core.progress import CancelToken
+from bertdesk.core.tables.writing import ExportError, export_format, export_frame, neutralise, with_predictions
 
 FORMULAS = [
     "=1+1",

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bertdesk.core.export import LABEL_COLUMN, LABEL_SOURCE_COLUMN, export_frame, with_labels
 from bertdesk.core.project import Project
-from bertdesk.core.project_export import project_export_frame
+from bertdesk.core.project.export_contents import project_export_frame
+from bertdesk.core.tables.writing import LABEL_COLUMN, LABEL_SOURCE_COLUMN, export_frame, with_labels
 
 CLASSES = ["neg", "pos"]
 TEXTS = ["good", "bad", "great", "awful", "fine", "meh"]

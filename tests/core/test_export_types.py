@@ -21,11 +21,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bertdesk.core.column_types import typed_column
-from bertdesk.core.export import export_frame, is_formula_like
 from bertdesk.core.importing import ImportOptions, import_spreadsheet
 from bertdesk.core.project import Project
-from bertdesk.core.project_export import project_export_frame
+from bertdesk.core.project.export_contents import project_export_frame
+from bertdesk.core.tables.column_types import typed_column
+from bertdesk.core.tables.writing import export_frame, is_formula_like
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,7 +169,7 @@ def test_a_typed_column_that_does_not_parse_stays_text() -> None:
 SCRIPT = """
 import sys, openpyxl.worksheet._writer as w
 import pandas as pd
-from bertdesk.core.export import ExportError, export_frame
+from bertdesk.core.tables.writing import ExportError, export_frame
 mode, target = sys.argv[1], sys.argv[2]
 if mode == "full":
     real = w.WorksheetWriter.write_row

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bertdesk.core.hygiene import MIN_EXAMPLES, HygieneIssue, check_labels
 from bertdesk.core.project import Project
+from bertdesk.core.project.label_hygiene import MIN_EXAMPLES, HygieneIssue, check_labels
 
 
 def test_all_well_gives_no_issues() -> None:

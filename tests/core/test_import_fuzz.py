@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bertdesk.core.data import LoadedTable, read_table
 from bertdesk.core.errors import BertdeskError
+from bertdesk.core.tables.reading import LoadedTable, read_table
 from tests.core import data_files as files
 
 # The deadline catches a pathological slowdown, far above a read's milliseconds even on a loaded CI.

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bertdesk.core.errors import Cancelled, ModelError
-from bertdesk.core.inference import Predictions, length_batches, load_predictor, predict
+from bertdesk.core.ml.inference import Predictions, length_batches, load_predictor, predict
 from bertdesk.core.progress import CancelToken, Progress
 from tests.tiny_model import make_tiny_model, tiny_texts
 

@@ -2,7 +2,7 @@
 
 Labels: a spreadsheet trained directly and the same spreadsheet imported into a project give
 the same label set; evaluation, renames, lookups and accepted predictions clean names the same
-way (:func:`~bertdesk.core.labels.normalise_label`).
+way (:func:`~bertdesk.core.project.label_set.normalise_label`).
 
 Paths: a run's model folder and the source spreadsheet are stored relative to the project
 file when they sit in its folder tree (absolute otherwise), so the project opens from any
@@ -22,10 +22,10 @@ import pytest
 
 from bertdesk.cli import main
 from bertdesk.core.errors import ModelError
-from bertdesk.core.evaluation import evaluate
+from bertdesk.core.ml.evaluation import evaluate
+from bertdesk.core.ml.project_prediction import predict_project
+from bertdesk.core.ml.training_data import TrainingData, data_from_frame, data_from_project
 from bertdesk.core.project import Project
-from bertdesk.core.project_inference import predict_project
-from bertdesk.core.training_data import TrainingData, data_from_frame, data_from_project
 from tests.tiny_model import make_tiny_model, tiny_texts
 
 # The same label written three ways: a zero-width space after it, a space before it, plain.

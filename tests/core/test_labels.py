@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bertdesk.core.errors import LabelError
-from bertdesk.core.labels import LabelSet, find_label_clashes, normalise_label
+from bertdesk.core.project.label_set import LabelSet, find_label_clashes, normalise_label
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ import pytest
 
 from bertdesk.cli import main
 from bertdesk.core.leftovers import remove_dead_partials, remove_dead_trainer_folders
+from bertdesk.core.ml.training_config import TrainConfig
+from bertdesk.core.ml.training_runs import begin_run, clean_leftovers, mark_interrupted_runs
 from bertdesk.core.project import Project
-from bertdesk.core.training_config import TrainConfig
-from bertdesk.core.training_runs import begin_run, clean_leftovers, mark_interrupted_runs
 from tests.tiny_model import tiny_texts
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,11 +13,11 @@ import pytest
 
 from bertdesk.cli import main as cli_main
 from bertdesk.core.errors import BertdeskError, ModelError
-from bertdesk.core.models import load_classifier, load_encoder, resolve_model_source
+from bertdesk.core.ml.models import load_classifier, load_encoder, resolve_model_source
+from bertdesk.core.ml.training import fine_tune
+from bertdesk.core.ml.training_config import TrainConfig
+from bertdesk.core.ml.training_data import TrainingData
 from bertdesk.core.progress import Progress
-from bertdesk.core.training import fine_tune
-from bertdesk.core.training_config import TrainConfig
-from bertdesk.core.training_data import TrainingData
 from tests.tiny_model import tiny_texts
 
 FAST = TrainConfig(epochs=1, batch_size=8, max_length=32, learning_rate=1e-3, patience=0, precision="fp32")
@@ -76,9 +76,9 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 
 def test_missing_classifier_weights_are_refused_by_predict_evaluate_and_attention(headless: Path) -> None:
-    from bertdesk.core.attention import explain_text
-    from bertdesk.core.evaluation import evaluate
-    from bertdesk.core.inference import load_predictor
+    from bertdesk.core.ml.attention import explain_text
+    from bertdesk.core.ml.evaluation import evaluate
+    from bertdesk.core.ml.inference import load_predictor
 
     texts, labels = tiny_texts(4)
     calls: list[Callable[[], Any]] = [
@@ -105,8 +105,8 @@ def test_the_cli_exits_2_with_one_line_for_a_model_missing_its_head(
 def test_a_project_prediction_with_a_headless_run_is_refused(headless: Path, tmp_path: Path) -> None:
     import pandas as pd
 
+    from bertdesk.core.ml.project_prediction import predict_project
     from bertdesk.core.project import Project
-    from bertdesk.core.project_inference import predict_project
 
     texts, labels = tiny_texts(6)
     frame = pd.DataFrame({"text": texts, "label": labels})
@@ -163,7 +163,7 @@ def test_a_config_far_bigger_than_its_weights_is_refused_before_the_model_is_bui
 
 
 def test_a_bare_encoder_missing_a_layer_is_refused_for_attention(tiny_encoder_dir: Path, tmp_path: Path) -> None:
-    from bertdesk.core.attention import explain_text
+    from bertdesk.core.ml.attention import explain_text
 
     folder = _edit_weights(_copy(tiny_encoder_dir, tmp_path / "holey"), _without("encoder.layer.1.output."))
     with pytest.raises(ModelError, match=r"lacks 4 weights .*encoder\.layer\.1\.output"):
@@ -173,7 +173,7 @@ def test_a_bare_encoder_missing_a_layer_is_refused_for_attention(tiny_encoder_di
 def test_an_encoder_without_a_pooler_still_explains_and_trains(tiny_encoder_dir: Path, tmp_path: Path) -> None:
     """A sentence-transformers checkpoint may have no pooler: attention never uses it, and
     training creates it together with the new head."""
-    from bertdesk.core.attention import explain_text
+    from bertdesk.core.ml.attention import explain_text
 
     folder = _edit_weights(_copy(tiny_encoder_dir, tmp_path / "nopooler"), _without("pooler."))
     maps = explain_text(str(folder), "good great love")
@@ -264,7 +264,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[Any], Any], str]] = [
 def test_a_bad_config_is_refused_before_any_model_is_built(
     case: str, change: Callable[[Any], Any], message: str, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bertdesk.core.inference import load_predictor
+    from bertdesk.core.ml.inference import load_predictor
 
     folder = _edit_config(_copy(tiny_model_dir, tmp_path / case), change)
     _forbid_building(monkeypatch)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bertdesk.core.errors import ModelError
-from bertdesk.core.models import load_classifier, read_model_info, resolve_model_source
+from bertdesk.core.ml.models import load_classifier, read_model_info, resolve_model_source
 
 
 def test_default_is_the_bundled_minilm() -> None:
@@ -61,7 +61,7 @@ def test_an_uncached_hub_id_offline_fails_at_once_with_what_to_do(monkeypatch: p
 
 
 def test_unreachable_hub_is_detected_without_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bertdesk.core.models as models
+    import bertdesk.core.ml.models as models
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)

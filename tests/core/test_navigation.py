@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from bertdesk.core.errors import BertdeskError, LabelError, ProjectError
-from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.project import Project
+from bertdesk.core.project.navigation import RowFilter, RowWalker
 
 
 @pytest.fixture

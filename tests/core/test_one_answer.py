@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bertdesk.core.ml.project_prediction import predict_project
+from bertdesk.core.ml.training import fine_tune
+from bertdesk.core.ml.training_config import TrainConfig
+from bertdesk.core.ml.training_data import data_from_project
+from bertdesk.core.ml.training_runs import begin_run, finish_run
 from bertdesk.core.project import Project
-from bertdesk.core.project_inference import predict_project
-from bertdesk.core.training import fine_tune
-from bertdesk.core.training_config import TrainConfig
-from bertdesk.core.training_data import data_from_project
-from bertdesk.core.training_runs import begin_run, finish_run
 
 MAX_LENGTH = 12
 CUES = {"neg": "bad terrible broken hate slow late".split(), "pos": "good great love fast works thanks".split()}
@@ -96,8 +96,8 @@ def test_the_saved_folder_records_the_max_length_for_other_readers(trained: tupl
 
 
 def test_evaluate_scores_what_validation_scored(trained: tuple[Path, int]) -> None:
-    from bertdesk.core.evaluation import evaluate
-    from bertdesk.core.training_data import TrainingData
+    from bertdesk.core.ml.evaluation import evaluate
+    from bertdesk.core.ml.training_data import TrainingData
 
     path, run_id = trained
     with Project.open(path) as project:
@@ -111,7 +111,7 @@ def test_evaluate_scores_what_validation_scored(trained: tuple[Path, int]) -> No
 
 
 def test_attention_reads_as_many_tokens_as_training(trained: tuple[Path, int]) -> None:
-    from bertdesk.core.attention import explain_text
+    from bertdesk.core.ml.attention import explain_text
 
     path, run_id = trained
     with Project.open(path) as project:
@@ -122,6 +122,6 @@ def test_attention_reads_as_many_tokens_as_training(trained: tuple[Path, int]) -
 
 
 def test_a_model_folder_without_a_record_keeps_its_own_limit(tiny_model_dir: Path) -> None:
-    from bertdesk.core.inference import load_predictor
+    from bertdesk.core.ml.inference import load_predictor
 
     assert load_predictor(str(tiny_model_dir), device="cpu", precision="fp32").max_length == 128

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import bertdesk.core.project_build as project_build
+import bertdesk.core.project.build as project_build
 from bertdesk.core.errors import Cancelled, LabelError, ProjectError
-from bertdesk.core.labels import LabelSet, find_label_clashes
 from bertdesk.core.progress import CancelToken, Progress
 from bertdesk.core.project import Project, RunRecord
+from bertdesk.core.project.label_set import LabelSet, find_label_clashes
 
 TRICKY = ["00123", "NA", "", "😀 emoji", "中文文本", "line one\nline two", "  padded  ", 'quote " and , comma', "tab\there", "crlf\r\nend"]
 

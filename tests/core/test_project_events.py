@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from bertdesk.core.project import Project
-from bertdesk.core.project_events import ActiveRunChanged, HistoryChanged, LabelsChanged, LabelSetChanged, PredictionsChanged, RunsChanged
-from bertdesk.core.undo import UndoHistory
+from bertdesk.core.project.events import ActiveRunChanged, HistoryChanged, LabelsChanged, LabelSetChanged, PredictionsChanged, RunsChanged
+from bertdesk.core.project.undo import UndoHistory
 
 TEXTS = [f"text {i}" for i in range(10)]
 LABELS = ["a", "b", "", "a", "", "", "b", "", "", ""]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from bertdesk.core.errors import Cancelled, LabelError, ModelError, ProjectError
+from bertdesk.core.ml.project_prediction import predict_project
 from bertdesk.core.progress import CancelToken
 from bertdesk.core.project import Project
-from bertdesk.core.project_inference import predict_project
-from bertdesk.core.uncertainty import rows_above
+from bertdesk.core.project.uncertainty import rows_above
 from tests.tiny_model import tiny_texts
 
 
@@ -152,7 +152,7 @@ def test_predict_project_errors(project: Project, tiny_model_dir: Path, tmp_path
 
 
 def test_predict_with_map_samples_big_tables(project: Project, tiny_model_dir: Path) -> None:
-    from bertdesk.core.project_inference import predict_with_map
+    from bertdesk.core.ml.project_prediction import predict_with_map
 
     run = project.add_run(status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": ["neg", "pos"]})
     small = predict_with_map(project, run_id=run, method="pca", precision="fp32", device="cpu")

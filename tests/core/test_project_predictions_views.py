@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bertdesk.core.prediction_views import (
+from bertdesk.core.project.prediction_analysis import (
     UNLABELLED,
     RowFilter,
     confidence_histogram,
@@ -14,7 +14,7 @@ from bertdesk.core.prediction_views import (
     project_2d,
     validation_report,
 )
-from bertdesk.core.project_predictions import PredictionTable
+from bertdesk.core.project.predictions import PredictionTable
 
 CLASSES = ["billing", "bug", "praise"]
 #            row: 0      1      2        3         4        5

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bertdesk.core.data import list_sheets, read_table
 from bertdesk.core.errors import TableReadError
+from bertdesk.core.tables.reading import list_sheets, read_table
 from tests.core import data_files as files
 
 ROWS = [["id", "text", "label"], ["1", "great, really", "pos"], ["2", "slow; never again", "neg"], ["3", "ok | fine", "neu"]]

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from bertdesk.core.errors import BertdeskError, Cancelled
-from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.progress import CancelToken
 from bertdesk.core.project import Project
-from bertdesk.core.text_search import SearchBudget, SearchTooSlow, TextQuery, scan_rows
+from bertdesk.core.project.navigation import RowFilter, RowWalker
+from bertdesk.core.project.text_search import SearchBudget, SearchTooSlow, TextQuery, scan_rows
 from tests.core.test_navigation import walk
 from tests.hang_guard import no_hang
 
@@ -130,9 +130,9 @@ def test_mask_marks_the_matching_texts_and_keeps_the_budget() -> None:
 
 def test_the_predict_filter_and_the_label_search_agree(tmp_path: Path) -> None:
     # One matcher everywhere: the same query picks the same texts in both places.
-    from bertdesk.core.prediction_views import RowFilter as PredictFilter
-    from bertdesk.core.prediction_views import filter_mask, prediction_frame
-    from bertdesk.core.project_predictions import PredictionTable
+    from bertdesk.core.project.prediction_analysis import RowFilter as PredictFilter
+    from bertdesk.core.project.prediction_analysis import filter_mask, prediction_frame
+    from bertdesk.core.project.predictions import PredictionTable
 
     texts = ["Straße 5", "STRASSE", "refund", "ΣΊΣΥΦΟΣ", "σίσυφος", "", "a.b", "axb"]
     n = len(texts)

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from bertdesk.core.errors import Cancelled, TrainingError
+from bertdesk.core.ml.training import fine_tune, preflight
+from bertdesk.core.ml.training_config import PRESETS, TrainConfig
+from bertdesk.core.ml.training_data import TrainingData, class_weights, data_from_frame, stratified_split
 from bertdesk.core.progress import CancelToken, Progress
-from bertdesk.core.training import fine_tune, preflight
-from bertdesk.core.training_config import PRESETS, TrainConfig
-from bertdesk.core.training_data import TrainingData, class_weights, data_from_frame, stratified_split
 from tests.tiny_model import tiny_texts
 
 FAST = TrainConfig(epochs=2, batch_size=8, max_length=32, learning_rate=1e-3, patience=0, precision="fp32")
@@ -243,8 +243,8 @@ def test_class_weighted_training_runs_on_imbalanced_labels(tiny_encoder_dir: Pat
 
 @pytest.mark.slow
 def test_bundled_model_learns_the_sample_data(tmp_path: Path) -> None:
-    from bertdesk.core.data import read_table
     from bertdesk.core.resources import resource_path
+    from bertdesk.core.tables.reading import read_table
 
     frame = read_table(resource_path("sample", "customer_feedback.csv")).frame
     data = data_from_frame(frame, "feedback", "category")

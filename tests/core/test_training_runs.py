@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from bertdesk.core.errors import TrainingError
+from bertdesk.core.ml.training import TrainResult
+from bertdesk.core.ml.training_config import TrainConfig
+from bertdesk.core.ml.training_runs import begin_run, delete_run, fail_run, finish_run, mark_interrupted_runs, models_folder
 from bertdesk.core.project import Project
-from bertdesk.core.training import TrainResult
-from bertdesk.core.training_config import TrainConfig
-from bertdesk.core.training_runs import begin_run, delete_run, fail_run, finish_run, mark_interrupted_runs, models_folder
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bertdesk.core.errors import BertdeskError
-from bertdesk.core.uncertainty import most_uncertain_first, rows_above, uncertainty_scores
+from bertdesk.core.project.uncertainty import most_uncertain_first, rows_above, uncertainty_scores
 
 IDS = [10, 11, 12, 13]
 # Chosen so the three measures disagree:

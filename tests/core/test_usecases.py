@@ -19,13 +19,13 @@ import pytest
 from bertdesk.cli import main
 from bertdesk.core import usecases
 from bertdesk.core.errors import Cancelled, TrainingError
+from bertdesk.core.ml.training import PARTIAL_MARK, TrainResult
+from bertdesk.core.ml.training_config import TrainConfig
+from bertdesk.core.ml.training_metrics import ValidationPoint, ValidationScores
+from bertdesk.core.ml.training_runs import begin_run, finish_run, models_folder
 from bertdesk.core.progress import CancelToken, Progress
 from bertdesk.core.project import Project
-from bertdesk.core.project_runs import RunStatus
-from bertdesk.core.training import PARTIAL_MARK, TrainResult
-from bertdesk.core.training_config import TrainConfig
-from bertdesk.core.training_metrics import ValidationPoint, ValidationScores
-from bertdesk.core.training_runs import begin_run, finish_run, models_folder
+from bertdesk.core.project.runs import RunStatus
 from bertdesk.core.usecases import train_in_project
 from tests.tiny_model import tiny_texts
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bertdesk.core.warmup import MODULES, warm_up
+from bertdesk.core.ml.warmup import MODULES, warm_up
 
 
 def test_warm_up_imports_what_training_needs() -> None:

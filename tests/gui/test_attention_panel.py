@@ -190,7 +190,7 @@ def test_colour_scale_and_map(qtbot, panel: AttentionPanel, wide_model_dir: Path
         panel.scale_combo.setCurrentIndex(panel.scale_combo.findData(mode))
         low, top = panel.heatmap.image.levels
         assert (low, top) == (0.0, pytest.approx(float(high)))
-    from bertdesk.core.attention_png import colour_lut
+    from bertdesk.core.ml.attention_png import colour_lut
 
     panel.colour_combo.setCurrentText("magma")
     np.testing.assert_array_equal(panel.heatmap.image.lut, colour_lut("magma"))

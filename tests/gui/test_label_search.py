@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from bertdesk.core.project import Project
-from bertdesk.core.text_search import SearchBudget
+from bertdesk.core.project.text_search import SearchBudget
 from bertdesk.gui.panels.label_panel import LabelPanel
 from bertdesk.gui.workers import running_jobs
 from tests.hang_guard import no_hang

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from bertdesk.core.errors import BertdeskError
-from bertdesk.core.prediction_views import prediction_frame
 from bertdesk.core.project import Project
+from bertdesk.core.project.prediction_analysis import prediction_frame
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.panels.predict_panel import PredictPanel
 

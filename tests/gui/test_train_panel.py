@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from bertdesk.core import training_runs
 from bertdesk.core.errors import TrainingError
+from bertdesk.core.ml import training_runs
+from bertdesk.core.ml.training import PARTIAL_MARK
+from bertdesk.core.ml.training_config import PRESETS, TrainConfig
 from bertdesk.core.project import Project
-from bertdesk.core.training import PARTIAL_MARK
-from bertdesk.core.training_config import PRESETS, TrainConfig
 from bertdesk.gui.panels.train_panel import TrainPanel
 from bertdesk.gui.widgets.train_history import ACTIVE_MARK, COLUMNS
 from bertdesk.gui.workers import running_jobs
@@ -58,7 +58,7 @@ def _history_statuses(widget: TrainPanel) -> list[str]:
 
 def _fake_finished_run(project: Project, accuracy: float = 0.75) -> tuple[int, Path]:
     """A run as training leaves it, without training (for the history tests)."""
-    from bertdesk.core.training import TrainResult
+    from bertdesk.core.ml.training import TrainResult
 
     config = PRESETS["Fast"]
     run_id, out_dir = training_runs.begin_run(project, config)
@@ -452,7 +452,7 @@ def test_opening_a_project_removes_model_folders_a_killed_run_left(qtbot, projec
 
 def test_the_panel_remembers_its_settings_per_project(qtbot, tmp_path: Path) -> None:
     """Each project shows the settings last used with it; a new project shows the defaults."""
-    from bertdesk.core.training_config import DEFAULT_PRESET, PRESETS
+    from bertdesk.core.ml.training_config import DEFAULT_PRESET, PRESETS
 
     frame = pd.DataFrame({"text": ["a", "b"], "label": ["x", "y"]})
     first = Project.create(tmp_path / "first.bertdesk", frame, text_column="text", label_column="label")

@@ -10,8 +10,8 @@ import pandas as pd
 
 from bertdesk.core import usecases
 from bertdesk.core.errors import TrainingError
+from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.project import Project
-from bertdesk.core.training_config import TrainConfig
 from bertdesk.gui.panels.train_panel import TrainPanel
 from tests.tiny_model import tiny_texts
 

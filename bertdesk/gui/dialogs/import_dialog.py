@@ -44,7 +44,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, path: str | Path, *, fallback_dir: str | Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from bertdesk.core import data
+        from bertdesk.core.tables import reading as data
 
         self._data = data
         self.path = Path(path).resolve()

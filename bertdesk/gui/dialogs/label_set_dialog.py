@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.errors import BertdeskError, LabelError
-from bertdesk.core.hygiene import MIN_EXAMPLES, HygieneIssue, check_labels
-from bertdesk.core.labels import normalise_label
+from bertdesk.core.project.label_hygiene import MIN_EXAMPLES, HygieneIssue, check_labels
+from bertdesk.core.project.label_set import normalise_label
 from bertdesk.gui.dialogs.errors import show_error
 from bertdesk.gui.project_events import ProjectEvents
 from bertdesk.gui.widgets.label_chart import DEFAULT_COLOR

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bertdesk.core.ml.training_metrics import format_scores
 from bertdesk.core.progress import format_duration
-from bertdesk.core.training_metrics import format_scores
 from bertdesk.gui.widgets.train_history import describe_settings
 
 if TYPE_CHECKING:
-    from bertdesk.core.project_runs import RunRecord
+    from bertdesk.core.project.runs import RunRecord
 
 SCORE_COLUMNS = ("Label", "Precision", "Recall", "F1", "Support")
 

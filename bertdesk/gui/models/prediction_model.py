@@ -1,4 +1,4 @@
-"""Table model over the Predict panel's frame (see ``bertdesk.core.prediction_views``).
+"""Table model over the Predict panel's frame (see ``bertdesk.core.project.prediction_analysis``).
 
 Columns: row number, text, human label, predicted label, confidence, one probability per
 class. Cells are plain text; ``sort()`` reorders a positions array (the frame is never copied),
@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from bertdesk.core.prediction_views import CONFIDENCE, LABEL, PREDICTED, TEXT, probability_columns
+from bertdesk.core.project.prediction_analysis import CONFIDENCE, LABEL, PREDICTED, TEXT, probability_columns
 from bertdesk.gui.models.cells import display_text, tooltip_text
 
 Index = QModelIndex | QPersistentModelIndex

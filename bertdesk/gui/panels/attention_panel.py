@@ -5,7 +5,7 @@ shows the prediction, a **model view** (every head of every layer), a **head vie
 tokens on both axes, exact weights on hover), a **token view** (BertViz-style lines between
 two columns of tokens) and the **saliency** (the text shaded word by word).
 
-torch and transformers are imported on the worker thread only (``bertdesk.core.attention``
+torch and transformers are imported on the worker thread only (``bertdesk.core.ml.attention``
 imports them inside its functions), so this module loads none of them and the window opens fast.
 The loaded model is cached by the panel's explainer and reused for every row.
 
@@ -41,10 +41,10 @@ from PySide6.QtWidgets import (
 )
 
 # Cheap: numpy and config reading only; torch and transformers load inside the job.
-from bertdesk.core.attention import NO_CLASSIFIER, NO_SALIENCY
-from bertdesk.core.attention_derived import KINDS, Explained, kind_stack, merged_stack, prepare
-from bertdesk.core.attention_maps import NORMALISATIONS, Normalisation, colour_levels, drop_indices, word_groups
-from bertdesk.core.attention_png import COLOURMAPS, colour_lut
+from bertdesk.core.ml.attention import NO_CLASSIFIER, NO_SALIENCY
+from bertdesk.core.ml.attention_derived import KINDS, Explained, kind_stack, merged_stack, prepare
+from bertdesk.core.ml.attention_maps import NORMALISATIONS, Normalisation, colour_levels, drop_indices, word_groups
+from bertdesk.core.ml.attention_png import COLOURMAPS, colour_lut
 from bertdesk.gui.dialogs.errors import error_message
 from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.project_events import ProjectEvents
@@ -56,7 +56,7 @@ from bertdesk.gui.widgets.attention_tokens import AttentionTokenView
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
-    from bertdesk.core.attention import AttentionExplainer, AttentionMaps
+    from bertdesk.core.ml.attention import AttentionExplainer, AttentionMaps
     from bertdesk.core.project import Project
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ class AttentionPanel(QWidget):
         panel = self
 
         def run(on_progress: Any, cancel: Any) -> Explained:
-            from bertdesk.core.attention import AttentionExplainer
+            from bertdesk.core.ml.attention import AttentionExplainer
 
             if panel._explainer is None:
                 panel._explainer = AttentionExplainer()
@@ -494,7 +494,7 @@ class AttentionPanel(QWidget):
 
     def export_maps(self, path: str) -> None:
         """All maps: ``.npy`` holds the attentions ``[layers, heads, q, k]``; ``.json`` everything (as the CLI)."""
-        from bertdesk.core.attention import save_json, save_npy
+        from bertdesk.core.ml.attention import save_json, save_npy
 
         assert self.result is not None
         if path.lower().endswith(".npy"):

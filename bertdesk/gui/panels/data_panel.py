@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core.labels import normalise_label
+from bertdesk.core.project.label_set import normalise_label
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.models.dataset_model import DatasetTableModel
 from bertdesk.gui.project_events import ProjectEvents
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
-    from bertdesk.core.project_events import LabelsChanged
+    from bertdesk.core.project.events import LabelsChanged
 
 
 def _icon(name: str) -> QIcon:

@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.errors import BertdeskError
-from bertdesk.core.navigation import RowFilter, RowWalker
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
-from bertdesk.core.text_search import SearchBudget, SearchTooSlow
+from bertdesk.core.project.navigation import RowFilter, RowWalker
+from bertdesk.core.project.text_search import SearchBudget, SearchTooSlow
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.label_chart import LabelChart
@@ -52,8 +52,8 @@ from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_f
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
-    from bertdesk.core.project_events import LabelsChanged, LabelSetChanged
-    from bertdesk.core.project_predictions import PredictionTable
+    from bertdesk.core.project.events import LabelsChanged, LabelSetChanged
+    from bertdesk.core.project.predictions import PredictionTable
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter entry
 SAMPLE_SEED = 20_240_601

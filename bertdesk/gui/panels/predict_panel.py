@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core import prediction_views as views
 from bertdesk.core.progress import Progress
+from bertdesk.core.project import prediction_analysis as views
 from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
 
     from bertdesk.core.project import Project, RunRecord
-    from bertdesk.core.project_events import PredictionsChanged, RunsChanged
+    from bertdesk.core.project.events import PredictionsChanged, RunsChanged
 
 log = logging.getLogger(__name__)
 UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
@@ -371,7 +371,7 @@ class PredictPanel(QWidget):
         run_id = run.id
 
         def work(*, on_progress: Any, cancel: Any) -> Any:
-            from bertdesk.core.project_inference import predict_with_map
+            from bertdesk.core.ml.project_prediction import predict_with_map
 
             out = predict_with_map(project, run_id=run_id, rows=rows, on_progress=on_progress, cancel=cancel)
             return out.result.run_id, len(out.result.row_ids), out.map_row_ids, out.map_coords
@@ -433,7 +433,7 @@ class PredictPanel(QWidget):
         """Label every unlabelled row predicted at least as confidently as the threshold (one undo step)."""
         if self.frame is None or self.project is None:
             return 0
-        from bertdesk.core.uncertainty import rows_above
+        from bertdesk.core.project.uncertainty import rows_above
 
         frame = self.frame
         assignments = rows_above(
@@ -492,7 +492,7 @@ class PredictPanel(QWidget):
         """Unlabelled rows only, most uncertain first (by the chosen measure)."""
         if self.frame is None:
             return
-        from bertdesk.core.uncertainty import most_uncertain_first
+        from bertdesk.core.project.uncertainty import most_uncertain_first
 
         order = most_uncertain_first(
             self.frame.index.to_numpy(),

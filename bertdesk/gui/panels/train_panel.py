@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core import training_runs, usecases
+from bertdesk.core import usecases
 from bertdesk.core.errors import BertdeskError
+from bertdesk.core.ml import training_runs
+from bertdesk.core.ml.training_config import DEFAULT_PRESET, PRESETS, TrainConfig
+from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import Progress
-from bertdesk.core.training_config import DEFAULT_PRESET, PRESETS, TrainConfig
-from bertdesk.core.training_metrics import ValidationScores
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
@@ -51,10 +52,10 @@ from bertdesk.gui.widgets.train_truncation import TruncationLabel
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
+    from bertdesk.core.ml.training import TrainResult
+    from bertdesk.core.ml.training_data import TrainingData
     from bertdesk.core.project import Project
-    from bertdesk.core.project_runs import RunRecord
-    from bertdesk.core.training import TrainResult
-    from bertdesk.core.training_data import TrainingData
+    from bertdesk.core.project.runs import RunRecord
     from bertdesk.core.usecases import TrainOutcome
 
 OOM_HINT = "train on the cpu"
@@ -68,13 +69,13 @@ def _train_run(project: Project, config: TrainConfig, run: tuple[int, Path], *, 
 
 def _train(data: TrainingData, config: TrainConfig, out_dir: Path, *, on_progress: Any, cancel: Any) -> TrainResult:
     """The training step of :func:`_train_run` (tests replace it)."""
-    from bertdesk.core.training import fine_tune
+    from bertdesk.core.ml.training import fine_tune
 
     return fine_tune(data, config, out_dir, on_progress=on_progress, cancel=cancel)
 
 
 def _find_devices(*, on_progress: Any, cancel: Any) -> list[Any]:
-    from bertdesk.core.devices import available_devices
+    from bertdesk.core.ml.devices import available_devices
 
     return available_devices()
 
@@ -329,7 +330,7 @@ class TrainPanel(QWidget):
         self.settings.set_devices(self._devices)
 
     def _on_devices_failed(self, err: BaseException) -> None:
-        from bertdesk.core.devices import cpu_device  # torch-free
+        from bertdesk.core.ml.devices import cpu_device  # torch-free
 
         self._devices = [cpu_device()]
         self.settings.set_devices(self._devices)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from bertdesk.core.attention_maps import Normalisation, colour_levels, head_maxima, pooled
+from bertdesk.core.ml.attention_maps import Normalisation, colour_levels, head_maxima, pooled
 
 THUMB_MAX = 128
 LEFT, TOP, GAP = 30, 18, 4

@@ -1,6 +1,6 @@
 """The Predict panel's plots (pyqtgraph): confidence histogram, confusion matrix, embedding map.
 
-Each widget takes plain numbers from ``bertdesk.core.prediction_views`` and only draws them;
+Each widget takes plain numbers from ``bertdesk.core.project.prediction_analysis`` and only draws them;
 tests assert on the arrays handed to the pyqtgraph items.
 """
 

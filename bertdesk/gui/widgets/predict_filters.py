@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from bertdesk.core.prediction_views import UNLABELLED, RowFilter
+from bertdesk.core.project.prediction_analysis import UNLABELLED, RowFilter
 
 AGREEMENT_CHOICES = [
     ("all", "All rows"),

@@ -1,6 +1,6 @@
 """The right-hand side of the Predict panel: confidence, validation scores and the row map, as tabs.
 
-It only draws what it is given (see ``bertdesk.core.prediction_views``); the panel decides what.
+It only draws what it is given (see ``bertdesk.core.project.prediction_analysis``); the panel decides what.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core.prediction_views import ValidationReport, confidence_histogram
+from bertdesk.core.project.prediction_analysis import ValidationReport, confidence_histogram
 from bertdesk.gui.widgets.predict_charts import ConfidenceHistogram, ConfusionMatrixPlot, EmbeddingMap
 
 MAP_HINT = "Predict to see a map of the rows (PCA of their embeddings)."

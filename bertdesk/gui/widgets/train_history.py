@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.progress import format_duration
-from bertdesk.core.project_runs import RunStatus
+from bertdesk.core.project.runs import RunStatus
 
 if TYPE_CHECKING:
-    from bertdesk.core.project_runs import RunRecord
+    from bertdesk.core.project.runs import RunRecord
 
 COLUMNS = ("", "Run", "Date", "Status", "Settings", "Device", "Accuracy", "Macro-F1", "Duration")
 ACTIVE_MARK = "★"

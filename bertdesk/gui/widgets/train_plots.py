@@ -8,7 +8,7 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from bertdesk.core.training_metrics import ValidationPoint
+from bertdesk.core.ml.training_metrics import ValidationPoint
 
 LOSS_COLOR = "#4c78a8"
 ACCURACY_COLOR = "#f58518"

@@ -1,7 +1,7 @@
 """The training settings form: model source, device, precision, preset and advanced settings.
 
 :meth:`TrainSettingsWidget.config` turns what is shown into a
-:class:`~bertdesk.core.training_config.TrainConfig`. Choosing a preset fills the advanced fields;
+:class:`~bertdesk.core.ml.training_config.TrainConfig`. Choosing a preset fills the advanced fields;
 the settings that have no field (warm-up, weight decay, ...) come from the preset. Nothing here
 imports torch: the device list arrives from outside (:meth:`set_devices`).
 """
@@ -17,10 +17,10 @@ from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from bertdesk.core.errors import TrainingError
-from bertdesk.core.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS, TrainConfig
+from bertdesk.core.ml.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS, TrainConfig
 
 if TYPE_CHECKING:
-    from bertdesk.core.devices import DeviceInfo
+    from bertdesk.core.ml.devices import DeviceInfo
 
 BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
 BROWSE, HUB = "<browse>", "<hub>"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from bertdesk.core.hygiene import check_labels
+from bertdesk.core.project.label_hygiene import check_labels
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project

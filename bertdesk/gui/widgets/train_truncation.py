@@ -21,9 +21,9 @@ DEBOUNCE_MS = 400
 
 
 def _count(model: str, project: Project, max_length: int, *, on_progress: Any, cancel: Any) -> tuple[int, int]:
-    from bertdesk.core.models import load_tokenizer, resolve_model_source
-    from bertdesk.core.training import count_truncated
-    from bertdesk.core.training_data import data_from_project
+    from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
+    from bertdesk.core.ml.training import count_truncated
+    from bertdesk.core.ml.training_data import data_from_project
 
     texts = data_from_project(project).texts  # reads every labelled text: off the GUI thread
     tokenizer = load_tokenizer(resolve_model_source(model))
@@ -74,7 +74,7 @@ class TruncationLabel(QLabel):
         )
 
     def _show(self, result: tuple[int, int]) -> None:
-        from bertdesk.core.training import describe_truncation
+        from bertdesk.core.ml.training import describe_truncation
 
         truncated, total = result
         max_length = self._max_length

@@ -1,0 +1,581 @@
+"""Fine-tune a BERT classifier on labelled rows, with progress, cancel and no half-written models.
+
+:func:`fine_tune` drives the Hugging Face ``Trainer``. One :class:`_Monitor` callback turns its
+events into :class:`~bertdesk.core.progress.Progress` reports, answers cancel at the next step,
+evaluates on the validation rows (our own loop: length-sorted, mixed precision, in row order),
+keeps a copy of the best weights by validation macro-F1 and stops early when they stop
+improving. The model is written to a temporary folder beside ``out_dir`` and renamed into place
+only when complete, so a cancel, crash or kill never leaves a half-written model where one is
+expected. Before any work, :func:`check_output` refuses a destination bertdesk may not replace
+or cannot write; if saving still fails at the end, the trained model is kept elsewhere and the
+error says where.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bertdesk import __version__
+from bertdesk.core.destinations import check_model_destination, estimate_model_bytes
+from bertdesk.core.errors import Cancelled, TrainingError
+from bertdesk.core.leftovers import PARTIAL_MARK as PARTIAL_MARK  # re-exported: where partial folders are named
+from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders
+from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
+from bertdesk.core.ml.model_folder import save_model
+from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, resolve_model_source
+from bertdesk.core.ml.training_config import TrainConfig
+from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
+from bertdesk.core.ml.training_metrics import ValidationPoint, score_sheet
+from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
+
+if TYPE_CHECKING:
+    import torch
+
+log = logging.getLogger(__name__)
+
+# Tokens per validation batch: bounded by tokens, not rows, so long texts do not blow memory.
+EVAL_TOKEN_BUDGET = 8192
+
+
+@dataclass
+class TrainResult:
+    """What a finished (or cancelled-with-a-model) run produced."""
+
+    model_dir: Path
+    metrics: dict[str, Any]
+    cancelled: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the user should know before training starts."""
+
+    warnings: list[str]
+    truncated: int  # texts longer than max_length
+    train_rows: int
+    val_rows: int
+    device: str
+
+
+def describe_truncation(truncated: int, total: int, max_length: int) -> str | None:
+    if not truncated:
+        return None
+    share = 100.0 * truncated / max(total, 1)
+    return (
+        f"{truncated} of {total} texts ({share:.0f}%) are longer than {max_length} tokens and will be cut; raise Max length to keep more."
+    )
+
+
+def count_truncated(tokenizer: Any, texts: list[str], max_length: int) -> int:
+    """How many ``texts`` are longer than ``max_length`` tokens (special tokens included)."""
+    encoded = tokenizer(texts, truncation=False, add_special_tokens=True, return_attention_mask=False, return_token_type_ids=False)
+    return sum(1 for ids in encoded["input_ids"] if len(ids) > max_length)
+
+
+def data_warnings(data: TrainingData, tokenizer: Any, max_length: int) -> tuple[list[str], int]:
+    """What to tell the user before training: small classes and texts cut at ``max_length``;
+    also returns how many texts are cut."""
+    warnings = small_class_warnings(data)
+    truncated = count_truncated(tokenizer, data.texts, max_length)
+    note = describe_truncation(truncated, len(data), max_length)
+    if note:
+        warnings.append(note)
+    return warnings, truncated
+
+
+def preflight(data: TrainingData, config: TrainConfig) -> Preflight:
+    """Check the data and settings without training: warnings, truncation, split sizes, device."""
+    config.validate()
+    source = resolve_model_source(config.model)
+    tokenizer = load_tokenizer(source)
+    train, val = stratified_split(data, config.val_split, config.seed)
+    warnings, truncated = data_warnings(data, tokenizer, config.max_length)
+    device = choose_device(config.device)
+    return Preflight(warnings, truncated, len(train), len(val), f"{device.describe()}, {choose_precision(device, config.precision)}")
+
+
+# --------------------------------------------------------------------------------------------
+# The output folder: checked before any work (saving it is model_folder.py's job).
+
+
+def check_output(
+    out_dir: str | os.PathLike[str], config: TrainConfig, *, overwrite: bool = False, protect: Sequence[str | os.PathLike[str]] = ()
+) -> ModelSource:
+    """Check before any work that the model can be saved to ``out_dir`` (see
+    :func:`~bertdesk.core.destinations.check_model_destination`: never a folder bertdesk did
+    not write, writable, room for a model the size of the base one); returns the base model.
+
+    Raises:
+        TrainingError: one line saying why; nothing was touched.
+        ModelError: the base model cannot be found.
+    """
+    source = resolve_model_source(config.model)
+    check_model_destination(
+        out_dir, overwrite=overwrite, expected_bytes=estimate_model_bytes(source.path), protect=protect, error=TrainingError
+    )
+    return source
+
+
+# --------------------------------------------------------------------------------------------
+# Tokenised rows and our own evaluation loop.
+
+
+class _Rows:
+    """Tokenised rows as the Trainer wants them: one dict per row, unpadded."""
+
+    def __init__(self, encoded: dict[str, list[list[int]]], targets: list[int]) -> None:
+        self._encoded = encoded
+        self._targets = targets
+        self.lengths = [len(ids) for ids in encoded["input_ids"]]
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        item: dict[str, Any] = {name: values[index] for name, values in self._encoded.items()}
+        item["labels"] = self._targets[index]
+        return item
+
+
+def _encode(tokenizer: Any, data: TrainingData, max_length: int) -> _Rows:
+    encoded = tokenizer(data.texts, truncation=True, max_length=max_length, return_attention_mask=True)
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in encoded]
+    index = {label: i for i, label in enumerate(data.label_order)}
+    return _Rows({n: encoded[n] for n in names}, [index[label] for label in data.labels])
+
+
+def _autocast(device: DeviceInfo, precision: str) -> Any:
+    import contextlib
+
+    import torch
+
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=device.kind, dtype=dtype)
+
+
+def predict_rows(model: Any, tokenizer: Any, rows: _Rows, device: DeviceInfo, precision: str, cancel: CancelToken) -> list[int]:
+    """Predicted class per row, in row order (batches are length-sorted, then put back)."""
+    import torch
+
+    from bertdesk.core.ml.inference import length_batches
+
+    predictions = [0] * len(rows)
+    order = sorted(range(len(rows)), key=rows.lengths.__getitem__)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode(), _autocast(device, precision):
+            for batch in length_batches(order, rows.lengths, EVAL_TOKEN_BUDGET, None):
+                cancel.raise_if_cancelled()
+                features = [{k: v for k, v in rows[i].items() if k != "labels"} for i in batch]
+                inputs = tokenizer.pad(features, return_tensors="pt")
+                inputs = {k: v.to(device.torch_device) for k, v in inputs.items()}
+                logits = model(**inputs).logits
+                for position, label in zip(batch, logits.argmax(dim=-1).tolist()):
+                    predictions[position] = int(label)
+    finally:
+        model.train(was_training)
+    return predictions
+
+
+# --------------------------------------------------------------------------------------------
+# The callback that reports, cancels, evaluates and stops early.
+
+
+class _Monitor:
+    """Built as a ``TrainerCallback`` subclass at run time (transformers is imported lazily)."""
+
+    def __init__(
+        self,
+        *,
+        tokenizer: Any,
+        val_rows: _Rows | None,
+        labels: list[str],
+        config: TrainConfig,
+        device: DeviceInfo,
+        precision: str,
+        eval_every: int,
+        on_progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.val_rows = val_rows
+        self.labels = labels
+        self.config = config
+        self.device = device
+        self.precision = precision
+        self.eval_every = eval_every
+        self.on_progress = on_progress
+        self.cancel = cancel
+        self.best_state: dict[str, torch.Tensor] | None = None
+        self.best: dict[str, Any] | None = None  # scores + step/epoch of the best evaluation
+        self.evals: list[dict[str, Any]] = []
+        self.losses: list[dict[str, float]] = []
+        self.bad_evals = 0
+        self.stopped_early = False
+        self.cancelled = False
+        self.eval_seconds = 0.0
+        self.started = time.monotonic()
+        self.last_loss: float | None = None
+        self.final_step = 0
+
+    # -- Trainer events ------------------------------------------------------------------------
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.started = time.monotonic()
+        self._report(state, "Training started")
+
+    def on_substep_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.cancel.is_set():  # gradient accumulation: answer between micro-batches too
+            self.cancelled = True
+            control.should_training_stop = True
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.cancel.is_set():
+            self.cancelled = True
+            control.should_training_stop = True
+            return
+        last = state.global_step >= state.max_steps
+        if self.val_rows is not None and len(self.val_rows) and (state.global_step % self.eval_every == 0 or last):
+            self._evaluate(kwargs["model"], state, control)
+        self._report(state)
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any) -> None:
+        if logs and "loss" in logs:
+            self.last_loss = float(logs["loss"])
+            point = {"step": float(state.global_step), "epoch": float(state.epoch or 0.0), "loss": self.last_loss}
+            self.losses.append(point)
+            self.on_progress(Progress(state.global_step, state.max_steps, self._message(state), metrics=point))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _evaluate(self, model: Any, state: Any, control: Any) -> None:
+        assert self.val_rows is not None  # on_step_end evaluates only when there are rows
+        started = time.monotonic()
+        self.on_progress(Progress(state.global_step, state.max_steps, f"Evaluating on {len(self.val_rows)} validation rows..."))
+        try:
+            predicted = predict_rows(model, self.tokenizer, self.val_rows, self.device, self.precision, self.cancel)
+        except Cancelled:
+            self.cancelled = True
+            control.should_training_stop = True
+            return
+        finally:
+            self.eval_seconds += time.monotonic() - started
+        true = [self.val_rows[i]["labels"] for i in range(len(self.val_rows))]
+        sheet = score_sheet(true, predicted, self.labels)
+        point = ValidationPoint(state.global_step, float(state.epoch or 0.0), sheet.accuracy, sheet.macro_f1)
+        self.evals.append(point.to_dict())
+        assert sheet.macro_f1 is not None  # validation rows were scored
+        improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + 1e-9
+        if improved:
+            self.best = {"scores": sheet.to_dict(), "predicted": predicted, "step": point.step, "epoch": point.epoch}
+            # A CPU copy: the best weights survive later steps (and a cancel) without a checkpoint on disk.
+            self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+            self.bad_evals = 0
+        else:
+            self.bad_evals += 1
+            if self.config.patience and self.bad_evals >= self.config.patience and state.global_step < state.max_steps:
+                self.stopped_early = True
+                control.should_training_stop = True
+        self.on_progress(
+            Progress(
+                state.global_step,
+                state.max_steps,
+                f"Validation: {sheet.summary()}" + (" (best so far)" if improved else ""),
+                metrics=point.progress_metrics(),
+            )
+        )
+
+    def _message(self, state: Any) -> str:
+        epochs = self.config.epochs
+        parts = [f"Epoch {min(epochs, int(state.epoch or 0) + 1)}/{epochs}", f"step {state.global_step}/{state.max_steps}"]
+        if self.last_loss is not None:
+            parts.append(f"loss {self.last_loss:.3f}")
+        elapsed = time.monotonic() - self.started
+        if state.global_step:
+            remaining = elapsed / state.global_step * (state.max_steps - state.global_step)
+            parts.append(f"{format_duration(remaining)} left (at most)" if self.config.patience else f"{format_duration(remaining)} left")
+        return " · ".join(parts)
+
+    def _report(self, state: Any, message: str | None = None) -> None:
+        self.on_progress(Progress(state.global_step, state.max_steps, message or self._message(state)))
+
+
+def _callback_class() -> type:
+    from transformers import TrainerCallback
+
+    return type("BertdeskMonitor", (_Monitor, TrainerCallback), {})
+
+
+def _trainer_class(weights: list[float] | None) -> type:
+    from transformers import Trainer
+
+    if weights is None:
+        return Trainer
+
+    class WeightedTrainer(Trainer):
+        """Cross-entropy with per-class weights, so rare labels are not drowned out."""
+
+        def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None) -> Any:
+            import torch
+
+            targets = inputs.pop("labels")
+            outputs = model(**inputs)
+            logits = outputs.logits
+            weight = torch.tensor(weights, dtype=torch.float32, device=logits.device)
+            loss = torch.nn.functional.cross_entropy(logits.float(), targets, weight=weight)
+            return (loss, outputs) if return_outputs else loss
+
+    return WeightedTrainer
+
+
+# --------------------------------------------------------------------------------------------
+# The run.
+
+
+def fine_tune(
+    data: TrainingData,
+    config: TrainConfig,
+    out_dir: str | os.PathLike[str],
+    *,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+    overwrite: bool = False,
+) -> TrainResult:
+    """Train a classifier on ``data`` and save it to ``out_dir``.
+
+    Returns the result with its metrics (also written to ``out_dir/metrics.json``). A cancel after
+    at least one evaluation keeps the best model evaluated so far (``result.cancelled``); a
+    cancel before raises :class:`Cancelled` and writes nothing.
+
+    Raises:
+        TrainingError: unusable data or settings (one line saying what to do), or the GPU ran
+            out of memory even with one row per batch.
+        Cancelled: cancelled before any model was worth keeping.
+    """
+    cancel = cancel or CancelToken()
+    config.validate()
+    out = Path(out_dir)
+    on_progress(Progress(0, 0, "Loading the model..."))
+    source = check_output(out, config, overwrite=overwrite)
+    remove_dead_partials(Path(os.path.abspath(out)).parent)
+    remove_dead_trainer_folders()
+    device = choose_device(config.device)
+    precision = choose_precision(device, config.precision)
+    tokenizer = load_tokenizer(source)
+    on_progress(Progress(0, 0, f"Training {source.name} on {device.describe()}, {precision}"))
+    cancel.raise_if_cancelled()
+
+    warnings, truncated = data_warnings(data, tokenizer, config.max_length)
+    for warning in warnings:
+        log.info(warning)
+        on_progress(Progress(0, 0, warning))
+
+    train_data, val_data = stratified_split(data, config.val_split, config.seed)
+    on_progress(Progress(0, 0, f"Tokenising {len(data)} rows..."))
+    train_rows = _encode(tokenizer, train_data, config.max_length)
+    val_rows = _encode(tokenizer, val_data, config.max_length) if len(val_data) else None
+    weights = class_weights(train_data, config.class_weights)
+    cancel.raise_if_cancelled()
+
+    batch, accumulation = config.batch_size, 1
+    while True:
+        try:
+            monitor, model, train_seconds = _train_once(
+                source,
+                tokenizer,
+                data.label_order,
+                train_rows,
+                val_rows,
+                config,
+                device,
+                precision,
+                batch,
+                accumulation,
+                weights,
+                on_progress,
+                cancel,
+            )
+            break
+        except Exception as err:
+            if not is_out_of_memory(err):
+                raise
+            _free_accelerator_memory()
+            if batch == 1:
+                raise TrainingError(
+                    f"The {device.kind.upper()} ran out of memory even with one row per batch: train on the CPU, or lower Max length.",
+                    detail=str(err),
+                ) from err
+            batch, accumulation = max(1, batch // 2), accumulation * 2
+            message = f"Out of memory: retrying with batch {batch} x {accumulation} accumulation steps (same effective batch of {config.batch_size})."
+            log.warning(message)
+            warnings.append(message)
+            on_progress(Progress(0, 0, message))
+
+    if monitor.best_state is not None:
+        model.load_state_dict(monitor.best_state)
+    elif monitor.cancelled or val_rows is not None:
+        # Cancelled (or failed) before anything was evaluated: there is no model worth keeping.
+        raise Cancelled("Training was cancelled before the first evaluation; no model was saved.")
+
+    on_progress(Progress(0, 0, "Saving the model..."))
+    # The saved tokenizer cuts texts where training and validation did, so every reader of the
+    # folder (bertdesk's predict and attention, transformers.pipeline(..., truncation=True))
+    # gives the answer validation measured; metrics.json keeps it too (config.max_length).
+    tokenizer.model_max_length = config.max_length
+    steps_done = monitor.final_step
+    metrics = {
+        "bertdesk_version": __version__,
+        "model_source": {"kind": source.kind, "name": source.name, "path": str(source.path)},
+        "labels": list(data.label_order),
+        "label_counts": data.counts(),
+        "train_rows": len(train_data),
+        "val_rows": len(val_data),
+        "validation": monitor.best["scores"] if monitor.best else None,
+        "validation_row_ids": list(val_data.row_ids),
+        "validation_predictions": [data.label_order[i] for i in monitor.best["predicted"]] if monitor.best else [],
+        "best_step": monitor.best["step"] if monitor.best else None,
+        "best_epoch": monitor.best["epoch"] if monitor.best else None,
+        "steps": steps_done,
+        "stopped_early": monitor.stopped_early,
+        "cancelled": monitor.cancelled,
+        "training_seconds": round(train_seconds, 3),
+        "evaluation_seconds": round(monitor.eval_seconds, 3),
+        "samples_per_second": round(steps_done * config.batch_size / max(train_seconds - monitor.eval_seconds, 1e-9), 2)
+        if steps_done
+        else 0.0,
+        "device": device.describe(),
+        "device_kind": device.kind,
+        "precision": precision,
+        "batch_size_used": batch,
+        "gradient_accumulation": accumulation,
+        "class_weights": weights,
+        "truncated_texts": truncated,
+        "history": {"loss": monitor.losses, "validation": monitor.evals},
+        "warnings": warnings,
+        "config": config.to_dict(),
+    }
+    save_model(model, tokenizer, metrics, out)
+    on_progress(Progress(1, 1, f"Saved the model to {out}"))
+    return TrainResult(out, metrics, cancelled=monitor.cancelled, warnings=warnings)
+
+
+def _free_accelerator_memory() -> None:
+    import gc
+
+    gc.collect()
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _train_once(
+    source: Any,
+    tokenizer: Any,
+    labels: list[str],
+    train_rows: _Rows,
+    val_rows: _Rows | None,
+    config: TrainConfig,
+    device: DeviceInfo,
+    precision: str,
+    batch: int,
+    accumulation: int,
+    weights: list[float] | None,
+    on_progress: ProgressCallback,
+    cancel: CancelToken,
+) -> tuple[_Monitor, Any, float]:
+    """One attempt at training with this micro-batch size; the model is loaded afresh each time."""
+    import math
+
+    from transformers import DataCollatorWithPadding, PrinterCallback, TrainingArguments, set_seed
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    set_seed(config.seed)  # the new head's initial weights, the batch order, dropout
+    # On the CPU, torch's SDPA backward in bf16 is slow: eager attention trained a MiniLM step
+    # at batch 16 in 100 ms of backward instead of 157 ms (same math; SDPA stays for GPUs).
+    eager = device.kind == "cpu" and precision == "bf16"
+    model = load_classifier(
+        source, labels, attn_implementation="eager" if eager else None, on_message=lambda message: on_progress(Progress(0, 0, message))
+    )
+    steps_per_epoch = max(1, math.ceil(len(train_rows) / (batch * accumulation)))
+    max_steps = steps_per_epoch * config.epochs
+    eval_every = max(1, steps_per_epoch // config.evals_per_epoch)
+    monitor = _callback_class()(
+        tokenizer=tokenizer,
+        val_rows=val_rows,
+        labels=labels,
+        config=config,
+        device=device,
+        precision=precision,
+        eval_every=eval_every,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
+    scratch = tempfile.mkdtemp(prefix=TRAINER_TEMP_PREFIX)
+    try:
+        mark_writer(Path(scratch))  # a kill leaves it behind: the next run can tell it is abandoned
+        args = TrainingArguments(
+            output_dir=scratch,
+            num_train_epochs=config.epochs,
+            per_device_train_batch_size=batch,
+            gradient_accumulation_steps=accumulation,
+            learning_rate=config.learning_rate,
+            weight_decay=config.weight_decay,
+            warmup_steps=int(round(config.warmup_ratio * max_steps)),
+            lr_scheduler_type="linear",
+            seed=config.seed,
+            data_seed=config.seed,
+            bf16=precision == "bf16",
+            fp16=precision == "fp16",
+            use_cpu=device.kind == "cpu",
+            train_sampling_strategy="group_by_length" if config.group_by_length else "random",
+            eval_strategy="no",  # the monitor evaluates: in row order, length-sorted, cancellable
+            save_strategy="no",  # the best weights are kept in memory, not as checkpoints
+            logging_strategy="steps",
+            logging_steps=max(1, max_steps // 100),
+            report_to="none",
+            disable_tqdm=True,
+            dataloader_pin_memory=device.kind == "cuda",
+            remove_unused_columns=False,
+        )
+        trainer = _trainer_class(weights)(
+            model=model,
+            args=args,
+            train_dataset=train_rows,
+            data_collator=DataCollatorWithPadding(tokenizer),
+            processing_class=tokenizer,
+            callbacks=[monitor],
+        )
+        trainer.remove_callback(PrinterCallback)  # it prints every log line to stdout
+        started = time.monotonic()
+        # Trainer.train() starts with a full gc.collect() (accelerate's free_memory), which holds
+        # the GIL for 200-400 ms with torch and transformers loaded: the GUI thread freezes.
+        # Freezing the objects alive now makes that collection (and automatic ones during
+        # training) skip them; they were alive anyway. Unfrozen once training ends.
+        gc.freeze()
+        try:
+            output = trainer.train()
+        finally:
+            gc.unfreeze()
+        seconds = time.monotonic() - started
+        monitor.final_step = int(output.global_step)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return monitor, trainer.model, seconds
