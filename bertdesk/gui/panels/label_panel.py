@@ -86,6 +86,7 @@ class LabelPanel(QWidget):
         self.jobs = JobRunner(self, show_line=lambda line: self.message_label.setText(line))
         self._search_step: tuple[str, bool] = ("", False)  # the running search's (empty text, whole view)
         self._predictions: PredictionTable | None = None
+        self._assigning = False
         # What the project announces; refreshes wait while the panel is hidden.
         self.events = ProjectEvents(self)
         self.events.labels_changed.connect(self._on_project_labels_changed)
@@ -441,11 +442,14 @@ class LabelPanel(QWidget):
         project, row = self.project, self.current_row
         if project is None or row is None:
             return
+        self._assigning = True  # the announcement updates the counts; the row shown is this method's
         try:
             changed = project.set_label(row, label)  # announced: the counts and chart follow
         except BertdeskError as err:
             self.message_label.setText(str(err))
             return
+        finally:
+            self._assigning = False
         if changed:
             self.saved_label.setText(f"Saved ✓  row {row + 1}")
         if label is not None:
@@ -500,7 +504,10 @@ class LabelPanel(QWidget):
 
     # -- what the project announces ----------------------------------------------------------
     def _on_project_labels_changed(self, message: LabelsChanged) -> None:
-        if message.cause != "edit" and len(message.rows) == 1 and self.isVisible():
+        if self._assigning:  # this panel's own key press: it moves on to the next row itself
+            self._sync_label_set()
+            self._update_progress()
+        elif message.cause != "edit" and len(message.rows) == 1 and self.isVisible():
             # Undo/redo of one row: show the row whose label came back or went away.
             self.cancel_search()  # its answer would move away from that row
             self._stale.run("labels", lambda: self._show_counts_and_row(int(message.rows[0])))
