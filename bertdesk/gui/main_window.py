@@ -665,8 +665,8 @@ class MainWindow(QMainWindow):
         # What Undo/Redo would do, from the project's own history ("&&": a label's "&" is no mnemonic).
         undo_text = project.undo_text if project is not None else ""
         redo_text = project.redo_text if project is not None else ""
-        self.undo_action.setEnabled(bool(undo_text))
-        self.redo_action.setEnabled(bool(redo_text))
+        self.undo_action.setEnabled(project is not None and project.can_undo)
+        self.redo_action.setEnabled(project is not None and project.can_redo)
         self.undo_action.setText(f"&Undo {undo_text.replace('&', '&&')}" if undo_text else "&Undo")
         self.redo_action.setText(f"&Redo {redo_text.replace('&', '&&')}" if redo_text else "&Redo")
         self.label_set_action.setEnabled(has_project)
