@@ -15,7 +15,12 @@ a second window opening the same file gets a clear "open in another window" erro
 two diverging views and undo histories.
 
 Undo/redo history is kept in memory for the session only (see :mod:`bertdesk.core.project.undo`):
-closing the project forgets it, while every label is already on disk.
+closing the project forgets it, while every label is already on disk. It is the one history:
+each edit's step is recorded under the lock that covered its commit.
+
+Changes: every committed edit, undo and redo is announced on :attr:`Project.events` (labels
+of which rows, the label set, the history, runs, the active run, stored predictions; see
+:mod:`bertdesk.core.project.events`), on the thread that made it, once the lock is let go.
 
 The class is built in layers (:mod:`~bertdesk.core.project.store` <-
 :mod:`~bertdesk.core.project.label_store` <- this module) to keep each module small.
