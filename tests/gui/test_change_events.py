@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QCoreApplication, QThread
-from PySide6.QtCore import Qt as QtNs
+from PySide6.QtCore import QCoreApplication, Qt, QThread
 
 from bertdesk.core.project import Project
 from bertdesk.gui.project_events import ProjectEvents
@@ -66,7 +65,7 @@ def test_a_row_labelled_in_the_label_panel_shows_in_the_predict_table(qtbot, ope
     label = window.label_panel
     window.show_panel_widget(label)
     label._show_row(7)  # unlabelled
-    qtbot.keyClick(label, QtNs.Key.Key_2)  # "bug"
+    qtbot.keyClick(label, Qt.Key.Key_2)  # "bug"
     assert project.label_of(7) == "bug"
     assert predict.frame.at[7, "label"] == ""  # hidden: not rebuilt on each key press
 
@@ -88,7 +87,7 @@ def test_hidden_train_summary_is_rebuilt_only_when_shown(qtbot, opened) -> None:
     label = window.label_panel
     window.show_panel_widget(label)
     label._show_row(6)
-    for key in (QtNs.Key.Key_1, QtNs.Key.Key_2, QtNs.Key.Key_1):
+    for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_1):
         qtbot.keyClick(label, key)
     assert project.labelled_count == 7 and rebuilt == []
     window.show_panel_widget(train)
@@ -106,7 +105,7 @@ def test_a_key_press_during_a_bulk_label_job_keeps_undo_in_order(qtbot, opened) 
     window.label_rows([8, 9, 10], "bug")
     job = window.current_job
     assert job is not None and job.wait(30_000)  # written on the worker; its result not yet delivered
-    qtbot.keyClick(label, QtNs.Key.Key_1)  # row 12 -> billing, before the job's result arrives
+    qtbot.keyClick(label, Qt.Key.Key_1)  # row 12 -> billing, before the job's result arrives
     wait_for_job(qtbot, window)
     assert window.undo_action.text() == '&Undo Label row 12 "billing"'
     window.undo_action.trigger()
@@ -131,7 +130,7 @@ def test_background_edits_and_undo_reach_every_built_panel(qtbot, opened) -> Non
     assert window.undo_action.text().startswith("&Undo Accept predictions")
     window.show_panel_widget(label)
     assert label.progress_label.text() == f"{N} of {N} labelled"
-    qtbot.keyClick(label, QtNs.Key.Key_Z, QtNs.KeyboardModifier.ControlModifier)  # the label panel's Ctrl+Z: the same history
+    qtbot.keyClick(label, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the label panel's Ctrl+Z: the same history
     assert project.labelled_count == 4 and label.progress_label.text() == f"4 of {N} labelled"
     assert "4 labelled" in window.data_panel.summary_label.text()
     window.show_panel_widget(predict)
