@@ -1,7 +1,7 @@
 """Each label edit described as an undoable :class:`~bertdesk.core.project.undo.Change`.
 
 The functions here only *describe* an edit (reading the current state inside the caller's
-transaction); ``Project`` then applies the change with :func:`~bertdesk.core.project.undo.apply_state`
+transaction); ``Project`` then applies the change with :func:`~bertdesk.core.project.label_tables.apply_state`
 and records it for undo. Validation happens here, before anything is written.
 """
 
@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from bertdesk.core.errors import LabelError
 from bertdesk.core.project.label_set import normalise_label
+from bertdesk.core.project.label_tables import LabelDef, read_rows
 from bertdesk.core.project.schema import LABEL_SOURCES
-from bertdesk.core.project.undo import Change, LabelDef, RowStates, Uniform, read_rows
+from bertdesk.core.project.undo import Change, RowStates, Uniform
 
 
 def clean_name(raw: str) -> str:

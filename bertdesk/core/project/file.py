@@ -22,8 +22,18 @@ Changes: every committed edit, undo and redo is announced on :attr:`Project.even
 of which rows, the label set, the history, runs, the active run, stored predictions; see
 :mod:`bertdesk.core.project.events`), on the thread that made it, once the lock is let go.
 
-The class is built in layers (:mod:`~bertdesk.core.project.store` <-
-:mod:`~bertdesk.core.project.label_store` <- this module) to keep each module small.
+:class:`Project` is a facade: it opens and closes the file, reads the data snapshot, and hands
+every other call to the store that owns it, each a small class over the one shared
+:class:`~bertdesk.core.project.connection.ProjectConnection`:
+
+* :class:`~bertdesk.core.project.label_store.LabelStore`: the label set, each row's label,
+  accepting predictions, undo/redo;
+* :class:`~bertdesk.core.project.runs.RunStore`: training runs and the active run;
+* :class:`~bertdesk.core.project.predictions.PredictionStore`: each run's stored predictions;
+* :class:`~bertdesk.core.project.settings.SettingsStore`: the app's per-project settings.
+
+A new kind of per-project data (notes on rows, say) gets its table in ``schema``, its own store
+module beside these, and a line here handing its calls to it.
 """
 
 from __future__ import annotations
@@ -32,24 +42,25 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
-from bertdesk.core.project import predictions as predictions_sql
 from bertdesk.core.project import rows as rows_sql
 from bertdesk.core.project.build import save_copy, write_new_project
-from bertdesk.core.project.events import PredictionsChanged
+from bertdesk.core.project.connection import ProjectConnection
+from bertdesk.core.project.label_set import LabelSet
 from bertdesk.core.project.label_store import LabelSource, LabelStore
-from bertdesk.core.project.meta import invalid_value, read_project_meta
+from bertdesk.core.project.meta import read_project_meta
 from bertdesk.core.project.paths import resolve_stored_path
-from bertdesk.core.project.predictions import PredictionTable
-from bertdesk.core.project.runs import RunRecord
+from bertdesk.core.project.predictions import PredictionStore, PredictionTable
+from bertdesk.core.project.runs import RunRecord, RunStore
 from bertdesk.core.project.schema import SCHEMA_VERSION, data_column, migrate, open_connection, write_meta
+from bertdesk.core.project.settings import SettingsStore
 from bertdesk.core.project.text_search import SearchBudget, TextQuery, scan_rows
 
 if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
-    import numpy as np
     import pandas as pd
 
 __all__ = ["LabelSource", "PredictionTable", "Project", "RunRecord"]
@@ -59,7 +70,7 @@ _IN_CHUNK = 900  # ids per IN (...) query, under SQLite's historical 999-variabl
 _SCAN_ROWS = 20_000  # above this many ids, texts() reads the whole column once
 
 
-class Project(LabelStore):
+class Project:
     """An open project file. Make one with :meth:`create` or :meth:`open`; :meth:`close` when done.
 
     Attributes:
@@ -69,7 +80,9 @@ class Project(LabelStore):
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         """Wrap an already vetted connection; use :meth:`create` or :meth:`open` instead."""
         meta = read_project_meta(conn, path)  # every stored value checked: a tampered file fails here, in one line
-        super().__init__(path, conn, meta.row_count)
+        self.path = path
+        self._db = ProjectConnection(path, conn)
+        self._row_count = meta.row_count
         self._columns: list[str] = meta.columns
         self._text_column: str = meta.text_column
         self._label_column: str | None = meta.label_column
@@ -77,6 +90,47 @@ class Project(LabelStore):
         cells = ", ".join(data_column(i) for i in range(len(self._columns)))
         # row_id is the INTEGER PRIMARY KEY (the rowid), so this is one b-tree range scan.
         self._fetch_sql = f"SELECT {cells} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
+
+        # What changed, announced by every store after each commit (bertdesk.core.project.events).
+        self.events = self._db.events
+        # The stores, and the facade's vocabulary: each call answered by the store that owns it.
+        labels = self._labels = LabelStore(self._db, meta.row_count)
+        self.label_colors = labels.label_colors
+        self.add_label = labels.add_label
+        self.rename_label = labels.rename_label
+        self.merge_labels = labels.merge_labels
+        self.delete_label = labels.delete_label
+        self.reorder_labels = labels.reorder_labels
+        self.set_label_color = labels.set_label_color
+        self.rows_with_label = labels.rows_with_label
+        self.set_label = labels.set_label
+        self.set_labels = labels.set_labels
+        self.label_of = labels.label_of
+        self.labels_in_range = labels.labels_in_range
+        self.labels = labels.labels
+        self.label_sources = labels.label_sources
+        self.label_counts = labels.label_counts
+        self.accept_predictions = labels.accept
+        self.undo = labels.undo
+        self.redo = labels.redo
+
+        runs = self._runs = RunStore(self._db)
+        self.add_run = runs.add
+        self.update_run = runs.update
+        self.runs = runs.all
+        self.set_active_run = runs.set_active
+        self.active_run = runs.active
+        self.delete_run = runs.delete
+
+        predictions = PredictionStore(self._db, runs, meta.row_count)
+        self.store_predictions = predictions.store
+        self.predictions = predictions.load
+        self.prediction_count = predictions.count
+        self.clear_predictions = predictions.clear
+
+        settings = SettingsStore(self._db)
+        self.get_setting = settings.get
+        self.set_setting = settings.set
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -177,9 +231,9 @@ class Project(LabelStore):
         target = Path(path)
         if target.resolve() == self.path.resolve():
             raise ProjectError(f"{target.name} is this project already; choose another name.")
-        with self._lock:
+        with self._db.lock:
             runs, source = self.runs(), self.source  # paths resolved against this project's folder
-            save_copy(self._db(), target, overwrite)
+            save_copy(self._db.db(), target, overwrite)
         copy = Project._open(target, check=False)  # save_copy has run quick_check on the copy
         try:
             copy._store_paths(runs, source)
@@ -194,15 +248,66 @@ class Project(LabelStore):
         from bertdesk.core.project import runs as runs_sql
         from bertdesk.core.project.paths import stored_path
 
-        with self._write() as conn:
+        with self._db.write() as conn:
             for run in runs:
                 runs_sql.update_run(conn, run.id, {"model_dir": stored_path(self.path, run.model_dir)})
             if isinstance(source.get("path"), str):
                 self._source = {**self._source, "path": stored_path(self.path, source["path"])}
                 write_meta(conn, {"source": self._source})
 
+    def close(self) -> None:
+        """Close the file (SQLite folds the WAL back into it); the undo history is forgotten. Safe to call twice."""
+        self._db.close()
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`."""
+        return self._db.closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
     def __repr__(self) -> str:
         return f"Project({str(self.path)!r}, rows={self._row_count}, closed={self.closed})"
+
+    # -- labels: the state the GUI reads on every paint ---------------------------------------
+    @property
+    def label_set(self) -> LabelSet:
+        """The labels in order (an immutable snapshot: later edits do not change it)."""
+        return self._labels.label_set
+
+    @property
+    def labelled_count(self) -> int:
+        """How many rows have a label."""
+        return self._labels.labelled_count
+
+    @property
+    def can_undo(self) -> bool:
+        """True when :meth:`undo` would do something."""
+        return self._labels.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """True when :meth:`redo` would do something."""
+        return self._labels.can_redo
+
+    @property
+    def undo_steps(self) -> int:
+        """How many edits :meth:`undo` can take back, one call each."""
+        return self._labels.undo_steps
+
+    @property
+    def undo_text(self) -> str:
+        """What :meth:`undo` would undo, e.g. 'Label row 13 "positive"' (1-based); "" when nothing."""
+        return self._labels.undo_text
+
+    @property
+    def redo_text(self) -> str:
+        """What :meth:`redo` would redo; "" when nothing."""
+        return self._labels.redo_text
 
     # -- the snapshot ------------------------------------------------------------------------
     @property
@@ -241,13 +346,13 @@ class Project(LabelStore):
         """
         if name not in self._columns:
             raise ProjectError(f"There is no column named {name!r} to use as the text column.")
-        with self._write() as conn:
+        with self._db.write() as conn:
             write_meta(conn, {"text_column": name})
             self._text_column = name
 
     def fetch_rows(self, start: int, count: int) -> list[tuple[str, ...]]:
         """Cells of rows ``start .. start+count-1`` in column order (fewer past the end)."""
-        with self._read() as conn:
+        with self._db.read() as conn:
             return conn.execute(self._fetch_sql, (max(int(start), 0), int(start) + max(int(count), 0))).fetchall()
 
     def texts(self, row_ids: Sequence[int] | None = None) -> list[str]:
@@ -261,10 +366,10 @@ class Project(LabelStore):
             out: list[str] = []
             query = f"SELECT {column} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
             for start in range(0, self._row_count, _READ_CHUNK):
-                with self._read() as conn:  # released between chunks so the UI thread can read too
+                with self._db.read() as conn:  # released between chunks so the UI thread can read too
                     out.extend(row[0] for row in conn.execute(query, (start, start + _READ_CHUNK)))
             return out
-        ids = self._row_ids(row_ids)
+        ids = rows_sql.checked_row_ids(row_ids, self._row_count)
         if len(ids) > _SCAN_ROWS:  # e.g. a training split: one sequential pass beats many IN queries
             every = self.texts()
             return [every[r] for r in row_ids]
@@ -272,7 +377,7 @@ class Project(LabelStore):
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = tuple(ids[start : start + _IN_CHUNK])
             query = f"SELECT row_id, {column} FROM rows WHERE row_id IN ({','.join('?' * len(chunk))})"
-            with self._read() as conn:
+            with self._db.read() as conn:
                 found.update(conn.execute(query, chunk))
         return [found[int(r)] for r in row_ids]
 
@@ -330,16 +435,15 @@ class Project(LabelStore):
             column = data_column(self._columns.index(self._text_column))
 
             def read(first: int, last: int) -> list[str | None]:
-                with self._read() as conn:  # released between chunks so other threads can read
+                with self._db.read() as conn:  # released between chunks so other threads can read
                     return rows_sql.text_range(conn, column, first, last)
 
             return scan_rows(
                 read, query, start=start, row_count=n, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress
             )
-        with self._read() as conn:
+        with self._db.read() as conn:
             if label is not None:
-                key = self.label_set.id_of(label)  # validates the name
-                return rows_sql.step_labelled(conn, start, self._label_key(key), backward=backward)
+                return rows_sql.step_labelled(conn, start, self._labels.key_of(label), backward=backward)
             if labelled:
                 return rows_sql.step_labelled(conn, start, None, backward=backward)
             if labelled is False:
@@ -348,111 +452,3 @@ class Project(LabelStore):
                 return rows_sql.next_unlabelled(conn, start, n)
         candidate = start - 1 if backward else start + 1
         return candidate if 0 <= candidate < n else None
-
-    def _label_key(self, label_id: int) -> int:
-        return self._defs[label_id].key
-
-    # -- predictions -------------------------------------------------------------------------
-    def store_predictions(
-        self,
-        run_id: int,
-        row_ids: Sequence[int] | np.ndarray,
-        labels: Sequence[str],
-        confidences: Sequence[float] | np.ndarray,
-        probabilities: Any,
-        *,
-        class_names: Sequence[str] | None = None,
-    ) -> int:
-        """Save predictions of run ``run_id`` (replacing earlier ones of the same rows), in one transaction.
-
-        Args:
-            run_id: the run whose model made them.
-            row_ids: the rows predicted.
-            labels: the predicted label of each row.
-            confidences: the probability of each predicted label.
-            probabilities: float[n, k], class order ``class_names`` (default: the run's
-                ``metrics["labels"]``); stored as float32.
-            class_names: the class order of ``probabilities`` when it is not the run's.
-
-        Returns:
-            How many rows were stored.
-
-        Raises:
-            ProjectError: no such run, a row id out of range, or shapes that do not line up.
-        """
-        with self._write() as conn:
-            stored = predictions_sql.store(conn, run_id, row_ids, labels, confidences, probabilities, class_names, self._row_count)
-        self._lock.announce_on_release(PredictionsChanged(run_id))
-        return stored
-
-    def predictions(self, run_id: int | None = None) -> PredictionTable | None:
-        """The stored predictions of ``run_id`` (default: the active run), or None when there is no such run."""
-        with self._read() as conn:
-            if run_id is None:
-                active = self.active_run()
-                if active is None:
-                    return None
-                run_id = active.id
-            try:
-                return predictions_sql.load(conn, run_id)
-            except (ValueError, TypeError) as err:  # class order or probabilities edited outside bertdesk
-                raise invalid_value(self.path, f"the prediction table of run {run_id}", str(err) or type(err).__name__) from err
-
-    def prediction_count(self, run_id: int) -> int:
-        """How many rows have a stored prediction from run ``run_id``."""
-        with self._read() as conn:
-            return predictions_sql.count(conn, run_id)
-
-    def clear_predictions(self, run_id: int) -> int:
-        """Forget run ``run_id``'s stored predictions; return how many rows were removed."""
-        with self._write() as conn:
-            removed = predictions_sql.clear(conn, run_id)
-        self._lock.announce_on_release(PredictionsChanged(run_id))
-        return removed
-
-    def accept_predictions(self, assignments: dict[int, str], source: LabelSource = "model") -> bool:
-        """Label each row with its predicted label, all in one undo step.
-
-        Args:
-            assignments: row id -> label name (each must be in the label set).
-            source: recorded as who decided (default "model": a prediction the user accepted).
-
-        Returns:
-            True when something changed (one undo step recorded).
-
-        Raises:
-            LabelError: a label is not in the label set.
-            ProjectError: a row id is out of range.
-        """
-        import time
-        from typing import get_args
-
-        from bertdesk.core.errors import LabelError
-        from bertdesk.core.project.label_set import normalise_label
-        from bertdesk.core.project.undo import Change, RowStates, read_rows
-
-        if source not in get_args(LabelSource):
-            raise ProjectError(f"Unknown label source {source!r}; use one of {', '.join(get_args(LabelSource))}.")
-        with self._lock:
-            ids = self._row_ids(list(assignments))
-            if not ids:
-                return False
-            keys = {d.name: d.key for d in self._defs}
-            # A model trained elsewhere may spell its labels "neg\u200b": clean them the one way.
-            names = {name: normalise_label(str(name)) for name in set(assignments.values())}
-            missing = sorted({name for name, clean in names.items() if clean not in keys})
-            if missing:
-                raise LabelError(f"Cannot accept predictions: {', '.join(map(repr, missing))} is not in the label set.")
-            by_row = {int(r): keys[names[name]] for r, name in assignments.items()}
-
-            def describe(conn: sqlite3.Connection) -> Change | None:
-                before = read_rows(conn, ids)
-                now = time.time()
-                old = {r: (k, s) for r, k, s, _ in before}
-                if all(old.get(r) == (by_row[r], source) for r in ids):
-                    return None
-                after = RowStates((r, by_row[r], source, now) for r in ids)
-                where = f"row {ids[0] + 1}" if len(ids) == 1 else f"{len(ids):,} rows"
-                return Change(f"Accept predictions for {where}", ids, before, after)
-
-            return self._edit(describe) is not None

@@ -1,16 +1,19 @@
-"""The label layer of :class:`~bertdesk.core.project.Project`: label set, labels, undo/redo.
+"""A project's labels: the label set, each row's label, accepting predictions, and the one undo history.
 
 Every edit is committed in its own transaction before the method returns, and recorded as
 one step of an in-memory undo history (this session only; the labels themselves are on disk)
 while the lock that covered the commit is still held. This history is the app's only one:
 Edit > Undo, the label panel's Ctrl+Z and a script all step it, and each step is announced on
-``events`` (:mod:`bertdesk.core.project.events`) like the edit itself.
+the project's ``events`` (:mod:`bertdesk.core.project.events`) like the edit itself.
+The SQL of the two label tables is in :mod:`~bertdesk.core.project.label_tables`; how each edit
+changes them is described in :mod:`~bertdesk.core.project.edits`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -19,21 +22,23 @@ from typing import Literal, get_args
 
 from bertdesk.core.errors import LabelError, ProjectError
 from bertdesk.core.project import edits
-from bertdesk.core.project.events import Cause, HistoryChanged, LabelsChanged, LabelSetChanged, Message
-from bertdesk.core.project.label_set import LabelSet
+from bertdesk.core.project.connection import ProjectConnection
+from bertdesk.core.project.events import AnnouncingLock, Cause, HistoryChanged, LabelsChanged, LabelSetChanged, Message
+from bertdesk.core.project.label_set import LabelSet, normalise_label
+from bertdesk.core.project.label_tables import LabelDef, apply_state, read_label_set, read_rows
 from bertdesk.core.project.meta import invalid_value
-from bertdesk.core.project.store import ProjectStore
-from bertdesk.core.project.undo import Change, LabelDef, RowStates, UndoHistory, Uniform, apply_state, read_label_set
+from bertdesk.core.project.rows import checked_row_ids
+from bertdesk.core.project.undo import Change, RowStates, UndoHistory, Uniform
 
 LabelSource = Literal["human", "imported", "model"]
 
 
-class LabelStore(ProjectStore):
-    """Label set and per-row labels on top of :class:`~bertdesk.core.project.store.ProjectStore`."""
+class LabelStore:
+    """Label set and per-row labels of the project open on ``db``."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, row_count: int) -> None:
+    def __init__(self, db: ProjectConnection, row_count: int) -> None:
         """``row_count`` comes from the project's checked description (:mod:`~bertdesk.core.project.meta`)."""
-        super().__init__(path, conn)
+        self._db = db
         self._row_count = row_count
         self._history = UndoHistory()
         self._defs: tuple[LabelDef, ...] = ()
@@ -46,13 +51,28 @@ class LabelStore(ProjectStore):
         try:
             self._reload_label_set()
         except LabelError as err:  # a name edited outside bertdesk: untrimmed, empty or repeated
-            raise invalid_value(path, "the label set", str(err).rstrip(".")) from err
+            raise invalid_value(db.path, "the label set", str(err).rstrip(".")) from err
+        db.on_close(self._forget)
 
-    def _on_close(self) -> None:
+    def _forget(self) -> None:
         self._history.clear()
         self._counts = None
 
     # -- plumbing ----------------------------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    @property
+    def _lock(self) -> AnnouncingLock:
+        return self._db.lock
+
+    def _read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._db.read()
+
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._db.write()
+
     def _reload_label_set(self) -> None:
         # The label set is small and read on every paint, so it is cached and re-read after
         # any change to it.
@@ -115,7 +135,7 @@ class LabelStore(ProjectStore):
         if len(change.touched):
             messages.append(LabelsChanged(change.touched, change.text, cause))
         messages.append(HistoryChanged())
-        self._lock.announce_on_release(*messages)
+        self._db.announce(*messages)
 
     @contextlib.contextmanager
     def _known_keys(self) -> Iterator[None]:
@@ -127,11 +147,7 @@ class LabelStore(ProjectStore):
             raise invalid_value(self.path, "a row's label", f"label key {err.args[0]!r} is not in the label set") from None
 
     def _row_ids(self, row_ids: Sequence[int]) -> array[int]:
-        ids = array("q", sorted({int(r) for r in row_ids}))
-        if ids and (ids[0] < 0 or ids[-1] >= self._row_count):
-            bad = ids[0] if ids[0] < 0 else ids[-1]
-            raise ProjectError(f"There is no row {bad} in this project (it has {self._row_count:,} rows).")
-        return ids
+        return checked_row_ids(row_ids, self._row_count)
 
     # -- the label set -----------------------------------------------------------------------
     @property
@@ -180,6 +196,14 @@ class LabelStore(ProjectStore):
     def set_label_color(self, name: str, color: str | None) -> None:
         """Set a label's display colour (None or "" removes it). Undoable."""
         self._edit(lambda conn: edits.recolor(self._defs, name, color))
+
+    def key_of(self, name: str) -> int:
+        """The key that stands for label ``name`` in the labels table (not its class id).
+
+        Raises:
+            LabelError: ``name`` is not in the label set.
+        """
+        return self._defs[self._label_set.id_of(name)].key
 
     def rows_with_label(self, name: str) -> int:
         """How many rows carry the label ``name``."""
@@ -253,6 +277,46 @@ class LabelStore(ProjectStore):
         with self._lock:
             counts = self._tally()
             return sum(counts[d.key] for d in self._defs)
+
+    def accept(self, assignments: dict[int, str], source: LabelSource = "model") -> bool:
+        """Label each row with its predicted label, all in one undo step.
+
+        Args:
+            assignments: row id -> label name (each must be in the label set).
+            source: recorded as who decided (default "model": a prediction the user accepted).
+
+        Returns:
+            True when something changed (one undo step recorded).
+
+        Raises:
+            LabelError: a label is not in the label set.
+            ProjectError: a row id is out of range.
+        """
+        if source not in get_args(LabelSource):
+            raise ProjectError(f"Unknown label source {source!r}; use one of {', '.join(get_args(LabelSource))}.")
+        with self._lock:
+            ids = self._row_ids(list(assignments))
+            if not ids:
+                return False
+            keys = {d.name: d.key for d in self._defs}
+            # A model trained elsewhere may spell its labels "neg\u200b": clean them the one way.
+            names = {name: normalise_label(str(name)) for name in set(assignments.values())}
+            missing = sorted({name for name, clean in names.items() if clean not in keys})
+            if missing:
+                raise LabelError(f"Cannot accept predictions: {', '.join(map(repr, missing))} is not in the label set.")
+            by_row = {int(r): keys[names[name]] for r, name in assignments.items()}
+
+            def describe(conn: sqlite3.Connection) -> Change | None:
+                before = read_rows(conn, ids)
+                now = time.time()
+                old = {r: (k, s) for r, k, s, _ in before}
+                if all(old.get(r) == (by_row[r], source) for r in ids):
+                    return None
+                after = RowStates((r, by_row[r], source, now) for r in ids)
+                where = f"row {ids[0] + 1}" if len(ids) == 1 else f"{len(ids):,} rows"
+                return Change(f"Accept predictions for {where}", ids, before, after)
+
+            return self._edit(describe) is not None
 
     # -- undo / redo (this session only) -----------------------------------------------------
     def undo(self) -> bool:

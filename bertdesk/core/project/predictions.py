@@ -1,4 +1,4 @@
-"""Predictions stored in a project: the SQL behind ``Project``'s prediction methods.
+"""Predictions stored in a project: :class:`PredictionStore` and the SQL of the ``predictions`` table.
 
 One row per (run, data row) in the ``predictions`` table: the predicted label, its
 confidence and every class probability as float32 bytes (``probabilities`` BLOB, little-endian)
@@ -6,8 +6,8 @@ in the order of :func:`class_order` for that run. The order is the run's ``metri
 (what the trainer records); when a caller stores another order it is kept in ``settings``
 under :func:`order_key`, so the bytes can always be read back.
 
-These functions run inside a transaction that :class:`~bertdesk.core.project.Project` opens
-and commits; they never commit themselves.
+The SQL functions run inside a transaction that :class:`PredictionStore` opens and commits;
+they never commit themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bertdesk.core.errors import ProjectError
-from bertdesk.core.project.runs import require_run
+from bertdesk.core.project.connection import ProjectConnection
+from bertdesk.core.project.events import PredictionsChanged
+from bertdesk.core.project.meta import invalid_value
+from bertdesk.core.project.runs import RunStore, require_run
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -164,3 +167,69 @@ def clear(conn: sqlite3.Connection, run_id: int) -> int:
     removed = conn.execute("DELETE FROM predictions WHERE run_id = ?", (run_id,)).rowcount
     conn.execute("DELETE FROM settings WHERE key = ?", (order_key(run_id),))
     return int(removed)
+
+
+class PredictionStore:
+    """Each run's stored predictions: saved in one transaction, loaded, counted, cleared."""
+
+    def __init__(self, db: ProjectConnection, runs: RunStore, row_count: int) -> None:
+        self._db = db
+        self._runs = runs
+        self._row_count = row_count
+
+    def store(
+        self,
+        run_id: int,
+        row_ids: Sequence[int] | np.ndarray,
+        labels: Sequence[str],
+        confidences: Sequence[float] | np.ndarray,
+        probabilities: Any,
+        *,
+        class_names: Sequence[str] | None = None,
+    ) -> int:
+        """Save predictions of run ``run_id`` (replacing earlier ones of the same rows), in one transaction.
+
+        Args:
+            run_id: the run whose model made them.
+            row_ids: the rows predicted.
+            labels: the predicted label of each row.
+            confidences: the probability of each predicted label.
+            probabilities: float[n, k], class order ``class_names`` (default: the run's
+                ``metrics["labels"]``); stored as float32.
+            class_names: the class order of ``probabilities`` when it is not the run's.
+
+        Returns:
+            How many rows were stored.
+
+        Raises:
+            ProjectError: no such run, a row id out of range, or shapes that do not line up.
+        """
+        with self._db.write() as conn:
+            stored = store(conn, run_id, row_ids, labels, confidences, probabilities, class_names, self._row_count)
+        self._db.announce(PredictionsChanged(run_id))
+        return stored
+
+    def load(self, run_id: int | None = None) -> PredictionTable | None:
+        """The stored predictions of ``run_id`` (default: the active run), or None when there is no such run."""
+        with self._db.read() as conn:
+            if run_id is None:
+                active = self._runs.active()
+                if active is None:
+                    return None
+                run_id = active.id
+            try:
+                return load(conn, run_id)
+            except (ValueError, TypeError) as err:  # class order or probabilities edited outside bertdesk
+                raise invalid_value(self._db.path, f"the prediction table of run {run_id}", str(err) or type(err).__name__) from err
+
+    def count(self, run_id: int) -> int:
+        """How many rows have a stored prediction from run ``run_id``."""
+        with self._db.read() as conn:
+            return count(conn, run_id)
+
+    def clear(self, run_id: int) -> int:
+        """Forget run ``run_id``'s stored predictions; return how many rows were removed."""
+        with self._db.write() as conn:
+            removed = clear(conn, run_id)
+        self._db.announce(PredictionsChanged(run_id))
+        return removed

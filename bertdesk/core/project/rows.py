@@ -15,6 +15,23 @@ stop it.
 from __future__ import annotations
 
 import sqlite3
+from array import array
+from collections.abc import Sequence
+
+from bertdesk.core.errors import ProjectError
+
+
+def checked_row_ids(row_ids: Sequence[int], row_count: int) -> array[int]:
+    """``row_ids`` sorted and unique, each checked to be a row of a project with ``row_count`` rows.
+
+    Raises:
+        ProjectError: a row id is out of range (the message names it).
+    """
+    ids = array("q", sorted({int(r) for r in row_ids}))
+    if ids and (ids[0] < 0 or ids[-1] >= row_count):
+        bad = ids[0] if ids[0] < 0 else ids[-1]
+        raise ProjectError(f"There is no row {bad} in this project (it has {row_count:,} rows).")
+    return ids
 
 
 def is_labelled(conn: sqlite3.Connection, row: int) -> bool:

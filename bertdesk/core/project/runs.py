@@ -1,7 +1,7 @@
-"""Training runs stored in a project: the record type and the SQL behind ``Project``'s run methods.
+"""Training runs stored in a project: the record type, the SQL of the ``runs`` table and :class:`RunStore`.
 
-These functions run inside a transaction that :class:`~bertdesk.core.project.Project` opens
-and commits; they never commit themselves.
+The SQL functions run inside a transaction that their caller (:class:`RunStore`, or a project
+migration) opens and commits; they never commit themselves.
 """
 
 from __future__ import annotations
@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from bertdesk.core.errors import ProjectError
+from bertdesk.core.project.connection import ProjectConnection
+from bertdesk.core.project.events import ActiveRunChanged, Message, PredictionsChanged, RunsChanged
+from bertdesk.core.project.meta import invalid_value, stored_json
+from bertdesk.core.project.paths import resolve_stored_path, stored_path
 
 
 class RunStatus(StrEnum):
@@ -143,3 +147,91 @@ def remove_run(conn: sqlite3.Connection, run_id: int) -> None:
     require_run(conn, run_id)
     conn.execute("DELETE FROM predictions WHERE run_id = ?", (run_id,))
     conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
+
+class RunStore:
+    """A project's training runs: recorded, updated, listed, activated, deleted.
+
+    Model folders are stored relative to the project file where they lie inside its folder
+    tree (:mod:`~bertdesk.core.project.paths`) and handed out absolute.
+    """
+
+    def __init__(self, db: ProjectConnection) -> None:
+        self._db = db
+
+    def add(self, *, status: RunStatus | str, model_dir: str, config: dict[str, Any], metrics: dict[str, Any]) -> int:
+        """Record a training run (not active).
+
+        Returns:
+            The new run's id.
+        """
+        model_dir = stored_path(self._db.path, model_dir)
+        with self._db.write() as conn:
+            run_id = insert_run(conn, status=status, model_dir=model_dir, config=config, metrics=metrics)
+        self._db.announce(RunsChanged(run_id))
+        return run_id
+
+    def update(self, run_id: int, **fields: Any) -> None:
+        """Change ``status``, ``model_dir``, ``config`` and/or ``metrics`` of a run.
+
+        Raises:
+            ProjectError: no such run, or an unknown field.
+        """
+        if "model_dir" in fields:
+            fields = {**fields, "model_dir": stored_path(self._db.path, fields["model_dir"])}
+        with self._db.write() as conn:
+            update_run(conn, run_id, fields)
+        self._db.announce(RunsChanged(run_id))
+
+    def all(self) -> list[RunRecord]:
+        """Every run, oldest first (``model_dir`` absolute)."""
+        with self._db.read() as conn:
+            try:
+                return [self._as_read(run) for run in list_runs(conn)]
+            except (ValueError, TypeError) as err:
+                raise self._bad_run(conn) from err
+
+    def set_active(self, run_id: int | None) -> None:
+        """Make ``run_id`` the one active run (None: no run is active)."""
+        with self._db.write() as conn:
+            activate_run(conn, run_id)
+        self._db.announce(ActiveRunChanged(run_id))
+
+    def active(self) -> RunRecord | None:
+        """The active run, or None."""
+        with self._db.read() as conn:
+            try:
+                run = get_active_run(conn)
+            except (ValueError, TypeError) as err:
+                raise self._bad_run(conn) from err
+            return None if run is None else self._as_read(run)
+
+    def delete(self, run_id: int) -> None:
+        """Delete a run and its predictions (its model folder on disk is left alone)."""
+        with self._db.write() as conn:
+            was_active = conn.execute("SELECT is_active FROM runs WHERE id = ?", (run_id,)).fetchone()
+            remove_run(conn, run_id)
+        messages: list[Message] = [RunsChanged(run_id), PredictionsChanged(run_id)]
+        if was_active is not None and was_active[0]:
+            messages.append(ActiveRunChanged(None))
+        self._db.announce(*messages)
+
+    def _as_read(self, run: RunRecord) -> RunRecord:
+        """``run`` checked (a hand-edited row must not surface as a TypeError later) with its path resolved."""
+        path = self._db.path
+        if not isinstance(run.model_dir, str) or not isinstance(run.status, str):
+            raise invalid_value(path, f"training run {run.id}", "its status or model folder is not text")
+        for what, value in (("settings", run.config), ("scores", run.metrics)):
+            if not isinstance(value, dict):
+                raise invalid_value(path, f"the {what} of training run {run.id}", f"expected an object, found {type(value).__name__}")
+        return replace(run, model_dir=resolve_stored_path(path, run.model_dir))
+
+    def _bad_run(self, conn: sqlite3.Connection) -> ProjectError:
+        """Name the run whose stored JSON cannot be decoded."""
+        for run_id, config, metrics in conn.execute("SELECT id, config, metrics FROM runs ORDER BY id"):
+            for what, value in (("settings", config), ("scores", metrics)):
+                try:
+                    stored_json(self._db.path, f"the {what} of training run {run_id}", value, dict)
+                except ProjectError as err:
+                    return err
+        return invalid_value(self._db.path, "the training runs", "a record cannot be read")

@@ -6,7 +6,7 @@ and per-class scores on the run's validation rows; a 2-D map of the rows), and t
 under the table (accept the selected predictions, accept all above a confidence, most
 uncertain first, export).
 
-The work happens in core: ``project_inference.predict_project`` as a job (bertdesk/gui/jobs.py),
+The work happens in core: ``ml.project_prediction.predict_with_map`` as a job (bertdesk/gui/jobs.py),
 ``prediction_views`` for filters/metrics/PCA, ``uncertainty`` for the orders,
 ``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
 panel's one slot. torch is only
