@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 from bertdesk.core.project.label_set import normalise_label
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.models.dataset_model import DatasetTableModel
+from bertdesk.gui.project_events import ProjectEvents
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
+    from bertdesk.core.project.events import LabelsChanged
 
 
 def _icon(name: str) -> QIcon:
@@ -115,8 +117,12 @@ class DataPanel(QWidget):
 
     Selected rows can be labelled (or cleared) in bulk from the bar above the table or the
     table's context menu. The panel does not write labels itself: it emits
-    ``bulk_label_requested(rows, label or None, also_duplicates)`` and the main window makes
-    the one project edit and records it as one undo step.
+    ``bulk_label_requested(rows, label or None, also_duplicates)`` and the main window runs
+    the one project edit (one undo step) as a job.
+
+    Labels changed anywhere (announced by the project) show at once, hidden or not: that costs
+    dropping the cached pages of the touched rows and recounting from the project's tally;
+    Qt repaints only what is on screen.
     """
 
     bulk_label_requested = Signal(object, object, bool)  # list[int] rows (sorted), str | None, bool
@@ -126,6 +132,9 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.welcome = WelcomePage()
         self.model = DatasetTableModel(parent=self)
+        self.events = ProjectEvents(self)
+        self.events.labels_changed.connect(self._on_project_labels_changed)
+        self.events.label_set_changed.connect(lambda _message: self._on_project_label_set_changed())
         self.summary_label = QLabel()
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setStyleSheet("padding: 4px 2px;")
@@ -189,12 +198,21 @@ class DataPanel(QWidget):
         layout.addWidget(self.stack)
 
     def set_project(self, project: Project | None) -> None:
+        self.events.set_project(project)
         self.model.set_project(project)
         if project is None:
             self.stack.setCurrentWidget(self.welcome)
             return
         self.stack.setCurrentIndex(1)
         self._size_columns(project)
+        self.update_summary()
+
+    def _on_project_labels_changed(self, message: LabelsChanged) -> None:
+        self.model.refresh_labels(message.first, message.last)
+        self.update_summary()
+
+    def _on_project_label_set_changed(self) -> None:
+        self.model.refresh_labels()  # a rename shows on every row that carries the label
         self.update_summary()
 
     def update_summary(self) -> None:

@@ -6,6 +6,10 @@ recorded in the project on the GUI thread when Start is pressed, so the history 
 once; the job reads the labelled rows, trains and records how the run ended. torch is imported
 only inside jobs: the device list is found by a short job the first time the panel is shown.
 
+The data summary follows the labels the project announces (bertdesk/gui/project_events.py),
+whoever set them; while the panel is hidden it is only marked stale and rebuilt when shown
+(it reads every labelled text to count truncation).
+
 Keys: Esc cancels a running training while the panel has focus.
 """
 
@@ -39,6 +43,7 @@ from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import Progress
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.jobs import JobKind, JobRunner
+from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
@@ -82,7 +87,7 @@ SETTINGS_KEY = "train.settings"
 class TrainPanel(QWidget):
     """Fine-tune a classifier on the project's labelled rows and keep track of the runs."""
 
-    active_run_changed = Signal(object)  # RunRecord or None
+    active_run_changed = Signal(object)  # RunRecord or None: this panel made another run active
     training_changed = Signal(bool)
     status_message = Signal(str)
 
@@ -100,6 +105,10 @@ class TrainPanel(QWidget):
         self._cancelling = False
         self._succeeded = False
         self._live_run_id: int | None = None  # the run whose curves were plotted live
+        self.events = ProjectEvents(self)
+        self._stale = StaleWhileHidden(self)
+        self.events.labels_changed.connect(lambda _message: self._stale.run("summary", self.refresh))
+        self.events.label_set_changed.connect(lambda _message: self._stale.run("summary", self.refresh))
 
         # -- left: settings, data, start/cancel -----------------------------------------------
         self.settings = TrainSettingsWidget()
@@ -196,6 +205,8 @@ class TrainPanel(QWidget):
                 note = training_runs.clean_leftovers(project).describe()  # runs and folders of killed processes
                 if note:
                     self.status_message.emit(note)
+        self._stale.forget()
+        self.events.set_project(project)
         self.project = project
         self.refresh()
         self._show_runs()
@@ -294,7 +305,10 @@ class TrainPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._find_devices()
-        self._check_truncation()
+        if self._stale.stale:
+            self._stale.flush()  # labels changed while the panel was hidden: refresh() counts truncation too
+        else:
+            self._check_truncation()
 
     # -- devices ---------------------------------------------------------------------------------
     def _find_devices(self) -> None:
