@@ -98,11 +98,13 @@ class ImportDialog(QDialog):
         self.project_edit = QLineEdit(str(default_project_path(self.path, fallback_dir)))
         self.project_edit.setToolTip("The project file keeps a copy of the table and every label you set")
         browse = QPushButton("Browse…")
+        # Not an auto-default button: in a dialog, a focused auto-default button takes Enter,
+        # and Enter must always mean Import (a user pressed it and got "Save project as…").
+        browse.setAutoDefault(False)
         browse.clicked.connect(self._on_browse_clicked)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -141,6 +143,10 @@ class ImportDialog(QDialog):
         project_form.addRow("Project file", project_row)
         layout.addLayout(project_form)
         layout.addWidget(self.buttons)
+        # Only now, with the button inside the dialog: setDefault() on a button that has no
+        # dialog yet is forgotten, and the dialog then makes its first auto-default button
+        # (Browse…, or Cancel) the one Enter presses.
+        self.import_button.setDefault(True)
 
         for combo in (self.encoding_combo, self.delimiter_combo, self.sheet_combo):
             combo.currentIndexChanged.connect(self._on_reading_option_changed)
