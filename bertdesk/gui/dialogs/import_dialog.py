@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.importing import PREVIEW_ROWS, PROJECT_SUFFIX, ImportOptions, default_project_path, preview_import
 from bertdesk.gui.models.frame_model import FrameTableModel
+from bertdesk.gui.widgets.notices import WARNING_STYLE
 
 NO_LABEL = "(none)"
 
@@ -80,7 +81,7 @@ class ImportDialog(QDialog):
         self.label_combo.setToolTip("Optional: a column that already holds labels; they are imported as labels")
         self.warning_label = plain_label()
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("QLabel { background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px; }")
+        self.warning_label.setStyleSheet(WARNING_STYLE)
         self.warning_label.hide()
         self.error_label = plain_label()
         self.error_label.setWordWrap(True)

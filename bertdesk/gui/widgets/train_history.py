@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import format_duration
 from bertdesk.core.project.runs import RunStatus
 
@@ -87,7 +88,7 @@ def run_cells(run: RunRecord, running_id: int | None = None) -> list[str]:
         status,
         describe_settings(run.config or {}),
         device,
-        _score(validation.get("accuracy")),
+        ("⚠ " if ValidationScores.from_dict(validation).verdict() else "") + _score(validation.get("accuracy")),
         _score(validation.get("macro_f1")),
         format_duration(metrics.get("training_seconds")),
     ]
@@ -167,9 +168,12 @@ class RunHistoryWidget(QWidget):
                 tip = text if column else ""
                 if column == COLUMNS.index("Device"):
                     tip = full_device(run.metrics or {}) or text
+                if column == COLUMNS.index("Accuracy"):  # the baseline beside the score, and the verdict
+                    sheet = ValidationScores.from_dict((run.metrics or {}).get("validation"))
+                    tip = "\n".join(filter(None, [sheet.summary() if sheet.support else "", sheet.verdict() or ""]))
                 if run.is_active:
                     item.setFont(bold)
-                    tip = "The active model: predictions use it." + (f"\n{text}" if tip else "")
+                    tip = "The active model: predictions use it." + (f"\n{tip}" if tip else "")
                 elif run.status == RunStatus.FAILED and (run.metrics or {}).get("error"):
                     tip = str(run.metrics["error"])
                 item.setToolTip(tip)
