@@ -153,7 +153,10 @@ def test_cancel_stops_quickly_and_leaves_no_model(qtbot, panel: TrainPanel, proj
     assert project.active_run() is None
     assert not out_dir.exists()
     assert not list(training_runs.models_folder(project).glob(f"*{PARTIAL_MARK}*"))
-    assert _history_statuses(panel) == ["cancelled"]
+    # Not a bare stub ("cancelled", device "auto", no scores): it says there is no model.
+    assert _history_statuses(panel) == ["cancelled, no model"]
+    device = panel.history.table.item(0, COLUMNS.index("Device")).text()
+    assert device == "—" and "no model was saved" in panel.history.table.item(0, STATUS).toolTip()
     assert panel.start_button.isEnabled()
     assert len(panel.plots.loss_curve.getData()[0]) >= 1  # the curves watched stay up
 
@@ -535,3 +538,24 @@ def test_the_panel_remembers_its_settings_per_project(qtbot, tmp_path: Path) -> 
         again.set_project(reopened)
         assert again.settings.epochs_spin.value() == 7
         again.set_project(None)
+
+
+def test_history_fits_at_1280_and_early_epochs_read_plainly(qtbot, panel: TrainPanel, project: Project) -> None:
+    for accuracy in (0.6, 0.7, 0.75):
+        _fake_finished_run(project, accuracy=accuracy)
+    panel.set_project(project)
+    panel.resize(1130, 760)  # what a 1280-px window leaves the panel beside the sidebar
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.history.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 100)
+    # Nothing to scroll sideways to (Duration was hidden), and every column but the long
+    # Settings one (elided, full text in its tooltip) shows all of its text.
+    assert table.horizontalScrollBar().maximum() == 0
+    for column, name in enumerate(COLUMNS):
+        if name != "Settings":
+            assert table.columnWidth(column) >= table.sizeHintForColumn(column), name
+    # Epochs 0.1-0.6 on the loss plot's axis, not "epoch (x0.001)" with ticks 100-600.
+    axis = panel.plots.loss_plot.getPlotItem().getAxis("bottom")
+    axis.setRange(0.1, 0.6)
+    assert "x0.001" not in axis.labelString() and axis.autoSIPrefixScale == 1.0
