@@ -112,3 +112,13 @@ def test_a_label_set_elsewhere_shows_in_a_sorted_view(qtbot, panel: DataPanel, p
     panel.model.refresh_labels(2, 2)
     table_row = panel.model.table_row(2)
     assert table_row == 5 and panel.model.data(panel.model.index(table_row, 0)) == "a"
+
+
+def test_labels_carry_their_colour_in_the_table(qtbot, panel: DataPanel, project: Project) -> None:
+    colors = project.display_colors()
+    model = panel.model
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole).name().lower() == colors["b"].lower()
+    assert model.data(model.index(2, 0), Qt.ItemDataRole.DecorationRole) is None  # unlabelled: no swatch
+    project.set_label_color("b", "#123456")
+    model.refresh_labels(0, 0)
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole).name() == "#123456"

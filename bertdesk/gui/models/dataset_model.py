@@ -38,6 +38,7 @@ class DatasetTableModel(QAbstractTableModel):
         self._columns: list[str] = []
         self._rows = 0
         self._order: np.ndarray | None = None  # table row -> project row id; None: file order
+        self._colors: dict[str, str] | None = None  # label -> colour, read again after label changes
         self._pages: OrderedDict[int, tuple[list[tuple[str, ...]], dict[int, str]]] = OrderedDict()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -55,6 +56,7 @@ class DatasetTableModel(QAbstractTableModel):
         self._rows = project.row_count if project else 0
         self._order = None
         self._pages.clear()
+        self._colors = None
         self.endResetModel()
 
     def set_order(self, order: np.ndarray | None) -> None:
@@ -84,6 +86,7 @@ class DatasetTableModel(QAbstractTableModel):
         if not self._rows:
             return
         last = (self._project.row_count if self._project else self._rows) - 1 if last_row is None else last_row
+        self._colors = None  # a label may have been added, recoloured or renamed
         for page in range(first_row // PAGE_ROWS, last // PAGE_ROWS + 1):
             self._pages.pop(page, None)
         if self._order is not None:  # the rows may be anywhere in the table: repaint the column
@@ -111,6 +114,9 @@ class DatasetTableModel(QAbstractTableModel):
             return tooltip_text(text) if text else None
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
             return QBrush(QColor("#1f5f8b"))
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            color = self._label_colors().get(self._cell(row, 0))  # the label's colour, as everywhere
+            return QColor(color) if color else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
@@ -133,6 +139,11 @@ class DatasetTableModel(QAbstractTableModel):
         return None
 
     # -- cache ----------------------------------------------------------------------------
+    def _label_colors(self) -> dict[str, str]:
+        if self._colors is None:
+            self._colors = self._project.display_colors() if self._project is not None else {}
+        return self._colors
+
     def _cell(self, table_row: int, column: int) -> str:
         row = self.row_id(table_row)
         rows, labels = self._page(row // PAGE_ROWS)
