@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         welcome.recent_activated.connect(self.open_path)
         self.data_panel.bulk_label_requested.connect(self.label_rows)
         self.data_panel.explain_requested.connect(self.explain_row)
+        self.data_panel.jobs.failed.connect(self._on_panel_job_failed)  # a text filter too slow, say
         # The window's own view of the project's announcements: Edit > Undo/Redo and "Saved ✓".
         self.events = ProjectEvents(self)
         self.events.history_changed.connect(self._update_actions)

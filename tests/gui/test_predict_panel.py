@@ -94,6 +94,9 @@ def test_shows_the_runs_predictions(panel: PredictPanel) -> None:
     np.testing.assert_allclose(image, matrix / matrix.sum(axis=1, keepdims=True))
     assert panel.confusion.image.axisOrder == "row-major"
     assert panel.views.scores.rowCount() == 2 and panel.views.scores.item(1, 3).text() == "3"
+    # Half right where always answering "neg" is also half right: the baseline beside it, and said plainly.
+    text = panel.views.validation_label.text()
+    assert "accuracy 50.0% (always “neg”: 50.0%)" in text and "⚠ This model does not beat always answering “neg”" in text
 
 
 def test_filters_and_confusion_click(panel: PredictPanel) -> None:

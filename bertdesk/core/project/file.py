@@ -96,6 +96,7 @@ class Project:
         # The stores, and the facade's vocabulary: each call answered by the store that owns it.
         labels = self._labels = LabelStore(self._db, meta.row_count)
         self.label_colors = labels.label_colors
+        self.display_colors = labels.display_colors
         self.add_label = labels.add_label
         self.rename_label = labels.rename_label
         self.merge_labels = labels.merge_labels

@@ -24,6 +24,7 @@ from bertdesk.core.errors import LabelError, ProjectError
 from bertdesk.core.project import edits
 from bertdesk.core.project.connection import ProjectConnection
 from bertdesk.core.project.events import AnnouncingLock, Cause, HistoryChanged, LabelsChanged, LabelSetChanged, Message
+from bertdesk.core.project.label_colors import display_colors
 from bertdesk.core.project.label_set import LabelSet, normalise_label
 from bertdesk.core.project.label_tables import LabelDef, apply_state, read_label_set, read_rows
 from bertdesk.core.project.meta import invalid_value
@@ -158,6 +159,10 @@ class LabelStore:
     def label_colors(self) -> dict[str, str]:
         """Colours of the labels that have one (name -> colour as stored, e.g. "#1f77b4")."""
         return {d.name: d.color for d in self._defs if d.color}
+
+    def display_colors(self) -> dict[str, str]:
+        """Every label's colour as drawn: its own, else its palette colour (:mod:`~bertdesk.core.project.label_colors`)."""
+        return display_colors((d.key, d.name, d.color) for d in self._defs)
 
     def add_label(self, name: str, color: str | None = None) -> None:
         """Append a label to the set (trimmed; no-op if it exists). Undoable."""

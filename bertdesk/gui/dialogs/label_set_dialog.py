@@ -193,7 +193,7 @@ class LabelSetDialog(QDialog):
         """Re-read the label set, counts and colours from the project (keeps the selection)."""
         selected = self.selected_names()
         counts = self.project.label_counts()
-        colors = self.project.label_colors()
+        colors = self.project.display_colors()
         self.list.blockSignals(True)
         self.list.clear()
         for i, (name, rows) in enumerate(counts.items(), start=1):
@@ -260,7 +260,7 @@ class LabelSetDialog(QDialog):
 
     # -- edits (no questions asked) ----------------------------------------------------------
     def _snapshot(self) -> tuple[tuple[str, ...], dict[str, str], int]:
-        return self.project.label_set.names, self.project.label_colors(), self.project.labelled_count
+        return self.project.label_set.names, self.project.display_colors(), self.project.labelled_count
 
     def _apply(self, title: str, edit: Callable[[], object], select: Sequence[str] = ()) -> bool:
         """Run ``edit`` on the project; show a BertdeskError; emit only if something changed."""
@@ -377,7 +377,7 @@ class LabelSetDialog(QDialog):
         if len(selected) != 1:
             return
         name = selected[0]
-        initial = QColor(self.project.label_colors().get(name, DEFAULT_COLOR))
+        initial = QColor(self.project.display_colors().get(name, DEFAULT_COLOR))
         color = QColorDialog.getColor(initial, self, f"Colour of “{name}”")
         if color.isValid():
             self.set_color(name, color)

@@ -655,4 +655,4 @@ class LabelPanel(QWidget):
         self.progress_label.setText(f"{project.labelled_count:,} of {project.row_count:,} labelled")
         lines = [f"{key_for_position(i) or '·'}  {name}: {n:,}" for i, (name, n) in enumerate(counts.items())]
         self.counts_label.setText("\n".join(lines) or "No labels yet.")
-        self.chart.set_counts(counts, project.label_colors())
+        self.chart.set_counts(counts, project.display_colors())

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from bertdesk.core.progress import Progress
 from bertdesk.core.project import prediction_analysis as views
+from bertdesk.core.project.label_colors import UNLABELLED_COLOR
 from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
@@ -289,6 +290,7 @@ class PredictPanel(QWidget):
 
     # -- showing -----------------------------------------------------------------------------
     def _show_frame(self) -> None:
+        self.model.colors = self.project.display_colors() if self.project is not None else {}
         self.model.set_frame(self.frame)
         if self.frame is not None:
             # Sized once from the first rows: ResizeToContents would re-measure on every sort
@@ -344,9 +346,9 @@ class PredictPanel(QWidget):
         row_ids, coords = row_ids[keep], coords[keep]
         column = views.PREDICTED if self.views.colour_by_prediction else views.LABEL
         values = [v if v else "(unlabelled)" for v in frame.loc[row_ids, column].tolist()]
-        palette = class_colors(probability_names(frame), self.project.label_colors() if self.project is not None else None)
+        palette = class_colors(probability_names(frame), self.project.display_colors() if self.project is not None else None)
         if "(unlabelled)" in values:
-            palette["(unlabelled)"] = "#c8c8c8"
+            palette["(unlabelled)"] = UNLABELLED_COLOR
         texts = dict(zip(row_ids.tolist(), frame.loc[row_ids, views.TEXT].tolist()))
         self.views.show_map(coords, row_ids, values, palette, texts)
 

@@ -44,6 +44,7 @@ from bertdesk.core.progress import Progress
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
+from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
@@ -124,6 +125,7 @@ class TrainPanel(QWidget):
         settings_box = QGroupBox("Settings")
         QVBoxLayout(settings_box).addWidget(self.settings)
         self.truncation = TruncationLabel()
+        self.truncation.max_length_chosen.connect(self.settings.max_length_spin.setValue)  # the one-click fix
         data_box = QGroupBox("Data")
         data_layout = QVBoxLayout(data_box)
         data_layout.addWidget(self.summary)
@@ -152,6 +154,12 @@ class TrainPanel(QWidget):
         self.progress_label = QLabel("Ready.")
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_label.setWordWrap(True)
+        # After a run that does not beat always answering the commonest label: said plainly.
+        self.verdict_label = QLabel()
+        self.verdict_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.verdict_label.setWordWrap(True)
+        self.verdict_label.setStyleSheet(STRONG_WARNING_STYLE)
+        self.verdict_label.hide()
         self.plots_title = QLabel("")
         self.plots_title.setTextFormat(Qt.TextFormat.PlainText)
         self.plots_title.setStyleSheet("font-weight: bold;")
@@ -167,6 +175,7 @@ class TrainPanel(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.progress_bar)
         top_layout.addWidget(self.progress_label)
+        top_layout.addWidget(self.verdict_label)
         top_layout.addWidget(self.plots_title)
         top_layout.addWidget(self.plots, 1)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -273,6 +282,7 @@ class TrainPanel(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setTextVisible(True)
         self.progress_label.setText("Starting…")
+        self.verdict_label.hide()
         self.job = self.jobs.start(
             "train",
             functools.partial(_train_run, project, config, (run_id, out_dir)),
@@ -355,7 +365,11 @@ class TrainPanel(QWidget):
         if project is None or run_id is None or project.closed:
             return
         self._succeeded = not outcome.cancelled
-        score_text = ValidationScores.from_dict(outcome.result.metrics.get("validation")).summary()
+        scores = ValidationScores.from_dict(outcome.result.metrics.get("validation"))
+        score_text = scores.summary()
+        verdict = scores.verdict()
+        self.verdict_label.setText(f"⚠ {verdict}" if verdict else "")
+        self.verdict_label.setVisible(bool(verdict))
         if outcome.cancelled:
             message = f"Training run {run_id} cancelled; kept the best model so far ({score_text})."
         else:
