@@ -29,7 +29,8 @@ log = logging.getLogger("bertdesk.cli")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="bertdesk", description="Classify the text in your spreadsheets with BERT. Run without a command to open the app."
+        prog="bertdesk",
+        description="Classify the text in your spreadsheets with BERT. Run without a command (or with a file: bertdesk FILE) to open the app.",
     )
     parser.add_argument("--version", action="version", version=f"bertdesk {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")

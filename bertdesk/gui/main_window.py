@@ -1,4 +1,11 @@
-"""The main window: menus, the panel sidebar, the status bar. It composes; it holds no logic."""
+"""The main window: menus, the panel sidebar, the status bar. It composes; it holds no logic.
+
+Panels refresh themselves from what the project announces (bertdesk/gui/project_events.py);
+the window only hands each panel the open project. Edit > Undo/Redo step the project's one
+undo history, and their text and state come from it. Only the Data panel (the first one
+shown) is built with the window; the others are built the first time they are opened (or
+asked for, e.g. ``window.train_panel``), so the window appears sooner.
+"""
 
 from __future__ import annotations
 
@@ -30,16 +37,17 @@ from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
 from bertdesk.gui.jobs import JobRunner, blocking_jobs
-from bertdesk.gui.panels.attention_panel import AttentionPanel
 from bertdesk.gui.panels.data_panel import DataPanel
-from bertdesk.gui.panels.label_panel import LabelPanel
-from bertdesk.gui.panels.predict_panel import PredictPanel
-from bertdesk.gui.panels.train_panel import TrainPanel
+from bertdesk.gui.project_events import ProjectEvents
 from bertdesk.gui.settings import AppSettings
 from bertdesk.gui.workers import Job, running_jobs
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
+    from bertdesk.gui.panels.attention_panel import AttentionPanel
+    from bertdesk.gui.panels.label_panel import LabelPanel
+    from bertdesk.gui.panels.predict_panel import PredictPanel
+    from bertdesk.gui.panels.train_panel import TrainPanel
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +93,13 @@ class MainWindow(QMainWindow):
         welcome.sample_requested.connect(self.open_sample)
         welcome.recent_activated.connect(self.open_path)
         self.data_panel.bulk_label_requested.connect(self.label_rows)
+        self.data_panel.explain_requested.connect(self.explain_row)
+        self.data_panel.jobs.failed.connect(self._on_panel_job_failed)  # a text filter too slow, say
+        # The window's own view of the project's announcements: Edit > Undo/Redo and "Saved ✓".
+        self.events = ProjectEvents(self)
+        self.events.history_changed.connect(self._update_actions)
+        self.events.labels_changed.connect(lambda _message: self._show_saved())
+        self.events.label_set_changed.connect(lambda _message: self._show_saved())
 
         self.sidebar = QListWidget()
         self.sidebar.setFixedWidth(132)
@@ -93,25 +108,16 @@ class MainWindow(QMainWindow):
         self.sidebar.setStyleSheet("QListWidget { border: none; background: #f3f4f6; } QListWidget::item { padding: 8px; }")
         self.panels = QStackedWidget()
         self._panel_rows: dict[QWidget, int] = {}
-        self.sidebar.currentRowChanged.connect(self.panels.setCurrentIndex)
+        # Sidebar row -> (build the panel, wrap it in a scroll area); a row leaves when its panel is built.
+        self._unbuilt: dict[int, tuple[Callable[[], QWidget], bool]] = {}
+        self._built: dict[str, QWidget] = {}
+        self._lazy_rows: dict[str, int] = {}
+        self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         self.add_panel("Data", "data", self.data_panel)
-        self.label_panel = LabelPanel()
-        self.label_panel.labels_changed.connect(self._on_label_panel_labels_changed)
-        self.label_panel.undo_stack.indexChanged.connect(lambda index: self._update_actions())
-        self.add_panel("Label", "label", self.label_panel)
-        self.train_panel = TrainPanel()
-        self.train_panel.active_run_changed.connect(self._on_active_run_changed)
-        self.train_panel.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.add_panel("Train", "train", self.train_panel, scroll=True)
-        self.predict_panel = PredictPanel()
-        self.predict_panel.explain_requested.connect(self.explain_text)
-        self.predict_panel.project_edited.connect(self._on_predictions_accepted)
-        self.predict_panel.predictions_changed.connect(lambda: self.label_panel.refresh_predictions())
-        self.predict_panel.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.add_panel("Predict", "predict", self.predict_panel, scroll=True)
-        self.attention_panel = AttentionPanel()
-        self.add_panel("Attention", "attention", self.attention_panel, scroll=True)
-        self.data_panel.explain_requested.connect(self.explain_row)
+        self.add_lazy_panel("Label", "label", self._build_label_panel)
+        self.add_lazy_panel("Train", "train", self._build_train_panel, scroll=True)
+        self.add_lazy_panel("Predict", "predict", self._build_predict_panel, scroll=True)
+        self.add_lazy_panel("Attention", "attention", self._build_attention_panel, scroll=True)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -123,8 +129,6 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
-        for panel in (self.label_panel, self.train_panel, self.predict_panel, self.attention_panel):
-            panel.jobs.failed.connect(self._on_panel_job_failed)
         self._restore_window()
         self._refresh_recent()
         self._update_actions()
@@ -133,18 +137,21 @@ class MainWindow(QMainWindow):
     def add_panel(self, title: str, icon: str, widget: QWidget, *, scroll: bool = False) -> None:
         """Add a sidebar entry; ``scroll`` wraps a dense panel so a small window scrolls it
         instead of the panel's minimum size setting the window's."""
+        self._add_sidebar_entry(title, icon)
+        self.panels.addWidget(self._page(widget, scroll))
+        self._panel_rows[widget] = self.sidebar.count() - 1
+
+    def add_lazy_panel(self, title: str, icon: str, build: Callable[[], QWidget], *, scroll: bool = False) -> None:
+        """Add a sidebar entry whose panel ``build()`` makes the first time it is opened or asked for."""
+        self._add_sidebar_entry(title, icon)
+        self.panels.addWidget(QWidget())  # a placeholder page until then
+        self._unbuilt[self.sidebar.count() - 1] = (build, scroll)
+        self._lazy_rows[title.lower()] = self.sidebar.count() - 1
+
+    def _add_sidebar_entry(self, title: str, icon: str) -> None:
         item = QListWidgetItem(QIcon(str(resource_path("icons", f"{icon}.svg"))), title)
         self.sidebar.addItem(item)
-        if scroll:
-            area = QScrollArea()
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.Shape.NoFrame)
-            area.setWidget(widget)
-            self.panels.addWidget(area)
-        else:
-            self.panels.addWidget(widget)
         row = self.sidebar.count() - 1
-        self._panel_rows[widget] = row
         # Ctrl+1, Ctrl+2, ... switch panels, so the whole app works from the keyboard.
         item.setToolTip(f"{title} (Ctrl+{row + 1})")
         switch = QAction(f"Show {title}", self)
@@ -154,7 +161,98 @@ class MainWindow(QMainWindow):
         if self.sidebar.currentRow() < 0:
             self.sidebar.setCurrentRow(0)
 
+    @staticmethod
+    def _page(widget: QWidget, scroll: bool) -> QWidget:
+        if not scroll:
+            return widget
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(widget)
+        return area
+
+    def _ensure_built(self, row: int) -> None:
+        """Build the panel of sidebar row ``row`` if it is still a placeholder."""
+        entry = self._unbuilt.pop(row, None)
+        if entry is None:
+            return
+        build, scroll = entry
+        widget = build()
+        placeholder = self.panels.widget(row)
+        self.panels.insertWidget(row, self._page(widget, scroll))
+        self.panels.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._panel_rows[widget] = row
+
+    def _on_sidebar_current_row_changed(self, row: int) -> None:
+        self._ensure_built(row)
+        self.panels.setCurrentIndex(row)
+
+    def _panel(self, name: str) -> Any:
+        """The panel ``name`` ("label", "train", ...), built now if it was not yet."""
+        if name not in self._built:
+            self._ensure_built(self._lazy_rows[name])
+        return self._built[name]
+
+    # The panels other than Data, built on first use (tests and the window's own code ask here).
+    @property
+    def label_panel(self) -> LabelPanel:
+        return self._panel("label")  # type: ignore[no-any-return]
+
+    @property
+    def train_panel(self) -> TrainPanel:
+        return self._panel("train")  # type: ignore[no-any-return]
+
+    @property
+    def predict_panel(self) -> PredictPanel:
+        return self._panel("predict")  # type: ignore[no-any-return]
+
+    @property
+    def attention_panel(self) -> AttentionPanel:
+        return self._panel("attention")  # type: ignore[no-any-return]
+
+    def built_panels(self) -> list[QWidget]:
+        """The panels made so far (Data always; the others once opened)."""
+        return [self.data_panel, *self._built.values()]
+
+    def _build_label_panel(self) -> QWidget:
+        from bertdesk.gui.panels.label_panel import LabelPanel
+
+        panel = LabelPanel()
+        return self._adopt("label", panel)
+
+    def _build_train_panel(self) -> QWidget:
+        from bertdesk.gui.panels.train_panel import TrainPanel
+
+        panel = TrainPanel()
+        panel.status_message.connect(self._show_status_message)
+        return self._adopt("train", panel)
+
+    def _build_predict_panel(self) -> QWidget:
+        from bertdesk.gui.panels.predict_panel import PredictPanel
+
+        panel = PredictPanel()
+        panel.explain_requested.connect(self.explain_text)
+        panel.status_message.connect(self._show_status_message)
+        return self._adopt("predict", panel)
+
+    def _build_attention_panel(self) -> QWidget:
+        from bertdesk.gui.panels.attention_panel import AttentionPanel
+
+        return self._adopt("attention", AttentionPanel())
+
+    def _adopt(self, name: str, panel: Any) -> QWidget:
+        """Wire a newly built panel like its siblings: failures to the status bar, the open project."""
+        panel.jobs.failed.connect(self._on_panel_job_failed)
+        self._built[name] = panel
+        panel.set_project(self.project)
+        return panel  # type: ignore[no-any-return]
+
+    def _show_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
     def show_panel(self, row: int) -> None:
+        self._ensure_built(row)
         self.sidebar.setCurrentRow(row)
         current = self.panels.currentWidget()
         (current.widget() if isinstance(current, QScrollArea) else current).setFocus()
@@ -354,13 +452,9 @@ class MainWindow(QMainWindow):
         if self.project is not None and self.project is not project:
             self.project.close()
         self.project = project
-        self.data_panel.set_project(project)
-        self.label_panel.set_project(project)
-        self.train_panel.set_project(project)
-        self.predict_panel.set_project(project)
-        # The panels above read the active run's predictions themselves; only the attention
-        # panel needs telling which model to explain with.
-        self._use_active_model(project.active_run() if project is not None else None)
+        self.events.set_project(project)
+        for panel in self.built_panels():  # a panel built later is handed the project then
+            panel.set_project(project)  # type: ignore[attr-defined]
         self.saved_label.setText("Saved ✓" if project is not None else "")
         if project is not None:
             self.setWindowTitle(f"{project.path.name} — bertdesk")
@@ -392,11 +486,13 @@ class MainWindow(QMainWindow):
         self._run_job("Saving a copy of the project", lambda on_progress, cancel: project.save_as(path), self._on_project_opened)
 
     def undo(self) -> None:
-        # One undo path: the label panel's QUndoStack, whose commands call project.undo().
-        self.label_panel.undo_stack.undo()
+        """Edit > Undo: step the project's one undo history back (every panel hears of it)."""
+        if self.project is not None:
+            self.project.undo()
 
     def redo(self) -> None:
-        self.label_panel.undo_stack.redo()
+        if self.project is not None:
+            self.project.redo()
 
     def label_rows(self, rows: list[int], label: str | None, also_duplicates: bool = False) -> None:
         """Label ``rows`` (None clears; optionally their exact duplicates too) as ONE undo step."""
@@ -412,9 +508,8 @@ class MainWindow(QMainWindow):
             return targets, project.set_labels(targets, label)
 
         def done(result: tuple[list[int], bool]) -> None:
-            targets, changed = result
-            if changed and self.project is project:
-                self.label_panel.record_project_edit(targets[0], targets[-1])  # Edit > Undo: one step
+            # The edit and its one undo step were recorded together by the project, which told the panels.
+            targets, _changed = result
             self.statusBar().showMessage(f"{title}: {len(targets):,} rows", 5000)
 
         # Always a job, whatever the size: one path (a thread start costs well under a
@@ -424,30 +519,10 @@ class MainWindow(QMainWindow):
             return
         self._run_job(title, work, done)
 
-    def _on_label_panel_labels_changed(self, first_row: int, last_row: int) -> None:
+    def _show_saved(self) -> None:
         from datetime import datetime
 
         self.saved_label.setText(f"Saved ✓ {datetime.now():%H:%M:%S}")
-        self.data_panel.model.refresh_labels(first_row, last_row)
-        self.data_panel.update_summary()
-        self.train_panel.refresh()
-        self._update_actions()
-
-    def _use_active_model(self, run: Any) -> None:
-        """Explain with the active run's model, else the bundled one."""
-        model_dir = run.model_dir if run is not None and run.model_dir and Path(run.model_dir).is_dir() else None
-        self.attention_panel.set_model(model_dir)
-
-    def _on_active_run_changed(self, run: Any) -> None:
-        """Another run became active (or none): its model and its predictions everywhere."""
-        self._use_active_model(run)
-        self.label_panel.refresh_predictions()  # suggestions come from the active run
-        if self.project is not None:
-            self.predict_panel.refresh()
-
-    def _on_predictions_accepted(self) -> None:
-        """Accepted predictions are one project edit: on Edit > Undo, and shown everywhere."""
-        self.label_panel.record_project_edit()  # its labels_changed refreshes the other views
 
     def explain_row(self, row_id: int) -> None:
         """Double-click on a row: its attention, one more click from any head."""
@@ -478,10 +553,7 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.close()
             old.deleteLater()
-        dialog = LabelSetDialog(self.project, self)
-        # record_project_edit() emits labels_changed, which refreshes the data panel and actions.
-        dialog.label_set_changed.connect(lambda: self.label_panel.record_project_edit())
-        self.label_panel.labels_changed.connect(dialog.on_labels_changed)  # undo/redo, labelling
+        dialog = LabelSetDialog(self.project, self)  # it follows the project's announcements itself
         self.project_changed.connect(dialog.close)
         self.label_set_dialog = dialog
         dialog.show()
@@ -501,8 +573,7 @@ class MainWindow(QMainWindow):
         dialog = LabelClashDialog(groups, self.project.label_counts(), self)
         if dialog.exec():
             for into, others in dialog.merges():
-                self.project.merge_labels(into, others)
-                self.label_panel.record_project_edit()  # undoable from Edit > Undo
+                self.project.merge_labels(into, others)  # one undo step each
 
     # -- jobs -------------------------------------------------------------------------------------
     @property
@@ -588,11 +659,17 @@ class MainWindow(QMainWindow):
         self._refresh_recent()
 
     def _update_actions(self) -> None:
-        has_project = self.project is not None
+        project = self.project if self.project is not None and not self.project.closed else None
+        has_project = project is not None
         self.save_as_action.setEnabled(has_project)
         self.close_action.setEnabled(has_project)
-        self.undo_action.setEnabled(has_project and self.label_panel.undo_stack.canUndo())
-        self.redo_action.setEnabled(has_project and self.label_panel.undo_stack.canRedo())
+        # What Undo/Redo would do, from the project's own history ("&&": a label's "&" is no mnemonic).
+        undo_text = project.undo_text if project is not None else ""
+        redo_text = project.redo_text if project is not None else ""
+        self.undo_action.setEnabled(project is not None and project.can_undo)
+        self.redo_action.setEnabled(project is not None and project.can_redo)
+        self.undo_action.setText(f"&Undo {undo_text.replace('&', '&&')}" if undo_text else "&Undo")
+        self.redo_action.setText(f"&Redo {redo_text.replace('&', '&&')}" if redo_text else "&Redo")
         self.label_set_action.setEnabled(has_project)
 
     def show_about(self) -> None:

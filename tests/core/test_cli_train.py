@@ -137,10 +137,14 @@ def test_evaluate_on_the_validation_rows_matches_the_training_metrics(
     scores = json.loads(capsys.readouterr().out)
     assert scores["confusion_matrix"] == metrics["validation"]["confusion_matrix"]
     assert scores["macro_f1"] == pytest.approx(metrics["validation"]["macro_f1"])
+    # The majority-class baseline rides along in metrics.json and in evaluate's JSON.
+    counts = [sum(row) for row in metrics["validation"]["confusion_matrix"]]
+    assert metrics["validation"]["baseline"]["accuracy"] == pytest.approx(max(counts) / sum(counts))
+    assert scores["baseline"] == metrics["validation"]["baseline"]
 
     assert main(["evaluate", str(tmp_path / "m"), str(validation), "--precision", "fp32", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "Accuracy:" in out and "Confusion matrix" in out
+    assert "Accuracy:" in out and "Confusion matrix" in out and "Baseline:" in out and "by always answering" in out
 
 
 def test_evaluate_refuses_a_model_without_a_head(labelled_csv: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

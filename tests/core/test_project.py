@@ -578,3 +578,20 @@ def test_meta_is_json_and_identifies_the_file(project: Project) -> None:
     conn.close()
     assert meta["app"] == "bertdesk" and meta["schema_version"] == "3"
     assert json.loads(meta["columns"]) == ["text", "n"] and json.loads(meta["row_count"]) == 50
+
+
+def test_every_label_has_a_stable_colour_its_own_or_the_palettes(tmp_path: Path) -> None:
+    from bertdesk.core.project.label_colors import PALETTE
+
+    frame = pd.DataFrame({"text": ["x", "y", "z"], "label": ["a", "b", "c"]})
+    with Project.create(tmp_path / "c.bertdesk", frame, text_column="text", label_column="label") as project:
+        first = project.display_colors()
+        assert first == {"a": PALETTE[0], "b": PALETTE[1], "c": PALETTE[2]}
+        assert len(set(first.values())) == 3 and not {"#ff0000", "#FF0000", "#e15759"} & set(first.values())  # no red
+        project.set_label_color("b", "#123456")
+        project.reorder_labels(["c", "b", "a"])
+        project.rename_label("a", "alpha")
+        project.delete_label("c")
+        project.add_label("d")
+        # Reordering, renaming and deleting others change no label's colour; a new label gets an unused one.
+        assert project.display_colors() == {"b": "#123456", "alpha": PALETTE[0], "d": PALETTE[3]}

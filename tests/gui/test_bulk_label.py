@@ -51,7 +51,7 @@ def test_bulk_assign_is_one_undo_step(qtbot, opened) -> None:
     wait_for_job(qtbot, window)  # bulk labels always run as a job (no row threshold)
     assert [project.label_of(r) for r in range(6)] == ["x", "y", "y", "y", None, "y"]
     assert "5 labelled" in panel.summary_label.text()
-    assert window.label_panel.undo_stack.count() == 1
+    assert window.project.undo_steps == 1
     window.undo()
     assert [project.label_of(r) for r in range(6)] == ["x", None, None, None, None, "y"]
     window.redo()
@@ -71,7 +71,7 @@ def test_context_menu_labels_and_clears(qtbot, opened) -> None:
     next(a for a in sub.actions() if a.text() == "Clear label").trigger()
     wait_for_job(qtbot, window)
     assert project.labelled_count == 0
-    assert window.label_panel.undo_stack.count() == 2
+    assert window.project.undo_steps == 2
     window.undo()
     assert [project.label_of(r) for r in (0, 4, 5)] == ["x", "x", "x"]
     window.undo()
@@ -98,7 +98,7 @@ def test_also_label_exact_duplicates(qtbot, opened) -> None:
     panel.request_bulk_label("y")
     wait_for_job(qtbot, window)
     assert [project.label_of(r) for r in range(6)] == ["y", "y", "y", None, "y", "y"]
-    assert window.label_panel.undo_stack.count() == 1
+    assert window.project.undo_steps == 1
     window.undo()
     assert [project.label_of(r) for r in range(6)] == ["x", None, None, None, None, "y"]
 
@@ -109,6 +109,6 @@ def test_big_selection_runs_as_a_job(qtbot, opened, monkeypatch) -> None:
     panel.request_bulk_label(None)
     wait_for_job(qtbot, window)
     assert window.project.labelled_count == 0
-    assert window.label_panel.undo_stack.count() == 1
+    assert window.project.undo_steps == 1
     window.undo()
     assert window.project.labelled_count == 2

@@ -117,3 +117,23 @@ def test_a_legacy_byte_past_the_preview_is_imported_in_its_encoding(qtbot, tmp_p
     assert dialog.text_combo.currentText() == "text"
     with import_spreadsheet(dialog.options()) as project:
         assert project.texts()[-1] == "café crème"
+
+
+def test_enter_imports_and_never_opens_save_as(qtbot, tmp_path: Path, monkeypatch) -> None:
+    # A user's report: Enter opened "Save project as…" (Browse) instead of importing.
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+
+    browsed: list[bool] = []
+    monkeypatch.setattr(ImportDialog, "_on_browse_clicked", lambda self: browsed.append(True))
+    for focus in ("initial", "project_edit", "text_combo", "header_spin", "preview_view"):
+        dialog = ImportDialog(write_csv(tmp_path / f"s-{focus}.csv", ROWS))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        if focus != "initial":
+            getattr(dialog, focus).setFocus()
+        target = dialog.focusWidget() or dialog
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+        assert not browsed, f"Enter with focus on {focus} opened Browse"
+        assert dialog.result() == QDialog.DialogCode.Accepted, f"Enter with focus on {focus} did not import"

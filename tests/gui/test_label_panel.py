@@ -59,9 +59,9 @@ def test_shows_first_row_with_context_buttons_and_counts(panel: LabelPanel) -> N
 
 
 def test_digit_keys_label_and_advance(qtbot, panel: LabelPanel, project: Project) -> None:
-    with qtbot.waitSignal(panel.labels_changed) as signal:
+    with qtbot.waitSignal(panel.events.labels_changed) as signal:
         qtbot.keyClick(panel, Qt.Key.Key_2)  # row 0: billing -> bug
-    assert signal.args == [0, 0]
+    assert list(signal.args[0].rows) == [0]
     assert project.label_of(0) == "bug" and panel.current_row == 1
     assert heights(panel) == [0, 2, 1] and "Saved ✓" in panel.saved_label.text()
     for key, expected in [(Qt.Key.Key_1, "billing"), (Qt.Key.Key_3, "praise")]:
@@ -82,7 +82,7 @@ def test_zero_and_backspace_clear(qtbot, panel: LabelPanel, project: Project) ->
     qtbot.keyClick(panel, Qt.Key.Key_Backspace)
     assert project.label_of(2) is None and heights(panel) == [0, 0, 1]
     qtbot.keyClick(panel, Qt.Key.Key_0)  # already clear: no new undo step
-    assert panel.undo_stack.count() == 2
+    assert project.undo_steps == 2
 
 
 def test_skip_and_back_keys(qtbot, panel: LabelPanel) -> None:
@@ -110,7 +110,7 @@ def test_undo_and_redo_keys(qtbot, panel: LabelPanel, project: Project) -> None:
     assert project.label_of(0) == "praise"
     qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL | SHIFT)
     assert project.label_of(1) == "praise" and heights(panel) == [0, 1, 3]
-    assert not panel.undo_stack.canRedo() and not project.can_redo
+    assert not project.can_redo and project.undo_steps == 2
 
 
 def test_ctrl_f_focuses_search_and_typing_there_does_not_label(qtbot, panel: LabelPanel, project: Project) -> None:
@@ -120,7 +120,7 @@ def test_ctrl_f_focuses_search_and_typing_there_does_not_label(qtbot, panel: Lab
     qtbot.keyClicks(panel.search_edit, "12 0")
     for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Space):
         qtbot.keyClick(panel.search_edit, key)
-    assert project.labels() == before and panel.current_row == 0 and panel.undo_stack.count() == 0
+    assert project.labels() == before and panel.current_row == 0 and project.undo_steps == 0
     panel.search_edit.setText("PARCEL")
     qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)  # search, then keys go back to labelling
     assert panel.current_row == 3 and panel.filter_choice() == ("search", None)
@@ -189,7 +189,7 @@ def test_labels_reach_the_file(qtbot, panel: LabelPanel, project: Project) -> No
     project.close()
     with Project.open(path) as reopened:
         assert reopened.label_of(1) == "bug" and reopened.labelled_count == 4
-    assert panel.undo_stack.count() == 0 and panel.text_view.toPlainText().startswith("Open a project")
+    assert not project.can_undo and panel.text_view.toPlainText().startswith("Open a project")
 
 
 def test_grab_smoke(panel: LabelPanel, tmp_path: Path) -> None:
@@ -210,13 +210,14 @@ def test_main_window_shares_one_undo_path(qtbot, window, project: Project) -> No
     qtbot.keyClick(panel, Qt.Key.Key_3)
     assert refreshed == [(0, 0)] and window.undo_action.isEnabled()
     assert "praise 2" in window.data_panel.summary_label.text()
-    window.undo_action.trigger()  # Edit > Undo goes through the panel's stack
-    assert project.label_of(0) == "billing" and panel.undo_stack.index() == 0
+    assert window.undo_action.text() == '&Undo Label row 1 "praise"'  # the text comes from the project's history
+    window.undo_action.trigger()  # Edit > Undo steps the project's one history
+    assert project.label_of(0) == "billing" and project.undo_steps == 0
     assert refreshed[-1] == (0, 0) and window.redo_action.isEnabled() and not window.undo_action.isEnabled()
     window.redo_action.trigger()
     assert project.label_of(0) == "praise" and heights(panel) == [0, 1, 2]
     window.set_project(None)
-    assert panel.project is None and panel.undo_stack.count() == 0
+    assert panel.project is None and not project.can_undo and not window.undo_action.isEnabled()
 
 
 def _predict(project: Project, probabilities: list[list[float]]) -> None:
@@ -256,7 +257,7 @@ def test_the_model_suggestion_is_shown_and_enter_accepts_it(qtbot, panel: LabelP
     assert panel.suggestion_label.text() == "Model suggests: bug (90%)  ·  Enter accepts"
     qtbot.keyClick(panel, Qt.Key.Key_Return)
     assert project.label_of(5) == "bug"
-    panel.undo_stack.undo()
+    qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL)
     assert project.label_of(5) is None
     panel._show_row(0)  # labelled billing, and the model agrees: nothing to accept
     assert panel.suggestion_label.text() == "Model suggests: billing (90%)"

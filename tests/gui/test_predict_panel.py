@@ -94,6 +94,9 @@ def test_shows_the_runs_predictions(panel: PredictPanel) -> None:
     np.testing.assert_allclose(image, matrix / matrix.sum(axis=1, keepdims=True))
     assert panel.confusion.image.axisOrder == "row-major"
     assert panel.views.scores.rowCount() == 2 and panel.views.scores.item(1, 3).text() == "3"
+    # Half right where always answering "neg" is also half right: the baseline beside it, and said plainly.
+    text = panel.views.validation_label.text()
+    assert "accuracy 50.0% (always “neg”: 50.0%)" in text and "⚠ This model does not beat always answering “neg”" in text
 
 
 def test_filters_and_confusion_click(panel: PredictPanel) -> None:
@@ -116,14 +119,14 @@ def test_accept_selected_and_above_threshold_are_undoable(panel: PredictPanel, p
     before = project.labels()
     row = panel.model.row_of(2)  # unlabelled, predicted pos
     panel.table.selectRow(row)
-    with qtbot.waitSignal(panel.project_edited):
+    with qtbot.waitSignal(panel.events.labels_changed):
         assert panel.accept_selected() == 1
     assert project.label_of(2) == "pos" and project.label_sources()[2] == "model"
     assert panel.frame.at[2, "label"] == "pos"
     panel.threshold.setValue(80)
     assert panel.accept_above_button.text() == "Accept all above 80%"
     expected = {r for r in range(N) if r not in project.labels() and panel.frame.at[r, "confidence"] >= 0.8 - 1e-6}
-    with qtbot.waitSignal(panel.project_edited):
+    with qtbot.waitSignal(panel.events.labels_changed):
         assert panel.accept_above_threshold() == len(expected)
     assert all(project.label_of(r) == panel.frame.at[r, "predicted"] for r in expected)
     assert {r: project.labels()[r] for r in before} == before  # people's labels kept
@@ -224,7 +227,7 @@ def test_big_runs_load_in_the_background(panel: PredictPanel, project: Project, 
 def test_accepting_many_rows_runs_in_the_background(panel: PredictPanel, project: Project, qtbot, monkeypatch) -> None:
     before = project.labels()
     panel.threshold.setValue(0)
-    with qtbot.waitSignal(panel.project_edited, timeout=10_000):
+    with qtbot.waitSignal(panel.events.labels_changed, timeout=10_000):
         accepted = panel.accept_above_threshold()
     assert accepted == N - len(before)
     qtbot.waitUntil(lambda: panel.job is None, timeout=10_000)

@@ -153,7 +153,10 @@ def test_cancel_stops_quickly_and_leaves_no_model(qtbot, panel: TrainPanel, proj
     assert project.active_run() is None
     assert not out_dir.exists()
     assert not list(training_runs.models_folder(project).glob(f"*{PARTIAL_MARK}*"))
-    assert _history_statuses(panel) == ["cancelled"]
+    # Not a bare stub ("cancelled", device "auto", no scores): it says there is no model.
+    assert _history_statuses(panel) == ["cancelled, no model"]
+    device = panel.history.table.item(0, COLUMNS.index("Device")).text()
+    assert device == "—" and "no model was saved" in panel.history.table.item(0, STATUS).toolTip()
     assert panel.start_button.isEnabled()
     assert len(panel.plots.loss_curve.getData()[0]) >= 1  # the curves watched stay up
 
@@ -346,6 +349,24 @@ def test_double_click_shows_run_details(qtbot, panel: TrainPanel, project: Proje
     dialog.close()
 
 
+def test_a_run_that_does_not_beat_the_baseline_says_so(qtbot, panel: TrainPanel, project: Project) -> None:
+    # Validation holds 4 "neg" and 4 "pos": always answering "neg" scores 0.500.
+    weak, _ = _fake_finished_run(project, accuracy=0.45)
+    strong, _ = _fake_finished_run(project, accuracy=0.75)
+    panel.set_project(project)
+    table = panel.history.table
+    accuracy = COLUMNS.index("Accuracy")
+    cells = {int(table.item(r, 1).text()): table.item(r, accuracy) for r in range(table.rowCount())}
+    assert cells[weak].text() == "⚠ 0.450" and "does not beat always answering “neg”" in cells[weak].toolTip()
+    assert cells[strong].text() == "0.750" and "(always “neg”: 0.500)" in cells[strong].toolTip()
+    row = next(r for r in range(table.rowCount()) if int(table.item(r, 1).text()) == weak)
+    table.itemDoubleClicked.emit(table.item(row, 2))
+    dialog = panel.details_dialog
+    assert "does not beat" in dialog.verdict_label.text() and "Thorough" in dialog.verdict_label.text()
+    assert "Baseline:  0.500 accuracy" in dialog.report.toPlainText()
+    dialog.close()
+
+
 def test_interrupted_runs_are_marked_when_the_project_opens(qtbot, project: Project) -> None:
     run_id, _ = training_runs.begin_run(project, TrainConfig())
     project.update_run(run_id, pid=999999999)  # the process that ran it is gone
@@ -426,6 +447,47 @@ def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny
     project.close()
 
 
+def test_most_texts_cut_is_a_warning_with_a_one_click_fix(qtbot, tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    # A Fast run cut 79% of a user's reviews at 64 tokens: grey small print was missed.
+    texts, labels = tiny_texts(20)
+    texts = [" ".join(["good"] * 60) if i < 15 else t for i, t in enumerate(texts)]  # 62 tokens with [CLS]/[SEP]
+    project = Project.create(
+        tmp_path / "t.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    )
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    panel.settings.set_model_source(str(tiny_encoder_dir))
+    panel.set_project(project)
+    panel.settings.max_length_spin.setValue(32)
+    panel.show()
+    qtbot.waitUntil(lambda: "will be cut" in panel.truncation.text(), timeout=20_000)
+    assert panel.truncation.text().startswith("15 of 20 texts (75%)")
+    assert panel.truncation.is_loud() and panel.truncation.fix_button.isVisible()
+    assert panel.truncation.fix_button.text() == "Use 64 tokens"
+    qtbot.mouseClick(panel.truncation.fix_button, Qt.MouseButton.LeftButton)
+    assert panel.settings.max_length_spin.value() == 64
+    qtbot.waitUntil(lambda: panel.truncation.text() == "All 20 labelled texts fit in 64 tokens.", timeout=20_000)
+    assert not panel.truncation.is_loud() and not panel.truncation.fix_button.isVisible()
+    project.close()
+
+
+def test_a_few_texts_cut_stays_a_quiet_note(qtbot, tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    texts, labels = tiny_texts(20)
+    texts[0] = " ".join(["good"] * 60)
+    project = Project.create(
+        tmp_path / "t.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    )
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    panel.settings.set_model_source(str(tiny_encoder_dir))
+    panel.set_project(project)
+    panel.settings.max_length_spin.setValue(32)
+    panel.show()
+    qtbot.waitUntil(lambda: "will be cut" in panel.truncation.text(), timeout=20_000)
+    assert not panel.truncation.is_loud()  # 5%: a note, not an alarm
+    project.close()
+
+
 def test_opening_a_project_removes_model_folders_a_killed_run_left(qtbot, project: Project, tmp_path, monkeypatch) -> None:
     import json
     import socket
@@ -476,3 +538,24 @@ def test_the_panel_remembers_its_settings_per_project(qtbot, tmp_path: Path) -> 
         again.set_project(reopened)
         assert again.settings.epochs_spin.value() == 7
         again.set_project(None)
+
+
+def test_history_fits_at_1280_and_early_epochs_read_plainly(qtbot, panel: TrainPanel, project: Project) -> None:
+    for accuracy in (0.6, 0.7, 0.75):
+        _fake_finished_run(project, accuracy=accuracy)
+    panel.set_project(project)
+    panel.resize(1130, 760)  # what a 1280-px window leaves the panel beside the sidebar
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.history.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 100)
+    # Nothing to scroll sideways to (Duration was hidden), and every column but the long
+    # Settings one (elided, full text in its tooltip) shows all of its text.
+    assert table.horizontalScrollBar().maximum() == 0
+    for column, name in enumerate(COLUMNS):
+        if name != "Settings":
+            assert table.columnWidth(column) >= table.sizeHintForColumn(column), name
+    # Epochs 0.1-0.6 on the loss plot's axis, not "epoch (x0.001)" with ticks 100-600.
+    axis = panel.plots.loss_plot.getPlotItem().getAxis("bottom")
+    axis.setRange(0.1, 0.6)
+    assert "x0.001" not in axis.labelString() and axis.autoSIPrefixScale == 1.0

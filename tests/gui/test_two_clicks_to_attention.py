@@ -41,8 +41,7 @@ def test_accepting_predictions_is_one_undo_step_in_the_main_window(qtbot, window
     run = project.add_run(status="finished", model_dir="", config={}, metrics={"labels": ["x", "y"]})
     project.set_active_run(run)
     project.store_predictions(run, [2], ["y"], [0.9], np.array([[0.1, 0.9]], dtype=np.float32))
-    assert project.accept_predictions({2: "y"})
-    window.predict_panel.project_edited.emit()
-    assert window.undo_action.isEnabled()
+    assert project.accept_predictions({2: "y"})  # announced by the project: no one has to tell the window
+    assert window.undo_action.isEnabled() and window.undo_action.text() == "&Undo Accept predictions for row 3"
     window.undo_action.trigger()
     assert project.label_of(2) is None

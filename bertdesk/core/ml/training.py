@@ -35,6 +35,7 @@ from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
 from bertdesk.core.ml.training_metrics import ValidationPoint, score_sheet
+from bertdesk.core.ml.truncation import check_truncation
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
 
 if TYPE_CHECKING:
@@ -67,30 +68,15 @@ class Preflight:
     device: str
 
 
-def describe_truncation(truncated: int, total: int, max_length: int) -> str | None:
-    if not truncated:
-        return None
-    share = 100.0 * truncated / max(total, 1)
-    return (
-        f"{truncated} of {total} texts ({share:.0f}%) are longer than {max_length} tokens and will be cut; raise Max length to keep more."
-    )
-
-
-def count_truncated(tokenizer: Any, texts: list[str], max_length: int) -> int:
-    """How many ``texts`` are longer than ``max_length`` tokens (special tokens included)."""
-    encoded = tokenizer(texts, truncation=False, add_special_tokens=True, return_attention_mask=False, return_token_type_ids=False)
-    return sum(1 for ids in encoded["input_ids"] if len(ids) > max_length)
-
-
 def data_warnings(data: TrainingData, tokenizer: Any, max_length: int) -> tuple[list[str], int]:
     """What to tell the user before training: small classes and texts cut at ``max_length``;
     also returns how many texts are cut."""
     warnings = small_class_warnings(data)
-    truncated = count_truncated(tokenizer, data.texts, max_length)
-    note = describe_truncation(truncated, len(data), max_length)
+    check = check_truncation(tokenizer, data.texts, max_length)
+    note = check.describe()
     if note:
         warnings.append(note)
-    return warnings, truncated
+    return warnings, check.truncated
 
 
 def preflight(data: TrainingData, config: TrainConfig) -> Preflight:

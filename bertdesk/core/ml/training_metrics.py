@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bertdesk.core.baseline import Baseline, majority_baseline
+
 PROGRESS_PREFIX = "val_"
 
 
@@ -45,7 +47,19 @@ class ValidationScores:
             "confusion_matrix": [list(row) for row in self.confusion_matrix],
             "labels": list(self.labels),
             "support": self.support,
+            # Derived from the matrix (from_dict recomputes it), written for scripts reading metrics.json.
+            "baseline": None if self.baseline is None else self.baseline.to_dict(),
         }
+
+    @property
+    def baseline(self) -> Baseline | None:
+        """Always answering the commonest true label of the rows scored (None without rows)."""
+        return majority_baseline([sum(row) for row in self.confusion_matrix], self.labels)
+
+    def verdict(self) -> str | None:
+        """One line when these scores do not beat :attr:`baseline`, else None."""
+        baseline = self.baseline
+        return None if baseline is None else baseline.verdict(self.accuracy, self.macro_f1)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> ValidationScores:
@@ -61,10 +75,12 @@ class ValidationScores:
         )
 
     def summary(self) -> str:
-        """``accuracy 0.812, macro-F1 0.790``, or ``no validation rows``."""
+        """``accuracy 0.812 (always "positive": 0.640), macro-F1 0.790``, or ``no validation rows``."""
         if self.accuracy is None or self.macro_f1 is None:
             return "no validation rows"
-        return f"accuracy {self.accuracy:.3f}, macro-F1 {self.macro_f1:.3f}"
+        baseline = self.baseline
+        beside = "" if baseline is None else f" ({baseline.short()})"
+        return f"accuracy {self.accuracy:.3f}{beside}, macro-F1 {self.macro_f1:.3f}"
 
 
 @dataclass(frozen=True)
@@ -152,12 +168,17 @@ def format_scores(scores: dict[str, Any]) -> str:
     if not scores.get("support"):
         return "No rows to score.\n"
     width = max([len(label) for label in labels] + [9])
-    lines = [
-        f"Accuracy:  {scores['accuracy']:.3f}",
-        f"Macro-F1:  {scores['macro_f1']:.3f}   ({scores['support']} rows)",
-        "",
-        f"{'label':<{width}}  precision  recall     f1  support",
-    ]
+    sheet = ValidationScores.from_dict(scores)
+    baseline = sheet.baseline
+    lines = [f"Accuracy:  {scores['accuracy']:.3f}", f"Macro-F1:  {scores['macro_f1']:.3f}   ({scores['support']} rows)"]
+    if baseline is not None:
+        lines.append(
+            f"Baseline:  {baseline.accuracy:.3f} accuracy, {baseline.macro_f1:.3f} macro-F1 by always answering “{baseline.label}”"
+        )
+    verdict = sheet.verdict()
+    if verdict:
+        lines.append(f"Warning:   {verdict}")
+    lines += ["", f"{'label':<{width}}  precision  recall     f1  support"]
     for label in labels:
         c = scores["per_class"][label]
         lines.append(f"{label:<{width}}  {c['precision']:9.3f}  {c['recall']:6.3f}  {c['f1']:5.3f}  {c['support']:7d}")

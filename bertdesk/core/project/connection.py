@@ -3,18 +3,20 @@
 Every store of a project (:mod:`~bertdesk.core.project.label_store`, :mod:`~bertdesk.core.project.runs`,
 :mod:`~bertdesk.core.project.settings`, :mod:`~bertdesk.core.project.predictions`) shares one
 :class:`ProjectConnection`, so one re-entrant lock serialises every thread's access and each edit is
-one transaction, whichever store makes it.
+one transaction, whichever store makes it. It also carries the project's :attr:`~ProjectConnection.events`:
+a store announces each committed edit there (:meth:`ProjectConnection.announce`), and the messages
+reach the listeners once the lock is let go (:mod:`bertdesk.core.project.events`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bertdesk.core.errors import ProjectError
+from bertdesk.core.project.events import AnnouncingLock, ChangeHub, Message
 
 
 class ProjectConnection:
@@ -28,9 +30,16 @@ class ProjectConnection:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = conn
-        # Re-entrant: a method holding the lock may call another public method.
-        self.lock = threading.RLock()
+        # What changed, for whoever listens: every store announces its committed edits here.
+        self.events = ChangeHub()
+        # Re-entrant: a method holding the lock may call another public method. Messages
+        # announced while it is held are delivered when the outermost holder lets go.
+        self.lock = AnnouncingLock(self.events)
         self._on_close: list[Callable[[], None]] = []
+
+    def announce(self, *messages: Message) -> None:
+        """Tell the listeners of a committed change, once this thread lets go of the lock."""
+        self.lock.announce_on_release(*messages)
 
     def on_close(self, forget: Callable[[], None]) -> None:
         """Call ``forget`` when the file closes (a store dropping what it keeps in memory)."""
@@ -44,6 +53,7 @@ class ProjectConnection:
                 self._conn = None
                 for forget in self._on_close:
                     forget()
+        self.events.clear()
 
     @property
     def closed(self) -> bool:

@@ -18,7 +18,12 @@ a second window opening the same file gets a clear "open in another window" erro
 two diverging views and undo histories.
 
 Undo/redo history is kept in memory for the session only (see :mod:`bertdesk.core.project.undo`):
-closing the project forgets it, while every label is already on disk.
+closing the project forgets it, while every label is already on disk. It is the one history:
+each edit's step is recorded under the lock that covered its commit.
+
+Changes: every committed edit, undo and redo is announced on :attr:`Project.events` (labels
+of which rows, the label set, the history, runs, the active run, stored predictions; see
+:mod:`bertdesk.core.project.events`), on the thread that made it, once the lock is let go.
 
 :class:`Project` is a facade: it opens and closes the file, reads the data snapshot, and hands
 every other call to the store that owns it, each a small class over the one shared
@@ -91,9 +96,12 @@ class Project:
         self._label_column: str | None = meta.label_column
         self._source: dict[str, Any] = meta.source
 
+        # What changed, announced by every store after each commit (bertdesk.core.project.events).
+        self.events = self._db.events
         # The stores, and the facade's vocabulary: each call answered by the store that owns it.
         labels = self._labels = LabelStore(self._db, meta.row_count)
         self.label_colors = labels.label_colors
+        self.display_colors = labels.display_colors
         self.add_label = labels.add_label
         self.rename_label = labels.rename_label
         self.merge_labels = labels.merge_labels
@@ -302,6 +310,11 @@ class Project:
     def can_redo(self) -> bool:
         """True when :meth:`redo` would do something."""
         return self._labels.can_redo
+
+    @property
+    def undo_steps(self) -> int:
+        """How many edits :meth:`undo` can take back, one call each."""
+        return self._labels.undo_steps
 
     @property
     def undo_text(self) -> str:

@@ -1,7 +1,10 @@
 """A project's labels: the label set, each row's label, accepting predictions, and the one undo history.
 
 Every edit is committed in its own transaction before the method returns, and recorded as
-one step of an in-memory undo history (this session only; the labels themselves are on disk).
+one step of an in-memory undo history (this session only; the labels themselves are on disk)
+while the lock that covered the commit is still held. This history is the app's only one:
+Edit > Undo, the label panel's Ctrl+Z and a script all step it, and each step is announced on
+the project's ``events`` (:mod:`bertdesk.core.project.events`) like the edit itself.
 The SQL of the two label tables is in :mod:`~bertdesk.core.project.label_tables`; how each edit
 changes them is described in :mod:`~bertdesk.core.project.edits`.
 """
@@ -10,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 import time
 from array import array
 from collections import Counter
@@ -21,6 +23,8 @@ from typing import Literal, get_args
 from bertdesk.core.errors import LabelError, ProjectError
 from bertdesk.core.project import edits
 from bertdesk.core.project.connection import ProjectConnection
+from bertdesk.core.project.events import AnnouncingLock, Cause, HistoryChanged, LabelsChanged, LabelSetChanged, Message
+from bertdesk.core.project.label_colors import display_colors
 from bertdesk.core.project.label_set import LabelSet, normalise_label
 from bertdesk.core.project.label_tables import LabelDef, apply_state, read_label_set, read_rows
 from bertdesk.core.project.meta import invalid_value
@@ -67,7 +71,7 @@ class LabelStore:
         return self._db.path
 
     @property
-    def _lock(self) -> threading.RLock:
+    def _lock(self) -> AnnouncingLock:
         return self._db.lock
 
     def _read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
@@ -115,16 +119,30 @@ class LabelStore:
 
         ``describe`` runs under the lock, so no other thread changes the label set meanwhile.
         """
-        with self._write() as conn:
-            change = describe(conn)
-            if change is None:
-                return None
-            apply_state(conn, change.touched, change.rows_after, change.set_after)
-        self._history.push(change)
-        self._move_counts(change, forward=True)
-        if change.set_after is not None:
-            self._reload_label_set()
+        with self._lock:
+            with self._write() as conn:
+                change = describe(conn)
+                if change is None:
+                    return None
+                apply_state(conn, change.touched, change.rows_after, change.set_after)
+            # Recorded under the lock that covered the commit: no other edit (a key press on
+            # the GUI thread while a job writes) can land between a write and its undo step.
+            self._history.push(change)
+            self._move_counts(change, forward=True)
+            if change.set_after is not None:
+                self._reload_label_set()
+            self._announce(change, "edit")
         return change
+
+    def _announce(self, change: Change, cause: Cause) -> None:
+        """Tell the listeners what ``change`` (just made, undone or redone) changed, once the lock is let go."""
+        messages: list[Message] = []
+        if change.set_after is not None:
+            messages.append(LabelSetChanged(change.text, cause))
+        if len(change.touched):
+            messages.append(LabelsChanged(change.touched, change.text, cause))
+        messages.append(HistoryChanged())
+        self._db.announce(*messages)
 
     @contextlib.contextmanager
     def _known_keys(self) -> Iterator[None]:
@@ -147,6 +165,10 @@ class LabelStore:
     def label_colors(self) -> dict[str, str]:
         """Colours of the labels that have one (name -> colour as stored, e.g. "#1f77b4")."""
         return {d.name: d.color for d in self._defs if d.color}
+
+    def display_colors(self) -> dict[str, str]:
+        """Every label's colour as drawn: its own, else its palette colour (:mod:`~bertdesk.core.project.label_colors`)."""
+        return display_colors((d.key, d.name, d.color) for d in self._defs)
 
     def add_label(self, name: str, color: str | None = None) -> None:
         """Append a label to the set (trimmed; no-op if it exists). Undoable."""
@@ -341,12 +363,18 @@ class LabelStore:
             self._move_counts(change, forward=forward)
             if label_set is not None:
                 self._reload_label_set()
+            self._announce(change, "redo" if forward else "undo")
             return True
 
     @property
     def can_undo(self) -> bool:
         """True when :meth:`undo` would do something."""
         return self._history.peek_undo() is not None
+
+    @property
+    def undo_steps(self) -> int:
+        """How many edits :meth:`undo` can take back, one call each (at most :data:`~bertdesk.core.project.undo.UNDO_LIMIT`)."""
+        return self._history.undo_steps
 
     @property
     def can_redo(self) -> bool:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from bertdesk.core.baseline import Baseline, majority_baseline
 from bertdesk.core.project.text_search import TextQuery
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ class ValidationReport:
         precision / recall / f1 / support: per class.
         accuracy: share of rows predicted right.
         rows: how many validation rows had both a label and a prediction.
+        baseline: always answering the commonest true label of these rows (None without rows).
     """
 
     classes: list[str]
@@ -157,6 +159,17 @@ class ValidationReport:
     support: np.ndarray
     accuracy: float
     rows: int
+    baseline: Baseline | None = None
+
+    @property
+    def macro_f1(self) -> float:
+        """Mean F1 over the classes present among the rows (as training's macro-F1)."""
+        present = self.support > 0
+        return float(self.f1[present].mean()) if present.any() else 0.0
+
+    def verdict(self) -> str | None:
+        """One line when these predictions do not beat :attr:`baseline`, else None."""
+        return None if self.baseline is None or not self.rows else self.baseline.verdict(self.accuracy, self.macro_f1)
 
 
 def validation_report(frame: pd.DataFrame, row_ids: Sequence[int], classes: Sequence[str]) -> ValidationReport:
@@ -191,7 +204,16 @@ def validation_report(frame: pd.DataFrame, row_ids: Sequence[int], classes: Sequ
     for row_id, i, j in zip(part.index.tolist(), truth.tolist(), guess.tolist()):
         cells.setdefault((i, j), []).append(int(row_id))
     return ValidationReport(
-        names, matrix.astype(np.int64), cells, precision, recall, f1, support.astype(np.int64), float((truth == guess).mean()), len(part)
+        names,
+        matrix.astype(np.int64),
+        cells,
+        precision,
+        recall,
+        f1,
+        support.astype(np.int64),
+        float((truth == guess).mean()),
+        len(part),
+        majority_baseline(support.tolist(), names),
     )
 
 

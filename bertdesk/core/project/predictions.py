@@ -22,6 +22,7 @@ import numpy as np
 
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project.connection import ProjectConnection
+from bertdesk.core.project.events import PredictionsChanged
 from bertdesk.core.project.meta import invalid_value
 from bertdesk.core.project.runs import RunStore, require_run
 
@@ -204,7 +205,9 @@ class PredictionStore:
             ProjectError: no such run, a row id out of range, or shapes that do not line up.
         """
         with self._db.write() as conn:
-            return store(conn, run_id, row_ids, labels, confidences, probabilities, class_names, self._row_count)
+            stored = store(conn, run_id, row_ids, labels, confidences, probabilities, class_names, self._row_count)
+        self._db.announce(PredictionsChanged(run_id))
+        return stored
 
     def load(self, run_id: int | None = None) -> PredictionTable | None:
         """The stored predictions of ``run_id`` (default: the active run), or None when there is no such run."""
@@ -227,4 +230,6 @@ class PredictionStore:
     def clear(self, run_id: int) -> int:
         """Forget run ``run_id``'s stored predictions; return how many rows were removed."""
         with self._db.write() as conn:
-            return clear(conn, run_id)
+            removed = clear(conn, run_id)
+        self._db.announce(PredictionsChanged(run_id))
+        return removed

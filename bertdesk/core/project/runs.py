@@ -15,6 +15,7 @@ from typing import Any
 
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project.connection import ProjectConnection
+from bertdesk.core.project.events import ActiveRunChanged, Message, PredictionsChanged, RunsChanged
 from bertdesk.core.project.meta import invalid_value, stored_json
 from bertdesk.core.project.paths import resolve_stored_path, stored_path
 
@@ -166,7 +167,9 @@ class RunStore:
         """
         model_dir = stored_path(self._db.path, model_dir)
         with self._db.write() as conn:
-            return insert_run(conn, status=status, model_dir=model_dir, config=config, metrics=metrics)
+            run_id = insert_run(conn, status=status, model_dir=model_dir, config=config, metrics=metrics)
+        self._db.announce(RunsChanged(run_id))
+        return run_id
 
     def update(self, run_id: int, **fields: Any) -> None:
         """Change ``status``, ``model_dir``, ``config`` and/or ``metrics`` of a run.
@@ -178,6 +181,7 @@ class RunStore:
             fields = {**fields, "model_dir": stored_path(self._db.path, fields["model_dir"])}
         with self._db.write() as conn:
             update_run(conn, run_id, fields)
+        self._db.announce(RunsChanged(run_id))
 
     def all(self) -> list[RunRecord]:
         """Every run, oldest first (``model_dir`` absolute)."""
@@ -191,6 +195,7 @@ class RunStore:
         """Make ``run_id`` the one active run (None: no run is active)."""
         with self._db.write() as conn:
             activate_run(conn, run_id)
+        self._db.announce(ActiveRunChanged(run_id))
 
     def active(self) -> RunRecord | None:
         """The active run, or None."""
@@ -204,7 +209,12 @@ class RunStore:
     def delete(self, run_id: int) -> None:
         """Delete a run and its predictions (its model folder on disk is left alone)."""
         with self._db.write() as conn:
+            was_active = conn.execute("SELECT is_active FROM runs WHERE id = ?", (run_id,)).fetchone()
             remove_run(conn, run_id)
+        messages: list[Message] = [RunsChanged(run_id), PredictionsChanged(run_id)]
+        if was_active is not None and was_active[0]:
+            messages.append(ActiveRunChanged(None))
+        self._db.announce(*messages)
 
     def _as_read(self, run: RunRecord) -> RunRecord:
         """``run`` checked (a hand-edited row must not surface as a TypeError later) with its path resolved."""

@@ -90,6 +90,11 @@ class UndoHistory:
         if len(self._undo) > self._limit:
             del self._undo[0]  # the oldest step falls off, like QUndoStack's undoLimit
 
+    @property
+    def undo_steps(self) -> int:
+        """How many steps undo can take back."""
+        return len(self._undo)
+
     def peek_undo(self) -> Change | None:
         return self._undo[-1] if self._undo else None
 

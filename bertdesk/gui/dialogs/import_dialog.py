@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.importing import PREVIEW_ROWS, PROJECT_SUFFIX, ImportOptions, default_project_path, preview_import
 from bertdesk.gui.models.frame_model import FrameTableModel
+from bertdesk.gui.widgets.notices import WARNING_STYLE
 
 NO_LABEL = "(none)"
 
@@ -80,7 +81,7 @@ class ImportDialog(QDialog):
         self.label_combo.setToolTip("Optional: a column that already holds labels; they are imported as labels")
         self.warning_label = plain_label()
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("QLabel { background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px; }")
+        self.warning_label.setStyleSheet(WARNING_STYLE)
         self.warning_label.hide()
         self.error_label = plain_label()
         self.error_label.setWordWrap(True)
@@ -98,11 +99,13 @@ class ImportDialog(QDialog):
         self.project_edit = QLineEdit(str(default_project_path(self.path, fallback_dir)))
         self.project_edit.setToolTip("The project file keeps a copy of the table and every label you set")
         browse = QPushButton("Browse…")
+        # Not an auto-default button: in a dialog, a focused auto-default button takes Enter,
+        # and Enter must always mean Import (a user pressed it and got "Save project as…").
+        browse.setAutoDefault(False)
         browse.clicked.connect(self._on_browse_clicked)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -141,6 +144,10 @@ class ImportDialog(QDialog):
         project_form.addRow("Project file", project_row)
         layout.addLayout(project_form)
         layout.addWidget(self.buttons)
+        # Only now, with the button inside the dialog: setDefault() on a button that has no
+        # dialog yet is forgotten, and the dialog then makes its first auto-default button
+        # (Browse…, or Cancel) the one Enter presses.
+        self.import_button.setDefault(True)
 
         for combo in (self.encoding_combo, self.delimiter_combo, self.sheet_combo):
             combo.currentIndexChanged.connect(self._on_reading_option_changed)

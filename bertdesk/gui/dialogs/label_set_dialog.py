@@ -1,9 +1,9 @@
 """Edit the label set: add, rename, merge, delete, reorder and colour labels; hygiene checks.
 
-Every edit goes through the project (each one undoable there) and is announced with
-:attr:`LabelSetDialog.label_set_changed`, which the main window connects to the label
-panel's ``record_project_edit()`` so that Edit > Undo reverts it. The signal is emitted only
-when the project really changed, so the two undo histories stay one-to-one.
+Every edit goes through the project: one step of its undo history (Edit > Undo reverts it),
+announced by the project to every panel. :attr:`LabelSetDialog.label_set_changed` says that an
+edit made here really changed something. The dialog itself follows what the project
+announces (labelling elsewhere, undo/redo), so its counts and checks stay current.
 
 The methods that do the work (:meth:`~LabelSetDialog.add_label`, :meth:`~LabelSetDialog.rename`,
 :meth:`~LabelSetDialog.merge`, :meth:`~LabelSetDialog.delete`, :meth:`~LabelSetDialog.move`,
@@ -39,6 +39,7 @@ from bertdesk.core.errors import BertdeskError, LabelError
 from bertdesk.core.project.label_hygiene import MIN_EXAMPLES, HygieneIssue, check_labels
 from bertdesk.core.project.label_set import normalise_label
 from bertdesk.gui.dialogs.errors import show_error
+from bertdesk.gui.project_events import ProjectEvents
 from bertdesk.gui.widgets.label_chart import DEFAULT_COLOR
 
 if TYPE_CHECKING:
@@ -82,11 +83,15 @@ def _plain_label(text: str = "", style: str = "") -> QLabel:
 class LabelSetDialog(QDialog):
     """The label set as a list (name, rows, colour) with buttons to edit it, and hygiene checks."""
 
-    label_set_changed = Signal()
+    label_set_changed = Signal()  # an edit made here changed the project
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        self.events = ProjectEvents(self)
+        self.events.set_project(project)
+        self.events.labels_changed.connect(lambda _message: self.on_labels_changed())
+        self.events.label_set_changed.connect(lambda _message: self.on_labels_changed())
         self.setWindowTitle("Label Set")
         self.resize(620, 520)
         self.hygiene_issues: list[HygieneIssue] = []
@@ -188,7 +193,7 @@ class LabelSetDialog(QDialog):
         """Re-read the label set, counts and colours from the project (keeps the selection)."""
         selected = self.selected_names()
         counts = self.project.label_counts()
-        colors = self.project.label_colors()
+        colors = self.project.display_colors()
         self.list.blockSignals(True)
         self.list.clear()
         for i, (name, rows) in enumerate(counts.items(), start=1):
@@ -204,9 +209,9 @@ class LabelSetDialog(QDialog):
         self._refresh_hygiene()
         self._update_buttons()
 
-    def on_labels_changed(self, first_row: int = 0, last_row: int = 0) -> None:
-        """Labels changed elsewhere (Edit > Undo, the label panel): show the project as it is now."""
-        if self.isVisible():
+    def on_labels_changed(self) -> None:
+        """Labels changed (here, elsewhere, Edit > Undo): show the project as it is now."""
+        if self.isVisible() and not self.project.closed:
             self.refresh()
 
     def _refresh_hygiene(self) -> None:
@@ -255,7 +260,7 @@ class LabelSetDialog(QDialog):
 
     # -- edits (no questions asked) ----------------------------------------------------------
     def _snapshot(self) -> tuple[tuple[str, ...], dict[str, str], int]:
-        return self.project.label_set.names, self.project.label_colors(), self.project.labelled_count
+        return self.project.label_set.names, self.project.display_colors(), self.project.labelled_count
 
     def _apply(self, title: str, edit: Callable[[], object], select: Sequence[str] = ()) -> bool:
         """Run ``edit`` on the project; show a BertdeskError; emit only if something changed."""
@@ -372,7 +377,7 @@ class LabelSetDialog(QDialog):
         if len(selected) != 1:
             return
         name = selected[0]
-        initial = QColor(self.project.label_colors().get(name, DEFAULT_COLOR))
+        initial = QColor(self.project.display_colors().get(name, DEFAULT_COLOR))
         color = QColorDialog.getColor(initial, self, f"Colour of “{name}”")
         if color.isValid():
             self.set_color(name, color)

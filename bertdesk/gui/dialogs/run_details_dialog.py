@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertdesk.core.ml.training_metrics import format_scores
+from bertdesk.core.ml.training_metrics import ValidationScores, format_scores
 from bertdesk.core.progress import format_duration
+from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE as WARNING_STYLE
 from bertdesk.gui.widgets.train_history import describe_settings
 
 if TYPE_CHECKING:
@@ -119,11 +120,16 @@ class RunDetailsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(info)
         if validation.get("support"):
-            summary = _plain(
-                f"Validation accuracy {validation['accuracy']:.3f}, macro-F1 {validation['macro_f1']:.3f} on {validation['support']} rows."
-            )
+            sheet = ValidationScores.from_dict(validation)
+            summary = _plain(f"Validation {sheet.summary()} on {sheet.support} rows.")
             summary.setStyleSheet("font-weight: bold;")
             layout.addWidget(summary)
+            verdict = sheet.verdict()
+            if verdict:
+                self.verdict_label = _plain(f"⚠ {verdict}")
+                self.verdict_label.setWordWrap(True)
+                self.verdict_label.setStyleSheet(WARNING_STYLE)
+                layout.addWidget(self.verdict_label)
         layout.addWidget(self.scores_table)
         layout.addWidget(_plain("Confusion matrix (rows: true label, columns: predicted label):"))
         layout.addWidget(self.report, 1)

@@ -2,6 +2,10 @@
 
 A 1,000,000-row project costs nothing up front: Qt asks ``data()`` only for visible cells,
 and those come from a small LRU cache of row pages filled by one range query each.
+
+Filtered or sorted, the model shows the rows of an order computed in core
+(:func:`bertdesk.core.project.row_views.view_rows`): table row ``i`` is project row
+``order[i]``, and the vertical header keeps showing each row's own number.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -32,6 +37,8 @@ class DatasetTableModel(QAbstractTableModel):
         self._project: Project | None = None
         self._columns: list[str] = []
         self._rows = 0
+        self._order: np.ndarray | None = None  # table row -> project row id; None: file order
+        self._colors: dict[str, str] | None = None  # label -> colour, read again after label changes
         self._pages: OrderedDict[int, tuple[list[tuple[str, ...]], dict[int, str]]] = OrderedDict()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -47,16 +54,43 @@ class DatasetTableModel(QAbstractTableModel):
         self._project = project
         self._columns = list(project.columns) if project else []
         self._rows = project.row_count if project else 0
+        self._order = None
         self._pages.clear()
+        self._colors = None
         self.endResetModel()
+
+    def set_order(self, order: np.ndarray | None) -> None:
+        """Show the project rows ``order`` lists, in that order (None: every row in file order)."""
+        self.beginResetModel()
+        self._order = None if order is None else np.asarray(order, dtype=np.int64)
+        self._rows = (len(self._order) if self._order is not None else self._project.row_count) if self._project else 0
+        self.endResetModel()
+
+    def row_id(self, row: int) -> int:
+        """The project row shown at table row ``row``."""
+        return int(self._order[row]) if self._order is not None else row
+
+    def table_row(self, row_id: int) -> int | None:
+        """Where project row ``row_id`` is shown, or None when the filter hides it."""
+        if self._order is None:
+            return row_id if 0 <= row_id < self._rows else None
+        found = np.flatnonzero(self._order == row_id)
+        return int(found[0]) if len(found) else None
+
+    @property
+    def is_filtered_or_sorted(self) -> bool:
+        return self._order is not None
 
     def refresh_labels(self, first_row: int = 0, last_row: int | None = None) -> None:
         """Labels changed (for rows first..last): drop cached pages and repaint the label column."""
         if not self._rows:
             return
-        last = self._rows - 1 if last_row is None else last_row
+        last = (self._project.row_count if self._project else self._rows) - 1 if last_row is None else last_row
+        self._colors = None  # a label may have been added, recoloured or renamed
         for page in range(first_row // PAGE_ROWS, last // PAGE_ROWS + 1):
             self._pages.pop(page, None)
+        if self._order is not None:  # the rows may be anywhere in the table: repaint the column
+            first_row, last = 0, self._rows - 1
         self.dataChanged.emit(self.index(first_row, 0), self.index(last, 0), [Qt.ItemDataRole.DisplayRole])
 
     def column_name(self, column: int) -> str:
@@ -80,12 +114,15 @@ class DatasetTableModel(QAbstractTableModel):
             return tooltip_text(text) if text else None
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
             return QBrush(QColor("#1f5f8b"))
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            color = self._label_colors().get(self._cell(row, 0))  # the label's colour, as everywhere
+            return QColor(color) if color else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Vertical:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return str(section + 1)
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self._rows:
+                return str(self.row_id(section) + 1)  # the row's own number, however sorted
             return None
         if self._project is None or not 0 <= section < len(self._columns) + 1:
             return None
@@ -102,7 +139,13 @@ class DatasetTableModel(QAbstractTableModel):
         return None
 
     # -- cache ----------------------------------------------------------------------------
-    def _cell(self, row: int, column: int) -> str:
+    def _label_colors(self) -> dict[str, str]:
+        if self._colors is None:
+            self._colors = self._project.display_colors() if self._project is not None else {}
+        return self._colors
+
+    def _cell(self, table_row: int, column: int) -> str:
+        row = self.row_id(table_row)
         rows, labels = self._page(row // PAGE_ROWS)
         offset = row % PAGE_ROWS
         if column == 0:

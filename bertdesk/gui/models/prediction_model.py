@@ -27,6 +27,7 @@ class PredictionTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._frame: Any = None
+        self.colors: dict[str, str] = {}  # label -> colour (the project's display colours)
         self._columns: list[tuple[str, str]] = []  # (header, frame column)
         self._positions = np.zeros(0, dtype=np.int64)  # frame rows shown, in display order
         self._row_ids = np.zeros(0, dtype=np.int64)
@@ -103,6 +104,9 @@ class PredictionTableModel(QAbstractTableModel):
             return int(self._row_ids[position])
         if role == Qt.ItemDataRole.TextAlignmentRole and (not name or name == CONFIDENCE or name.startswith("p_")):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole and name in (LABEL, PREDICTED):
+            color = self.colors.get(self._cache[name][position])  # the label's colour, as everywhere
+            return QColor(color) if color else None
         if role == Qt.ItemDataRole.ForegroundRole and name == PREDICTED:
             label = self._cache[LABEL][position]
             if label and label != self._cache[PREDICTED][position]:

@@ -8,6 +8,10 @@ two columns of tokens) and the **saliency** (the text shaded word by word).
 torch and transformers are imported on the worker thread only (``bertdesk.core.ml.attention``
 imports them inside its functions), so this module loads none of them and the window opens fast.
 The loaded model is cached by the panel's explainer and reused for every row.
+
+With a project (:meth:`AttentionPanel.set_project`) the panel explains with the project's active
+run's model (the bundled one when there is none), following the project's announcements when
+another run becomes active.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from bertdesk.core.ml.attention_maps import NORMALISATIONS, Normalisation, colou
 from bertdesk.core.ml.attention_png import COLOURMAPS, colour_lut
 from bertdesk.gui.dialogs.errors import error_message
 from bertdesk.gui.jobs import JobRunner
+from bertdesk.gui.project_events import ProjectEvents
 from bertdesk.gui.widgets.attention_export import save_widget_image
 from bertdesk.gui.widgets.attention_grid import THUMB_MAX, AttentionGrid
 from bertdesk.gui.widgets.attention_heatmap import AttentionHeatmap
@@ -52,6 +57,7 @@ from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
     from bertdesk.core.ml.attention import AttentionExplainer, AttentionMaps
+    from bertdesk.core.project import Project
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +94,8 @@ class AttentionPanel(QWidget):
         self._stacks: dict[tuple[str, bool], tuple[np.ndarray, list[str], np.ndarray]] = {}
         self._build()
         self.jobs = JobRunner(self, show_line=self._show_error_line)
+        self.events = ProjectEvents(self)
+        self.events.active_run_changed.connect(lambda _message: self._use_active_model())
 
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
@@ -185,6 +193,17 @@ class AttentionPanel(QWidget):
         return QSize(1200, 760)
 
     # -- public API -------------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        """Explain with ``project``'s active model from now on (None: the bundled one)."""
+        self.events.set_project(project)
+        self._use_active_model()
+
+    def _use_active_model(self) -> None:
+        """The active run's model when its folder is there, else the bundled one."""
+        project = self.events.project
+        run = project.active_run() if project is not None and not project.closed else None
+        self.set_model(run.model_dir if run is not None and run.model_dir and Path(run.model_dir).is_dir() else None)
+
     def set_model(self, model_dir: str | None) -> None:
         """Use ``model_dir`` (None or ``default``: the bundled model) from the next explanation on.
 

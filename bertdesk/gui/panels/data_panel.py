@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -25,11 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk.core.project.label_set import normalise_label
+from bertdesk.core.project.row_views import LABEL_COLUMN, RowView, Show
 from bertdesk.core.resources import resource_path
+from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.models.dataset_model import DatasetTableModel
+from bertdesk.gui.project_events import ProjectEvents
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
+    from bertdesk.core.project.events import LabelsChanged
 
 
 def _icon(name: str) -> QIcon:
@@ -110,13 +115,31 @@ class WelcomePage(QWidget):
         self.recent_list.setVisible(bool(paths))
 
 
+SHOW_CHOICES: tuple[tuple[str, Show], ...] = (
+    ("All rows", "all"),
+    ("Unlabelled", "unlabelled"),
+    ("Labelled", "labelled"),
+    ("With label", "label"),
+    ("Predicted as", "predicted"),
+    ("Text contains", "text"),
+)
+
+
 class DataPanel(QWidget):
     """The table of the open project (lazy: a million rows scroll smoothly).
 
+    "Show" filters the rows (unlabelled, by label, by predicted label, text) and a click on a
+    column header sorts by it (again: descending; a third time: file order). Both are computed
+    in core (:mod:`bertdesk.core.project.row_views`) as a background job; Esc cancels it.
+
     Selected rows can be labelled (or cleared) in bulk from the bar above the table or the
     table's context menu. The panel does not write labels itself: it emits
-    ``bulk_label_requested(rows, label or None, also_duplicates)`` and the main window makes
-    the one project edit and records it as one undo step.
+    ``bulk_label_requested(rows, label or None, also_duplicates)`` and the main window runs
+    the one project edit (one undo step) as a job.
+
+    Labels changed anywhere (announced by the project) show at once, hidden or not: that costs
+    dropping the cached pages of the touched rows and recounting from the project's tally;
+    Qt repaints only what is on screen.
     """
 
     bulk_label_requested = Signal(object, object, bool)  # list[int] rows (sorted), str | None, bool
@@ -126,6 +149,11 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.welcome = WelcomePage()
         self.model = DatasetTableModel(parent=self)
+        self.events = ProjectEvents(self)
+        self.events.labels_changed.connect(self._on_project_labels_changed)
+        self.events.label_set_changed.connect(lambda _message: self._on_project_label_set_changed())
+        self.jobs = JobRunner(self, show_line=lambda line: self.view_label.setText(line))
+        self._sort: tuple[int, bool] | None = None  # (column, descending)
         self.summary_label = QLabel()
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setStyleSheet("padding: 4px 2px;")
@@ -145,8 +173,34 @@ class DataPanel(QWidget):
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setDefaultSectionSize(160)
         horizontal.setStretchLastSection(False)
+        horizontal.setSectionsClickable(True)
+        horizontal.sectionClicked.connect(self._on_header_clicked)
+        horizontal.setToolTip("Click a column's header to sort by it; again for descending; a third time for file order")
 
-        self.table.doubleClicked.connect(lambda index: self.explain_requested.emit(index.row()))
+        self.show_combo = QComboBox()
+        for text, show in SHOW_CHOICES:
+            self.show_combo.addItem(text, show)
+        self.show_combo.currentIndexChanged.connect(self._on_show_changed)
+        self.value_combo = QComboBox()
+        self.value_combo.setMinimumContentsLength(8)
+        self.value_combo.activated.connect(lambda _index: self.apply_view())
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("text to find (Enter)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.returnPressed.connect(self.apply_view)
+        self.view_label = QLabel()
+        self.view_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.view_label.setStyleSheet("color: #555;")
+        view_bar = QHBoxLayout()
+        view_bar.addWidget(QLabel("Show"))
+        view_bar.addWidget(self.show_combo)
+        view_bar.addWidget(self.value_combo)
+        view_bar.addWidget(self.search_edit, 1)
+        view_bar.addWidget(self.view_label, 1)
+        self.value_combo.hide()
+        self.search_edit.hide()
+
+        self.table.doubleClicked.connect(lambda index: self.explain_requested.emit(self.model.row_id(index.row())))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())
@@ -178,6 +232,7 @@ class DataPanel(QWidget):
         table_layout = QVBoxLayout(table_page)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addWidget(self.summary_label)
+        table_layout.addLayout(view_bar)
         table_layout.addLayout(bulk_bar)
         table_layout.addWidget(self.table, 1)
 
@@ -189,12 +244,29 @@ class DataPanel(QWidget):
         layout.addWidget(self.stack)
 
     def set_project(self, project: Project | None) -> None:
+        self.events.set_project(project)
+        self.jobs.forget("view")
+        self._sort = None
+        self.table.horizontalHeader().setSortIndicatorShown(False)
+        self.show_combo.blockSignals(True)
+        self.show_combo.setCurrentIndex(0)
+        self.show_combo.blockSignals(False)
+        self._on_show_changed()
         self.model.set_project(project)
+        self.view_label.setText("")
         if project is None:
             self.stack.setCurrentWidget(self.welcome)
             return
         self.stack.setCurrentIndex(1)
         self._size_columns(project)
+        self.update_summary()
+
+    def _on_project_labels_changed(self, message: LabelsChanged) -> None:
+        self.model.refresh_labels(message.first, message.last)
+        self.update_summary()
+
+    def _on_project_label_set_changed(self) -> None:
+        self.model.refresh_labels()  # a rename shows on every row that carries the label
         self.update_summary()
 
     def update_summary(self) -> None:
@@ -214,15 +286,103 @@ class DataPanel(QWidget):
         for i, name in enumerate(project.columns, start=1):
             header.resizeSection(i, 520 if name == project.text_column else 140)
 
+    # -- filter and sort -----------------------------------------------------------------------
+    def current_view(self) -> RowView:
+        """What "Show" and the sorted header ask for."""
+        show: Show = self.show_combo.currentData()
+        value = self.search_edit.text() if show == "text" else self.value_combo.currentText() if show in ("label", "predicted") else ""
+        sort_column = None
+        if self._sort is not None and self.model.project is not None:
+            column, _ = self._sort
+            sort_column = LABEL_COLUMN if column == 0 else self.model.column_name(column)
+        return RowView(show, value, sort_column, self._sort[1] if self._sort else False)
+
+    def apply_view(self) -> None:
+        """Recompute the rows shown (a background job; a newer request replaces an older one)."""
+        project = self.model.project
+        if project is None:
+            return
+        view = self.current_view()
+        if view.is_plain or (view.show in ("label", "predicted") and not view.value):
+            self.jobs.forget("view")
+            self.model.set_order(None)
+            self.view_label.setText("")
+            return
+        from bertdesk.core.project.row_views import view_rows
+
+        self.view_label.setText("Sorting…" if view.show == "all" else "Filtering…")
+        self.jobs.start(
+            "view",
+            lambda on_progress, cancel: view_rows(project, view, on_progress=on_progress, cancel=cancel),
+            title="Filter rows",
+            on_done=lambda rows: self._show_view(project, rows),
+            on_cancelled=lambda: self.view_label.setText("Stopped."),
+        )
+
+    def _show_view(self, project: Project, rows: object) -> None:
+        if project is not self.model.project:
+            return
+        self.model.set_order(rows)  # type: ignore[arg-type]
+        shown = self.model.rowCount()
+        self.view_label.setText(f"{shown:,} of {project.row_count:,} rows")
+
+    def _on_show_changed(self, _index: int = 0) -> None:
+        show = self.show_combo.currentData()
+        self.value_combo.setVisible(show in ("label", "predicted"))
+        self.search_edit.setVisible(show == "text")
+        if show in ("label", "predicted"):
+            self._fill_values(show)
+        if show != "text" or self.search_edit.text():
+            self.apply_view()
+        if show == "text":
+            self.search_edit.setFocus()
+
+    def _fill_values(self, show: str) -> None:
+        project = self.model.project
+        names: list[str] = []
+        if project is not None:
+            if show == "label":
+                names = list(project.label_set.names)
+            else:
+                active = project.active_run()
+                names = [str(n) for n in (active.metrics or {}).get("labels", [])] if active is not None else []
+        current = self.value_combo.currentText()
+        self.value_combo.blockSignals(True)
+        self.value_combo.clear()
+        self.value_combo.addItems(names)
+        if current in names:
+            self.value_combo.setCurrentText(current)
+        self.value_combo.blockSignals(False)
+
+    def _on_header_clicked(self, column: int) -> None:
+        # Ascending, then descending, then back to file order.
+        if self._sort is None or self._sort[0] != column:
+            self._sort = (column, False)
+        elif not self._sort[1]:
+            self._sort = (column, True)
+        else:
+            self._sort = None
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(self._sort is not None)
+        if self._sort is not None:
+            order = Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(column, order)
+        self.apply_view()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Escape and self.jobs.cancel("view"):
+            return
+        super().keyPressEvent(event)
+
     # -- bulk labelling -----------------------------------------------------------------------
     def selected_rows(self) -> list[int]:
-        """The selected row ids, sorted, from the selection's ranges (cheap for Ctrl+A on 1M rows)."""
+        """The selected project row ids, sorted, from the selection's ranges (cheap for Ctrl+A on 1M rows)."""
         ranges = [(r.top(), r.bottom()) for r in self.table.selectionModel().selection()]
-        if len(ranges) == 1:
+        if not self.model.is_filtered_or_sorted and len(ranges) == 1:
             return list(range(ranges[0][0], ranges[0][1] + 1))
         rows: set[int] = set()
         for top, bottom in ranges:
-            rows.update(range(top, bottom + 1))
+            rows.update(self.model.row_id(r) for r in range(top, bottom + 1))
         return sorted(rows)
 
     def selected_count(self) -> int:

@@ -12,16 +12,19 @@ newest request wins) and labelling keys wait until it answers. A regex that runs
 budget on a row ends with a one-line message naming the row.
 
 Every label is written by :class:`~bertdesk.core.project.Project` (committed before the call
-returns) and recorded on the panel's ``QUndoStack``, which the main window's Edit menu shares:
-there is one undo path, and its commands call ``Project.undo()``/``redo()``.
+returns, with its step on the project's one undo history, which Ctrl+Z here and Edit > Undo
+both step). The panel shows what the project announces (bertdesk/gui/project_events.py):
+labels and the label set changed by anyone (this panel, a bulk label, accepted predictions,
+undo/redo) and new predictions or another active run (the suggestions); while hidden it only
+notes that it is stale and catches up when shown.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,13 +45,14 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
 from bertdesk.core.project.navigation import RowFilter, RowWalker
 from bertdesk.core.project.text_search import SearchBudget, SearchTooSlow
-from bertdesk.core.project.undo import UNDO_LIMIT
 from bertdesk.gui.jobs import JobKind, JobRunner
+from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.label_chart import LabelChart
 from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_for_key
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
+    from bertdesk.core.project.events import LabelsChanged, LabelSetChanged
     from bertdesk.core.project.predictions import PredictionTable
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter entry
@@ -68,37 +72,8 @@ def _plain_label(text: str = "", style: str = "") -> QLabel:
     return label
 
 
-class ProjectEditCommand(QUndoCommand):
-    """One step of the project's own undo history, already applied when pushed.
-
-    The first ``redo()`` (which ``QUndoStack.push`` calls) does nothing; later ones call
-    ``Project.redo()`` and ``undo()`` calls ``Project.undo()``.
-    """
-
-    def __init__(self, panel: LabelPanel, text: str, first_row: int, last_row: int, row: int | None) -> None:
-        super().__init__(text)
-        self.panel = panel
-        self.first_row, self.last_row, self.row = first_row, last_row, row
-        self._applied = True
-
-    def redo(self) -> None:
-        if self._applied:
-            self._applied = False
-            return
-        project = self.panel.project
-        if project is not None and project.redo():
-            self.panel._after_history_step(self)
-
-    def undo(self) -> None:
-        project = self.panel.project
-        if project is not None and project.undo():
-            self.panel._after_history_step(self)
-
-
 class LabelPanel(QWidget):
     """Shows one row in large text; number keys label it and move on."""
-
-    labels_changed = Signal(int, int)  # first_row, last_row
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,8 +85,15 @@ class LabelPanel(QWidget):
         # Search steps: one slot, the newest request wins (a superseded step's answer is dropped).
         self.jobs = JobRunner(self, show_line=lambda line: self.message_label.setText(line))
         self._search_step: tuple[str, bool] = ("", False)  # the running search's (empty text, whole view)
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self._predictions: PredictionTable | None = None
+        self._assigning = False
+        # What the project announces; refreshes wait while the panel is hidden.
+        self.events = ProjectEvents(self)
+        self.events.labels_changed.connect(self._on_project_labels_changed)
+        self.events.label_set_changed.connect(self._on_project_label_set_changed)
+        self.events.predictions_changed.connect(lambda _message: self._stale.run("predictions", self.refresh_predictions))
+        self.events.active_run_changed.connect(lambda _message: self._stale.run("predictions", self.refresh_predictions))
+        self._stale = StaleWhileHidden(self)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
 
@@ -244,11 +226,12 @@ class LabelPanel(QWidget):
 
     # -- project ----------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
-        """Show ``project`` (None: nothing); forgets the undo stack of the previous one."""
+        """Show ``project`` (None: nothing)."""
         self.cancel_search()
-        self.undo_stack.clear()
+        self._stale.forget()
+        self.events.set_project(project)
         self.project = project
-        self._predictions: PredictionTable | None = None
+        self._predictions = None
         self.walker = None
         self.current_row = None
         self._label_names = ()
@@ -420,15 +403,16 @@ class LabelPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         # Keyboard-first: opening the panel (e.g. from the sidebar) puts the keys here.
         super().showEvent(event)
+        self._stale.flush()  # what changed while the panel was hidden
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         ctrl = Qt.KeyboardModifier.ControlModifier
         if event.matches(QKeySequence.StandardKey.Redo) or (key == Qt.Key.Key_Z and mods == ctrl | Qt.KeyboardModifier.ShiftModifier):
-            self.undo_stack.redo()
+            self.redo()
         elif event.matches(QKeySequence.StandardKey.Undo):
-            self.undo_stack.undo()
+            self.undo()
         elif key == Qt.Key.Key_F and mods == ctrl:
             self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.search_edit.selectAll()
@@ -454,19 +438,20 @@ class LabelPanel(QWidget):
 
     # -- actions ----------------------------------------------------------------------------
     def assign(self, label: str | None) -> None:
-        """Give the current row ``label`` (None clears), record it for undo, move on (when labelling)."""
+        """Give the current row ``label`` (None clears; one undo step in the project), move on (when labelling)."""
         project, row = self.project, self.current_row
         if project is None or row is None:
             return
+        self._assigning = True  # the announcement updates the counts; the row shown is this method's
         try:
-            changed = project.set_label(row, label)
+            changed = project.set_label(row, label)  # announced: the counts and chart follow
         except BertdeskError as err:
             self.message_label.setText(str(err))
             return
+        finally:
+            self._assigning = False
         if changed:
-            self.undo_stack.push(ProjectEditCommand(self, project.undo_text, row, row, row))
             self.saved_label.setText(f"Saved ✓  row {row + 1}")
-            self._after_change(row, row)
         if label is not None:
             self.skip()
         else:
@@ -507,33 +492,41 @@ class LabelPanel(QWidget):
         if self.walker is not None and self.current_row is not None:
             self._step(self.current_row, backward=True, empty="This is the first row in this view.")
 
-    def record_project_edit(self, first_row: int = 0, last_row: int | None = None) -> None:
-        """Put an edit someone else just made on the project (e.g. a merge) on this undo stack.
+    def undo(self) -> None:
+        """Ctrl+Z: step the project's undo history back (the change is announced like any edit)."""
+        if self.project is not None:
+            self.project.undo()
 
-        Every label edit the GUI makes must go through the panel or be recorded here right
-        after it is made: the stack's commands map one-to-one, in order, onto the project's
-        own undo history.
-        """
-        project = self.project
-        if project is None or not project.can_undo:
-            return
-        last = project.row_count - 1 if last_row is None else last_row
-        self.undo_stack.push(ProjectEditCommand(self, project.undo_text, first_row, last, None))
-        self._after_change(first_row, last)
+    def redo(self) -> None:
+        """Ctrl+Shift+Z: step the project's undo history forward."""
+        if self.project is not None:
+            self.project.redo()
 
-    def _after_history_step(self, command: ProjectEditCommand) -> None:
-        self.saved_label.setText(f"Saved ✓  {command.text()}")
-        self._after_change(command.first_row, command.last_row)
-        if command.row is not None:
-            self.cancel_search()  # its answer would move away from the row just restored
-            self._show_row(command.row)  # show the row whose label came back or went away
+    # -- what the project announces ----------------------------------------------------------
+    def _on_project_labels_changed(self, message: LabelsChanged) -> None:
+        if self._assigning:  # this panel's own key press: it moves on to the next row itself
+            self._sync_label_set()
+            self._update_progress()
+        elif message.cause != "edit" and len(message.rows) == 1 and self.isVisible():
+            # Undo/redo of one row: show the row whose label came back or went away.
+            self.cancel_search()  # its answer would move away from that row
+            self._stale.run("labels", lambda: self._show_counts_and_row(int(message.rows[0])))
         else:
-            self._show_row(self.current_row)
+            self._stale.run("labels", lambda: self._show_counts_and_row(self.current_row))
+        if message.cause != "edit":
+            self.saved_label.setText(f"Saved ✓  {message.step}")
 
-    def _after_change(self, first_row: int, last_row: int) -> None:
+    def _on_project_label_set_changed(self, message: LabelSetChanged) -> None:
+        self._stale.run("labels", lambda: self._show_counts_and_row(self.current_row))
+        if message.cause != "edit":
+            self.saved_label.setText(f"Saved ✓  {message.step}")
+
+    def _show_counts_and_row(self, row: int | None) -> None:
+        if self.project is None:
+            return
         self._sync_label_set()
         self._update_progress()
-        self.labels_changed.emit(first_row, last_row)
+        self._show_row(row)
 
     # -- stepping and search ------------------------------------------------------------------
     def _step(self, row: int | None, *, backward: bool, empty: str, whole_view: bool = False) -> None:
@@ -662,4 +655,4 @@ class LabelPanel(QWidget):
         self.progress_label.setText(f"{project.labelled_count:,} of {project.row_count:,} labelled")
         lines = [f"{key_for_position(i) or '·'}  {name}: {n:,}" for i, (name, n) in enumerate(counts.items())]
         self.counts_label.setText("\n".join(lines) or "No labels yet.")
-        self.chart.set_counts(counts, project.label_colors())
+        self.chart.set_counts(counts, project.display_colors())

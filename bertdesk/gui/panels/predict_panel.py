@@ -11,6 +11,11 @@ The work happens in core: ``ml.project_prediction.predict_with_map`` as a job (b
 ``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
 panel's one slot. torch is only
 imported inside the job functions, never when this module loads.
+
+What it shows follows the project's announcements (bertdesk/gui/project_events.py): labels set
+anywhere (the Label panel, a bulk label, accepting here, undo) update the table's label column
+and agreement; another active run, a new run or new predictions reload it. While the panel is
+hidden these only mark it stale; it catches up when shown.
 """
 
 from __future__ import annotations
@@ -39,15 +44,20 @@ from PySide6.QtWidgets import (
 
 from bertdesk.core.progress import Progress
 from bertdesk.core.project import prediction_analysis as views
+from bertdesk.core.project.label_colors import UNLABELLED_COLOR
 from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
+from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 from bertdesk.gui.widgets.predict_views import PredictViews
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
+
     from bertdesk.core.project import Project, RunRecord
+    from bertdesk.core.project.events import PredictionsChanged, RunsChanged
 
 log = logging.getLogger(__name__)
 UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
@@ -64,15 +74,11 @@ class PredictPanel(QWidget):
 
     Signals:
         explain_requested(str): the text of a row double-clicked (for the attention panel).
-        project_edited(): labels changed here (accepting predictions); refresh other views and undo.
         status_message(str): a line for the status bar.
-        predictions_changed(): a prediction run stored new predictions.
     """
 
     explain_requested = Signal(str)
-    project_edited = Signal()
     status_message = Signal(str)
-    predictions_changed = Signal()  # new predictions stored (the label panel's suggestions)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +91,14 @@ class PredictPanel(QWidget):
         # run id -> (row ids, 2-D coordinates): embeddings come from the last predict job of
         # this session (they are not stored in the project).
         self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._showing_uncertain = False  # the table lists "most uncertain first"
+        self.events = ProjectEvents(self)
+        self._stale = StaleWhileHidden(self)
+        self.events.labels_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
+        self.events.label_set_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
+        self.events.active_run_changed.connect(lambda _message: self._stale.run("run", self.refresh))
+        self.events.runs_changed.connect(self._on_project_runs_changed)
+        self.events.predictions_changed.connect(self._on_project_predictions_changed)
         self._build()
 
     @property
@@ -195,10 +209,28 @@ class PredictPanel(QWidget):
         """Show ``project`` (None: nothing). A running job of the previous project is cancelled."""
         if self.job is not None:
             self.job.cancel()
+        self._stale.forget()
+        self.events.set_project(project)
         self.project = project
         self._maps = {}
         self.filters.clear()
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._stale.flush()  # what changed while the panel was hidden
+
+    def _on_project_runs_changed(self, message: RunsChanged) -> None:
+        # Only the shown run matters, or a new latest run when none is active (that one is shown).
+        project = self.project
+        if project is not None and (self.run is None or message.run_id == self.run.id or not self.run.is_active):
+            self._stale.run("run", self.refresh)
+
+    def _on_project_predictions_changed(self, message: PredictionsChanged) -> None:
+        if self.jobs.busy("predict"):
+            return  # this panel's own prediction: its end reloads the table (with the map)
+        if self.run is None or message.run_id == self.run.id:
+            self._stale.run("run", self.refresh)
 
     def refresh(self) -> None:
         """Re-read the active run, its stored predictions and the labels from the project."""
@@ -258,6 +290,7 @@ class PredictPanel(QWidget):
 
     # -- showing -----------------------------------------------------------------------------
     def _show_frame(self) -> None:
+        self.model.colors = self.project.display_colors() if self.project is not None else {}
         self.model.set_frame(self.frame)
         if self.frame is not None:
             # Sized once from the first rows: ResizeToContents would re-measure on every sort
@@ -278,6 +311,7 @@ class PredictPanel(QWidget):
         self._update_enabled()
 
     def _apply_filters(self) -> None:
+        self._showing_uncertain = False
         if self.frame is None:
             self.count_label.setText("")
             self.views.show_confidence(np.zeros(0), self.threshold.value())
@@ -312,9 +346,9 @@ class PredictPanel(QWidget):
         row_ids, coords = row_ids[keep], coords[keep]
         column = views.PREDICTED if self.views.colour_by_prediction else views.LABEL
         values = [v if v else "(unlabelled)" for v in frame.loc[row_ids, column].tolist()]
-        palette = class_colors(probability_names(frame), self.project.label_colors() if self.project is not None else None)
+        palette = class_colors(probability_names(frame), self.project.display_colors() if self.project is not None else None)
         if "(unlabelled)" in values:
-            palette["(unlabelled)"] = "#c8c8c8"
+            palette["(unlabelled)"] = UNLABELLED_COLOR
         texts = dict(zip(row_ids.tolist(), frame.loc[row_ids, views.TEXT].tolist()))
         self.views.show_map(coords, row_ids, values, palette, texts)
 
@@ -372,7 +406,6 @@ class PredictPanel(QWidget):
         self._maps[int(run_id)] = (np.asarray(map_ids), np.asarray(coords))
         self.status_message.emit(f"Predicted {count:,} rows with run {run_id}.")
         self.refresh()
-        self.predictions_changed.emit()
 
     def _on_job_finished(self) -> None:
         self.progress.setRange(0, 1)
@@ -438,22 +471,24 @@ class PredictPanel(QWidget):
         return len(assignments)
 
     def _after_accept(self, changed: bool, count: int, what: str, project: Project) -> None:
+        # The labels themselves were announced by the project: the table follows from that.
         if not changed or project is not self.project:
             return
         self.status_message.emit(f"Accepted {count:,} predictions {what} (Undo reverses it).")
-        self.project_edited.emit()
-        self._relabel()
 
     def _relabel(self) -> None:
-        """Refresh the human labels in the frame after an edit (predictions are unchanged)."""
-        if self.frame is None or self.project is None:
+        """Refresh the human labels in the frame after an edit anywhere (predictions are unchanged)."""
+        if self.frame is None or self.project is None or self.project.closed:
             return
+        uncertain = self._showing_uncertain
         human = self.project.labels()
         labels = [human.get(r, "") for r in self.frame.index.tolist()]
         self.frame[views.LABEL] = labels
         predicted = self.frame[views.PREDICTED].tolist()
         self.frame[views.AGREES] = [None if not h else h == p for h, p in zip(labels, predicted)]
         self._show_frame()
+        if uncertain:  # a row labelled meanwhile leaves the "most uncertain" list
+            self.show_most_uncertain()
 
     def show_most_uncertain(self) -> None:
         """Unlabelled rows only, most uncertain first (by the chosen measure)."""
@@ -471,6 +506,7 @@ class PredictPanel(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.show_order(order)
         self.count_label.setText(f"{len(order):,} unlabelled rows, most uncertain first")
+        self._showing_uncertain = True
 
     # -- export ------------------------------------------------------------------------------
     def _on_export_clicked(self) -> None:

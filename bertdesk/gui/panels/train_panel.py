@@ -6,6 +6,10 @@ recorded in the project on the GUI thread when Start is pressed, so the history 
 once; the job reads the labelled rows, trains and records how the run ended. torch is imported
 only inside jobs: the device list is found by a short job the first time the panel is shown.
 
+The data summary follows the labels the project announces (bertdesk/gui/project_events.py),
+whoever set them; while the panel is hidden it is only marked stale and rebuilt when shown
+(it reads every labelled text to count truncation).
+
 Keys: Esc cancels a running training while the panel has focus.
 """
 
@@ -39,6 +43,8 @@ from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import Progress
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.jobs import JobKind, JobRunner
+from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
+from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
@@ -82,7 +88,7 @@ SETTINGS_KEY = "train.settings"
 class TrainPanel(QWidget):
     """Fine-tune a classifier on the project's labelled rows and keep track of the runs."""
 
-    active_run_changed = Signal(object)  # RunRecord or None
+    active_run_changed = Signal(object)  # RunRecord or None: this panel made another run active
     training_changed = Signal(bool)
     status_message = Signal(str)
 
@@ -100,6 +106,10 @@ class TrainPanel(QWidget):
         self._cancelling = False
         self._succeeded = False
         self._live_run_id: int | None = None  # the run whose curves were plotted live
+        self.events = ProjectEvents(self)
+        self._stale = StaleWhileHidden(self)
+        self.events.labels_changed.connect(lambda _message: self._stale.run("summary", self.refresh))
+        self.events.label_set_changed.connect(lambda _message: self._stale.run("summary", self.refresh))
 
         # -- left: settings, data, start/cancel -----------------------------------------------
         self.settings = TrainSettingsWidget()
@@ -115,6 +125,7 @@ class TrainPanel(QWidget):
         settings_box = QGroupBox("Settings")
         QVBoxLayout(settings_box).addWidget(self.settings)
         self.truncation = TruncationLabel()
+        self.truncation.max_length_chosen.connect(self.settings.max_length_spin.setValue)  # the one-click fix
         data_box = QGroupBox("Data")
         data_layout = QVBoxLayout(data_box)
         data_layout.addWidget(self.summary)
@@ -143,6 +154,12 @@ class TrainPanel(QWidget):
         self.progress_label = QLabel("Ready.")
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_label.setWordWrap(True)
+        # After a run that does not beat always answering the commonest label: said plainly.
+        self.verdict_label = QLabel()
+        self.verdict_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.verdict_label.setWordWrap(True)
+        self.verdict_label.setStyleSheet(STRONG_WARNING_STYLE)
+        self.verdict_label.hide()
         self.plots_title = QLabel("")
         self.plots_title.setTextFormat(Qt.TextFormat.PlainText)
         self.plots_title.setStyleSheet("font-weight: bold;")
@@ -158,6 +175,7 @@ class TrainPanel(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.progress_bar)
         top_layout.addWidget(self.progress_label)
+        top_layout.addWidget(self.verdict_label)
         top_layout.addWidget(self.plots_title)
         top_layout.addWidget(self.plots, 1)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -196,6 +214,8 @@ class TrainPanel(QWidget):
                 note = training_runs.clean_leftovers(project).describe()  # runs and folders of killed processes
                 if note:
                     self.status_message.emit(note)
+        self._stale.forget()
+        self.events.set_project(project)
         self.project = project
         self.refresh()
         self._show_runs()
@@ -262,6 +282,7 @@ class TrainPanel(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setTextVisible(True)
         self.progress_label.setText("Starting…")
+        self.verdict_label.hide()
         self.job = self.jobs.start(
             "train",
             functools.partial(_train_run, project, config, (run_id, out_dir)),
@@ -294,7 +315,10 @@ class TrainPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._find_devices()
-        self._check_truncation()
+        if self._stale.stale:
+            self._stale.flush()  # labels changed while the panel was hidden: refresh() counts truncation too
+        else:
+            self._check_truncation()
 
     # -- devices ---------------------------------------------------------------------------------
     def _find_devices(self) -> None:
@@ -341,7 +365,11 @@ class TrainPanel(QWidget):
         if project is None or run_id is None or project.closed:
             return
         self._succeeded = not outcome.cancelled
-        score_text = ValidationScores.from_dict(outcome.result.metrics.get("validation")).summary()
+        scores = ValidationScores.from_dict(outcome.result.metrics.get("validation"))
+        score_text = scores.summary()
+        verdict = scores.verdict()
+        self.verdict_label.setText(f"⚠ {verdict}" if verdict else "")
+        self.verdict_label.setVisible(bool(verdict))
         if outcome.cancelled:
             message = f"Training run {run_id} cancelled; kept the best model so far ({score_text})."
         else:

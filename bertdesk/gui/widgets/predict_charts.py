@@ -14,17 +14,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from bertdesk.core.project.label_colors import palette_color
 from bertdesk.gui.models.cells import tooltip_text
 
 BAR_COLOR = "#4c78a8"
-# Colour-blind-friendly categorical palette (Tableau 10).
-PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
 
 
 def class_colors(names: Sequence[str], given: dict[str, str] | None = None) -> dict[str, str]:
-    """A colour per class: the label set's own colour where it has one, else the palette."""
+    """A colour per class: the label's colour as drawn everywhere (``given``: the project's
+    display colours); a class the label set no longer has gets a palette colour by position."""
     given = given or {}
-    return {name: given.get(name) or PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    return {name: given.get(name) or palette_color(i) for i, name in enumerate(names)}
 
 
 class _StillPlot(pg.PlotWidget):

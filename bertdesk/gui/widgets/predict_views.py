@@ -99,9 +99,12 @@ class PredictViews(QTabWidget):
                 self.scores.setItem(i, j, item)
         rows_height = sum(self.scores.rowHeight(i) for i in range(self.scores.rowCount()))
         self.scores.setFixedHeight(min(rows_height + self.scores.horizontalHeader().height() + 4, 180))
+        beside = "" if report.baseline is None else f" (always “{report.baseline.label}”: {report.baseline.accuracy * 100:.1f}%)"
+        verdict = report.verdict()
         self.validation_label.setText(
-            f"{report.rows:,} validation rows of run {run_id}: accuracy {report.accuracy * 100:.1f}%. "
-            "Rows: true label; columns: predicted. Click a cell to list its rows."
+            f"{report.rows:,} validation rows of run {run_id}: accuracy {report.accuracy * 100:.1f}%{beside}. "
+            + (f"⚠ {verdict} " if verdict else "")
+            + "Rows: true label; columns: predicted. Click a cell to list its rows."
         )
 
     def show_map(

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import format_duration
 from bertdesk.core.project.runs import RunStatus
 
@@ -49,6 +50,9 @@ def describe_settings(config: dict[str, Any]) -> str:
     return " · ".join(p for p in parts if p)
 
 
+NO_MODEL_STATUS = "cancelled, no model"
+
+
 def _score(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, (int, float)) else ""
 
@@ -75,11 +79,14 @@ def run_cells(run: RunRecord, running_id: int | None = None) -> list[str]:
     metrics = run.metrics or {}
     validation = metrics.get("validation") or {}
     status = str(run.status)
-    if run.status == RunStatus.CANCELLED and has_model(run):
-        status = "cancelled (model kept)"
+    if run.status == RunStatus.CANCELLED:
+        # Cancelled before its first evaluation, a run has nothing to show: say so, not a bare stub.
+        status = "cancelled (model kept)" if has_model(run) else NO_MODEL_STATUS
     if run.id == running_id:
         status = "training…"
-    device = short_device(metrics) or str((run.config or {}).get("device", ""))
+    device = short_device(metrics)
+    if not device:  # the device chosen ("auto") is only worth showing while it is being resolved
+        device = str((run.config or {}).get("device", "")) if run.id == running_id or run.status == RunStatus.RUNNING else "—"
     return [
         ACTIVE_MARK if run.is_active else "",
         str(run.id),
@@ -87,7 +94,7 @@ def run_cells(run: RunRecord, running_id: int | None = None) -> list[str]:
         status,
         describe_settings(run.config or {}),
         device,
-        _score(validation.get("accuracy")),
+        ("⚠ " if ValidationScores.from_dict(validation).verdict() else "") + _score(validation.get("accuracy")),
         _score(validation.get("macro_f1")),
         format_duration(metrics.get("training_seconds")),
     ]
@@ -119,7 +126,10 @@ class RunHistoryWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Device"), QHeaderView.ResizeMode.Stretch)
+        # Settings is the long column: it takes the room that is left and is elided (the full
+        # text is its tooltip), so at 1280 px Duration stays in view without scrolling sideways.
+        header.setSectionResizeMode(COLUMNS.index("Settings"), QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setMinimumSectionSize(24)
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
         self.table.itemDoubleClicked.connect(self._on_double_clicked)
@@ -167,11 +177,16 @@ class RunHistoryWidget(QWidget):
                 tip = text if column else ""
                 if column == COLUMNS.index("Device"):
                     tip = full_device(run.metrics or {}) or text
+                if column == COLUMNS.index("Accuracy"):  # the baseline beside the score, and the verdict
+                    sheet = ValidationScores.from_dict((run.metrics or {}).get("validation"))
+                    tip = "\n".join(filter(None, [sheet.summary() if sheet.support else "", sheet.verdict() or ""]))
                 if run.is_active:
                     item.setFont(bold)
-                    tip = "The active model: predictions use it." + (f"\n{text}" if tip else "")
+                    tip = "The active model: predictions use it." + (f"\n{tip}" if tip else "")
                 elif run.status == RunStatus.FAILED and (run.metrics or {}).get("error"):
                     tip = str(run.metrics["error"])
+                elif text == NO_MODEL_STATUS:
+                    tip = "Cancelled before its first evaluation: no model was saved. Delete run… removes it from this list."
                 item.setToolTip(tip)
                 self.table.setItem(row, column, item)
         self.table.blockSignals(False)

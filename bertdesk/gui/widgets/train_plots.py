@@ -24,6 +24,10 @@ def _plot(title: str, y_label: str) -> pg.PlotWidget:
     item.setLabel("bottom", "epoch")
     item.setLabel("left", y_label)
     item.showGrid(x=True, y=True, alpha=0.2)
+    for side in ("bottom", "left"):
+        # No SI prefix: early in training the epochs are 0.1-0.6, which pyqtgraph would show as
+        # "epoch (x0.001)" with ticks 100-600.
+        item.getAxis(side).enableAutoSIPrefix(False)
     plot.setMinimumHeight(160)
     return plot
 

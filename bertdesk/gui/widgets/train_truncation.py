@@ -1,5 +1,8 @@
 """How many labelled texts the chosen max length will cut: counted in the background.
 
+When most texts are cut the line becomes a warning that cannot be missed, with a button that
+sets the max length which keeps most of them whole (one click, then Start).
+
 Counting needs the model's tokenizer (and so transformers), so it runs as a background job
 (bertdesk/gui/jobs.py), debounced while the user edits the settings; a newer request cancels
 an older count and drops its answer.
@@ -9,36 +12,55 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from bertdesk.gui.jobs import JobKind, JobRunner
+from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
 
 if TYPE_CHECKING:
+    from bertdesk.core.ml.truncation import Truncation
     from bertdesk.core.project import Project
 
 DEBOUNCE_MS = 400
 
 
-def _count(model: str, project: Project, max_length: int, *, on_progress: Any, cancel: Any) -> tuple[int, int]:
+QUIET_STYLE = "QLabel { color: #555; }"
+LOUD_STYLE = STRONG_WARNING_STYLE
+
+
+def _count(model: str, project: Project, max_length: int, *, on_progress: Any, cancel: Any) -> Truncation:
     from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
-    from bertdesk.core.ml.training import count_truncated
     from bertdesk.core.ml.training_data import data_from_project
+    from bertdesk.core.ml.truncation import check_truncation
 
     texts = data_from_project(project).texts  # reads every labelled text: off the GUI thread
     tokenizer = load_tokenizer(resolve_model_source(model))
     cancel.raise_if_cancelled()
-    return count_truncated(tokenizer, texts, max_length), len(texts)
+    return check_truncation(tokenizer, texts, max_length)
 
 
-class TruncationLabel(QLabel):
-    """'12 of 360 texts (3%) are longer than 128 tokens and will be cut' (or that all fit)."""
+class TruncationLabel(QWidget):
+    """'12 of 360 texts (3%) are longer than 128 tokens and will be cut' (or that all fit); when
+    most are cut, a warning with a "Use N tokens" button (:attr:`max_length_chosen`)."""
+
+    max_length_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
-        self.setStyleSheet("color: #555;")
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet(QUIET_STYLE)
+        self.fix_button = QPushButton()
+        self.fix_button.setToolTip("Set Max length to keep most texts whole (training takes longer per row)")
+        self.fix_button.clicked.connect(self._on_fix_button_clicked)
+        self.fix_button.hide()
+        self._suggested: int | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
         self.jobs = JobRunner(self)
         self._pending: tuple[str, Project, int] | None = None
         self._max_length = 0
@@ -73,12 +95,31 @@ class TruncationLabel(QLabel):
             show_failure=False,
         )
 
-    def _show(self, result: tuple[int, int]) -> None:
-        from bertdesk.core.ml.training import describe_truncation
+    def text(self) -> str:
+        return self.label.text()
 
-        truncated, total = result
-        max_length = self._max_length
-        self.setText(describe_truncation(truncated, total, max_length) or f"All {total} labelled texts fit in {max_length} tokens.")
+    def setText(self, text: str, *, loud: bool = False, suggested: int | None = None) -> None:  # noqa: N802 - QLabel's name
+        """Show ``text``; ``loud`` as a warning, with a button offering ``suggested`` tokens."""
+        self.label.setText(text)
+        self.label.setStyleSheet(LOUD_STYLE if loud else QUIET_STYLE)
+        self._suggested = suggested
+        self.fix_button.setText(f"Use {suggested} tokens" if suggested else "")
+        self.fix_button.setVisible(suggested is not None)
+
+    def is_loud(self) -> bool:
+        return self.label.styleSheet() == LOUD_STYLE
+
+    def _show(self, result: Truncation) -> None:
+        note = result.describe()
+        if note is None:
+            self.setText(f"All {result.total} labelled texts fit in {result.max_length} tokens.")
+            return
+        # A few long texts cut is normal; most of them cut is a weak model in the making.
+        self.setText(note, loud=result.most_cut, suggested=result.suggested)
+
+    def _on_fix_button_clicked(self) -> None:
+        if self._suggested is not None:
+            self.max_length_chosen.emit(self._suggested)
 
     def _on_failed(self, _err: BaseException) -> None:
         self.setText("")
