@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -24,6 +25,7 @@ from bertdesk.core.leftovers import remove_dead_partials, remove_dead_trainer_fo
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_runs import begin_run, clean_leftovers, mark_interrupted_runs
 from bertdesk.core.project import Project
+from tests.core.test_project_snapshot import FORMAT_2_PROJECT
 from tests.tiny_model import tiny_texts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,8 +136,10 @@ def test_bertdesk_train_on_a_project_records_its_process(tmp_path: Path, tiny_en
 
 def test_a_format_1_project_opens_and_its_stale_runs_are_cleaned(tmp_path: Path, temp_dir: Path) -> None:
     path = tmp_path / "old.bertdesk"
-    _project(path).close()
-    with closing(sqlite3.connect(path)) as conn, conn:  # turn it into a file written by the previous version
+    shutil.copyfile(FORMAT_2_PROJECT, path)  # written by the format-2 code
+    with closing(sqlite3.connect(path)) as conn, conn:  # turn it into a file written by the version before
+        conn.execute("DELETE FROM predictions")
+        conn.execute("DELETE FROM runs")
         conn.execute("ALTER TABLE runs DROP COLUMN pid")
         conn.execute("ALTER TABLE runs DROP COLUMN host")
         conn.execute("INSERT INTO runs(created_at, status, model_dir, config, metrics) VALUES (0, 'running', '', '{}', '{}')")
@@ -147,7 +151,7 @@ def test_a_format_1_project_opens_and_its_stale_runs_are_cleaned(tmp_path: Path,
         assert clean_leftovers(project).interrupted_runs == 1  # no process recorded: the lock says no one has it
         assert project.runs()[0].status == "interrupted"
     with closing(sqlite3.connect(path)) as conn:
-        assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == "2"
+        assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == "3"
 
 
 def test_scratch_and_partial_folders_are_removed_only_when_bertdesk_wrote_them_and_the_writer_is_dead(

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import bertdesk.core.project.build as project_build
+import bertdesk.core.project.snapshot as project_snapshot
 from bertdesk.core.errors import Cancelled, LabelError, ProjectError
 from bertdesk.core.progress import CancelToken, Progress
 from bertdesk.core.project import Project, RunRecord
@@ -152,6 +153,7 @@ def test_create_rejects_duplicate_column_names(tmp_path: Path) -> None:
 
 def test_cancelled_create_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(project_build, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(project_snapshot, "CHUNK_ROWS", 10)  # a chunk of the snapshot per report
     frame = pd.DataFrame({"text": [f"row {i}" for i in range(100)]})
     token = CancelToken()
     reports: list[Progress] = []
@@ -574,7 +576,7 @@ def test_meta_is_json_and_identifies_the_file(project: Project) -> None:
     conn = sqlite3.connect(project.path)
     meta = dict(conn.execute("SELECT key, value FROM meta"))
     conn.close()
-    assert meta["app"] == "bertdesk" and meta["schema_version"] == "2"
+    assert meta["app"] == "bertdesk" and meta["schema_version"] == "3"
     assert json.loads(meta["columns"]) == ["text", "n"] and json.loads(meta["row_count"]) == 50
 
 

@@ -6,9 +6,12 @@ method reported as done. Whole-file writes (:meth:`Project.create`, :meth:`Proje
 go to ``<path>.tmp-<random>`` and are renamed into place only when complete.
 
 Threads: one connection (``check_same_thread=False``) guarded by one re-entrant lock, so the
-UI thread and a worker thread may both use a project. The snapshot never changes after
-creation, so long reads (:meth:`Project.texts`, :meth:`Project.frame`) take the lock one chunk
-at a time and the UI's :meth:`Project.fetch_rows` never waits long behind them.
+UI thread and a worker thread may both use a project. The snapshot (Arrow chunks, see
+:mod:`bertdesk.core.project.snapshot`) never changes after creation, so long reads
+(:meth:`Project.texts`, :meth:`Project.frame`) take the lock 50,000 rows at a time and the UI's
+:meth:`Project.fetch_rows` never waits long behind them.
+
+Older files (format 1 and 2) are upgraded in place when opened, in one transaction.
 
 One process at a time: the connection keeps SQLite's exclusive lock for the whole session, so
 a second window opening the same file gets a clear "open in another window" error instead of
@@ -38,6 +41,7 @@ module beside these, and a line here handing its calls to it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -56,8 +60,9 @@ from bertdesk.core.project.meta import read_project_meta
 from bertdesk.core.project.paths import resolve_stored_path
 from bertdesk.core.project.predictions import PredictionStore, PredictionTable
 from bertdesk.core.project.runs import RunRecord, RunStore
-from bertdesk.core.project.schema import SCHEMA_VERSION, data_column, migrate, open_connection, write_meta
+from bertdesk.core.project.schema import SCHEMA_VERSION, migrate, open_connection, write_meta
 from bertdesk.core.project.settings import SettingsStore
+from bertdesk.core.project.snapshot import Snapshot
 from bertdesk.core.project.text_search import SearchBudget, TextQuery, scan_rows
 
 if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep start-up fast
@@ -66,7 +71,6 @@ if TYPE_CHECKING:  # pandas is imported only where a DataFrame is made, to keep 
 __all__ = ["LabelSource", "PredictionTable", "Project", "RunRecord"]
 
 _READ_CHUNK = 50_000  # rows read per lock hold in long reads
-_IN_CHUNK = 900  # ids per IN (...) query, under SQLite's historical 999-variable limit
 _SCAN_ROWS = 20_000  # above this many ids, texts() reads the whole column once
 
 
@@ -79,17 +83,18 @@ class Project:
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         """Wrap an already vetted connection; use :meth:`create` or :meth:`open` instead."""
-        meta = read_project_meta(conn, path)  # every stored value checked: a tampered file fails here, in one line
+        snapshot = Snapshot(conn, path)  # the chunk index, checked
+        # Every stored value checked: a tampered file fails here, in one line.
+        meta = read_project_meta(conn, path, stored_columns=snapshot.column_count, stored_rows=snapshot.row_count)
         self.path = path
         self._db = ProjectConnection(path, conn)
         self._row_count = meta.row_count
+        self._snapshot = snapshot
+        self._db.on_close(snapshot.forget)
         self._columns: list[str] = meta.columns
         self._text_column: str = meta.text_column
         self._label_column: str | None = meta.label_column
         self._source: dict[str, Any] = meta.source
-        cells = ", ".join(data_column(i) for i in range(len(self._columns)))
-        # row_id is the INTEGER PRIMARY KEY (the rowid), so this is one b-tree range scan.
-        self._fetch_sql = f"SELECT {cells} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
 
         # What changed, announced by every store after each commit (bertdesk.core.project.events).
         self.events = self._db.events
@@ -172,7 +177,7 @@ class Project:
             Cancelled: ``cancel`` was set; no file is left behind.
         """
         target = Path(path)
-        write_new_project(
+        counts = write_new_project(
             target,
             frame,
             text_column=text_column,
@@ -182,7 +187,9 @@ class Project:
             on_progress=on_progress,
             cancel=cancel,
         )
-        return cls._open(target, check=False)  # just built: no need to re-read 100s of MB
+        project = cls._open(target, check=False)  # just built: no need to re-read 100s of MB
+        project._labels.know_counts(counts)  # the build counted the imported labels: no need to count them again
+        return project
 
     @classmethod
     def open(cls, path: str | Path) -> Project:
@@ -201,7 +208,7 @@ class Project:
         conn, version = open_connection(path, check=check)
         try:
             if version < SCHEMA_VERSION:
-                cls._migrate(conn, version)
+                cls._migrate(conn, version, path)
             return cls(path, conn)
         except BaseException as err:
             conn.close()
@@ -210,15 +217,24 @@ class Project:
             raise
 
     @staticmethod
-    def _migrate(conn: sqlite3.Connection, from_version: int) -> None:
-        """Upgrade an older project file in place, in one transaction (see ``project_schema.migrate``)."""
+    def _migrate(conn: sqlite3.Connection, from_version: int, path: Path) -> None:
+        """Upgrade an older project file in place, in one transaction (see ``schema.migrate``).
+
+        Killed midway, the file is still the old version, whole (the WAL never committed the
+        transaction). After a format-2 file's table moved into chunks, VACUUM gives the old
+        table's pages back (the file would otherwise keep twice its size); VACUUM is atomic too,
+        and if it fails (a full disk) the file is complete, only larger.
+        """
         conn.execute("BEGIN IMMEDIATE")
         try:
-            migrate(conn, from_version)
+            migrate(conn, from_version, path)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        if conn.execute("PRAGMA freelist_count").fetchone()[0]:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("VACUUM")
 
     def save_as(self, path: str | Path, *, overwrite: bool = False) -> Project:
         """Copy this project to ``path`` and open the copy.
@@ -354,7 +370,7 @@ class Project:
     def fetch_rows(self, start: int, count: int) -> list[tuple[str, ...]]:
         """Cells of rows ``start .. start+count-1`` in column order (fewer past the end)."""
         with self._db.read() as conn:
-            return conn.execute(self._fetch_sql, (max(int(start), 0), int(start) + max(int(count), 0))).fetchall()
+            return self._snapshot.rows(conn, int(start), int(start) + max(int(count), 0))
 
     def texts(self, row_ids: Sequence[int] | None = None) -> list[str]:
         """The text column for ``row_ids`` (in the order given, repeats allowed), or every row when None.
@@ -362,35 +378,36 @@ class Project:
         Raises:
             ProjectError: a row id is out of range.
         """
-        column = data_column(self._columns.index(self._text_column))
+        column = self._columns.index(self._text_column)
         if row_ids is None:
             out: list[str] = []
-            query = f"SELECT {column} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
             for start in range(0, self._row_count, _READ_CHUNK):
                 with self._db.read() as conn:  # released between chunks so the UI thread can read too
-                    out.extend(row[0] for row in conn.execute(query, (start, start + _READ_CHUNK)))
+                    out.extend(self._snapshot.column(conn, column, start, start + _READ_CHUNK))
             return out
         ids = rows_sql.checked_row_ids(row_ids, self._row_count)
-        if len(ids) > _SCAN_ROWS:  # e.g. a training split: one sequential pass beats many IN queries
+        if len(ids) > _SCAN_ROWS:  # e.g. a training split: one sequential pass beats many look-ups
             every = self.texts()
             return [every[r] for r in row_ids]
-        found: dict[int, str] = {}
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = tuple(ids[start : start + _IN_CHUNK])
-            query = f"SELECT row_id, {column} FROM rows WHERE row_id IN ({','.join('?' * len(chunk))})"
-            with self._db.read() as conn:
-                found.update(conn.execute(query, chunk))
+        with self._db.read() as conn:  # ids are sorted and unique: each chunk is decoded once
+            found = dict(zip(ids, self._snapshot.cells(conn, column, ids)))
         return [found[int(r)] for r in row_ids]
 
     def frame(self) -> pd.DataFrame:
         """The whole snapshot as a DataFrame of string columns (default RangeIndex = row id)."""
         import pandas as pd
+        import pyarrow as pa
 
-        cells: list[list[str]] = [[] for _ in self._columns]
+        parts: list[pa.RecordBatch] = []
         for start in range(0, self._row_count, _READ_CHUNK):
-            for column, values in zip(cells, zip(*self.fetch_rows(start, _READ_CHUNK))):
-                column.extend(values)
-        return pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(self._columns, cells)})
+            with self._db.read() as conn:  # released between chunks so the UI thread can read too
+                parts.extend(self._snapshot.slices(conn, start, start + _READ_CHUNK))
+        table = pa.Table.from_batches(parts) if parts else pa.table({str(i): pa.array([], pa.string()) for i in range(len(self._columns))})
+        # Arrow-backed string columns, as read_table gives them: no Python string per cell.
+        text = pd.StringDtype(na_value=float("nan"))  # pandas' "str"
+        frame = table.to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get)
+        frame.columns = pd.Index(self._columns)
+        return frame
 
     def next_row_matching(
         self,
@@ -433,11 +450,11 @@ class Project:
         start = (n if backward else -1) if row is None else int(row)
         if pattern is not None:
             query = pattern if isinstance(pattern, TextQuery) else TextQuery(pattern, regex=True)
-            column = data_column(self._columns.index(self._text_column))
+            column = self._columns.index(self._text_column)
 
             def read(first: int, last: int) -> list[str | None]:
                 with self._db.read() as conn:  # released between chunks so other threads can read
-                    return rows_sql.text_range(conn, column, first, last)
+                    return list(self._snapshot.column(conn, column, first, last))
 
             return scan_rows(
                 read, query, start=start, row_count=n, backward=backward, budget=budget, cancel=cancel, on_progress=on_progress

@@ -59,6 +59,12 @@ class LabelStore:
         self._history.clear()
         self._counts = None
 
+    def know_counts(self, counts: Counter[int]) -> None:
+        """Take the rows per label key from the build that has just written them (a new
+        project), so the first count does not read the whole labels table again."""
+        with self._read():
+            self._counts = Counter(counts)
+
     # -- plumbing ----------------------------------------------------------------------------
     @property
     def path(self) -> Path:

@@ -101,11 +101,11 @@ def read_raw_meta(conn: sqlite3.Connection) -> dict[str, object]:
     return {str(key): value for key, value in conn.execute("SELECT key, value FROM meta")}
 
 
-def read_project_meta(conn: sqlite3.Connection, path: Path) -> ProjectMeta:
+def read_project_meta(conn: sqlite3.Connection, path: Path, *, stored_columns: int, stored_rows: int) -> ProjectMeta:
     """Read, decode and cross-check the project's description.
 
-    Checks: ``columns`` is a list of distinct names, one per data column of the ``rows``
-    table; ``row_count`` is a whole number that matches the row ids present; ``text_column``
+    Checks: ``columns`` is a list of distinct names, one per column of the stored table
+    (``stored_columns``); ``row_count`` is a whole number equal to ``stored_rows``; ``text_column``
     (and ``label_column`` unless null) is one of the columns; ``source`` is an object.
 
     Raises:
@@ -124,14 +124,11 @@ def read_project_meta(conn: sqlite3.Connection, path: Path) -> ProjectMeta:
         raise _meta_error(path, "columns", f"expected a list of names, found {_shown(columns)}")
     if len(set(columns)) != len(columns):
         raise _meta_error(path, "columns", "a column name appears twice")
-    stored_cells = sum(1 for row in conn.execute("PRAGMA table_info(rows)") if row[1] != "row_id")
-    if stored_cells != len(columns):
-        raise _meta_error(path, "columns", f"it names {len(columns)} columns, the table stores {stored_cells}")
+    if stored_columns != len(columns):
+        raise _meta_error(path, "columns", f"it names {len(columns)} columns, the table stores {stored_columns}")
     row_count = value("row_count", int)
-    first, last = conn.execute("SELECT MIN(row_id), MAX(row_id) FROM rows").fetchone()
-    present = 0 if last is None else int(last) + 1
-    if row_count < 0 or row_count != present or (first is not None and first != 0):
-        raise _meta_error(path, "row_count", f"it says {row_count:,} rows, the table holds row ids up to {present - 1:,}")
+    if row_count != stored_rows:
+        raise _meta_error(path, "row_count", f"it says {row_count:,} rows, the table holds {stored_rows:,}")
     text_column = value("text_column", str)
     if text_column not in columns:
         raise _meta_error(path, "text_column", f"{_shown(text_column)} is not one of the columns")

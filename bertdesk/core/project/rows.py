@@ -6,10 +6,9 @@ well under the 50 ms a key press may take. They run inside the caller's read loc
 (:meth:`~bertdesk.core.project.Project.next_row_matching`).
 
 Unlabelled rows are found from the compact ``labels`` table only (the first gap in its row
-ids), never by scanning the wide ``rows`` table. Text search reads the text column in chunks
-(:func:`text_range`) and matches them outside the lock, in Python, within a time budget
-(:mod:`bertdesk.core.project.text_search`): no user-typed regex runs inside SQLite, where nothing could
-stop it.
+ids), never by reading the snapshot. Text search reads the text column a range of rows at a
+time from the snapshot (:class:`~bertdesk.core.project.snapshot.Snapshot`) and matches it
+outside the lock, in Python, within a time budget (:mod:`bertdesk.core.project.text_search`).
 """
 
 from __future__ import annotations
@@ -79,9 +78,3 @@ def step_labelled(conn: sqlite3.Connection, row: int, label_key: int | None, *, 
         args += (label_key,)
     found = conn.execute(f"SELECT row_id FROM labels WHERE {where} ORDER BY row_id {order} LIMIT 1", args).fetchone()
     return None if found is None else int(found[0])
-
-
-def text_range(conn: sqlite3.Connection, column: str, first: int, last: int) -> list[str | None]:
-    """The ``column`` cells of rows ``first .. last-1``, in row order (text search reads these)."""
-    query = f"SELECT {column} FROM rows WHERE row_id >= ? AND row_id < ? ORDER BY row_id"
-    return [row[0] for row in conn.execute(query, (first, last))]

@@ -1,18 +1,19 @@
 """The project file's SQLite schema, how a file is recognised, and schema migrations.
 
-Layout (schema version 2; version 1 lacked ``runs.pid``/``runs.host``):
+Layout (schema version 3; version 2 kept the table in a ``rows`` table, one SQLite row per
+data row; version 1 also lacked ``runs.pid``/``runs.host``):
 
 ``meta``        key/value: ``app`` = "bertdesk", ``schema_version``, ``columns`` (JSON list),
                 ``row_count``, ``text_column``, ``label_column`` (JSON), ``source`` (JSON: path,
                 format, ... and ``column_types``, the typed columns of the source file, which
                 exports give back their type; absent in older projects = all text).
 ``settings``    free key/value for the app (:meth:`Project.get_setting`).
-``rows``        the imported table: ``row_id`` (0-based, INTEGER PRIMARY KEY = the rowid, so a
-                range of rows is one b-tree range scan) and one TEXT column ``c0..cN`` per
-                spreadsheet column. Column *names* live in ``meta`` so any header text is fine.
+``chunks``      the imported table, as Arrow record batches of a few thousand rows stored as
+                blobs (see :mod:`bertdesk.core.project.snapshot`); rows are numbered from 0
+                (the row id) in file order. Column *names* live in ``meta`` so any header text is fine.
 ``label_set``   ``key`` (stable internal id, never reused while referenced), ``name`` (unique,
                 case-sensitive), ``position`` (order shown to the user = the class id), ``color``.
-``labels``      one row per labelled data row: ``row_id``, ``label_key``, ``source``, ``updated_at``.
+``labels``      one row per labelled data row: ``row_id`` (0 .. row_count-1), ``label_key``, ``source``, ``updated_at``.
                 Keying labels by ``label_key`` makes a rename touch one row, not a million.
 ``runs``        training runs, with the ``pid`` and ``host`` of the process that ran them (so a run
                 left ``running`` by a dead process can be told from a live one);
@@ -28,8 +29,9 @@ from pathlib import Path
 
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project.meta import read_schema_version
+from bertdesk.core.project.snapshot import CHUNKS_TABLE, chunks_from_rows_table
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_NAME = "bertdesk"
 # PRAGMA application_id lets `file(1)` and other tools recognise the file ("BDSK").
 APPLICATION_ID = 0x4244534B
@@ -39,7 +41,25 @@ LABEL_SOURCES = ("human", "imported", "model")
 # which cost 1.5 s when importing a million labels.
 _SOURCE_CHECK = " OR ".join(f"source = '{name}'" for name in LABEL_SOURCES)
 
+# labels and predictions name no table of rows: rows live inside the snapshot's chunks, and
+# every write path checks row ids against row_count (schema 2 declared REFERENCES rows(row_id)).
+_LABELS_TABLE = f"""CREATE TABLE {{name}} (
+    row_id INTEGER PRIMARY KEY,
+    label_key INTEGER NOT NULL REFERENCES label_set(key),
+    source TEXT NOT NULL CHECK ({_SOURCE_CHECK}),
+    updated_at REAL NOT NULL
+)"""
+_PREDICTIONS_TABLE = """CREATE TABLE {name} (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    row_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    probabilities BLOB,
+    PRIMARY KEY (run_id, row_id)
+) WITHOUT ROWID"""
+
 _FIXED_TABLES = f"""
+{CHUNKS_TABLE};
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE label_set (
@@ -48,12 +68,7 @@ CREATE TABLE label_set (
     position INTEGER NOT NULL,
     color TEXT
 );
-CREATE TABLE labels (
-    row_id INTEGER PRIMARY KEY REFERENCES rows(row_id),
-    label_key INTEGER NOT NULL REFERENCES label_set(key),
-    source TEXT NOT NULL CHECK ({_SOURCE_CHECK}),
-    updated_at REAL NOT NULL
-);
+{_LABELS_TABLE.format(name="labels")};
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at REAL NOT NULL,
@@ -66,14 +81,7 @@ CREATE TABLE runs (
     host TEXT
 );
 CREATE UNIQUE INDEX runs_one_active ON runs(is_active) WHERE is_active = 1;
-CREATE TABLE predictions (
-    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    row_id INTEGER NOT NULL REFERENCES rows(row_id),
-    label TEXT NOT NULL,
-    confidence REAL NOT NULL,
-    probabilities BLOB,
-    PRIMARY KEY (run_id, row_id)
-) WITHOUT ROWID;
+{_PREDICTIONS_TABLE.format(name="predictions")};
 """
 
 # There is deliberately no index on labels(label_key): it cost ~0.3 s per million imported
@@ -82,15 +90,8 @@ CREATE TABLE predictions (
 # merge/delete scan the compact labels table in ~0.2 s per million rows.
 
 
-def data_column(position: int) -> str:
-    """SQL name of the snapshot column at ``position`` (``c0``, ``c1``...)."""
-    return f"c{position}"
-
-
-def create_schema(conn: sqlite3.Connection, column_count: int) -> None:
-    """Create every table of an empty project whose snapshot has ``column_count`` columns."""
-    cells = ", ".join(f"{data_column(i)} TEXT NOT NULL" for i in range(column_count))
-    conn.execute(f"CREATE TABLE rows (row_id INTEGER PRIMARY KEY{', ' if cells else ''}{cells})")
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create every table of an empty project."""
     _run_script(conn, _FIXED_TABLES)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -150,19 +151,37 @@ def check_identity(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def migrate(conn: sqlite3.Connection, from_version: int) -> None:
+def migrate(conn: sqlite3.Connection, from_version: int, path: Path) -> None:
     """Bring a project from ``from_version`` up to :data:`SCHEMA_VERSION` inside the open transaction.
 
-    Each future step is one ``if version == N:`` block that alters the schema and bumps the
-    version, so a file several versions old walks through every step in order. Version 1 is the first.
+    Each step is one ``if version == N:`` block that alters the schema and bumps the
+    version, so a file several versions old walks through every step in order. Version 1 is the
+    first. The caller commits (or rolls back) the whole walk as one transaction, so a file
+    killed midway is still the old version, whole.
+
+    Raises:
+        ProjectError: the old file's table cannot be converted (damaged); nothing was changed.
     """
     version = from_version
     if version == 1:  # 2: runs record the process (pid, host) that runs them
         conn.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
         conn.execute("ALTER TABLE runs ADD COLUMN host TEXT")
         version = 2
+    if version == 2:  # 3: the table as Arrow chunks instead of one SQLite row per data row
+        chunks_from_rows_table(conn, path)
+        for name, table, fields in (
+            ("labels", _LABELS_TABLE, "row_id, label_key, source, updated_at"),
+            ("predictions", _PREDICTIONS_TABLE, "run_id, row_id, label, confidence, probabilities"),
+        ):
+            # SQLite cannot drop a column's REFERENCES clause: rebuild the table without it.
+            conn.execute(table.format(name=f"{name}_v3"))
+            conn.execute(f"INSERT INTO {name}_v3({fields}) SELECT {fields} FROM {name}")
+            conn.execute(f"DROP TABLE {name}")
+            conn.execute(f"ALTER TABLE {name}_v3 RENAME TO {name}")
+        conn.execute("DROP TABLE rows")
+        version = 3
     if version != SCHEMA_VERSION:
-        raise ProjectError(f"Cannot upgrade a project from format {from_version} to {SCHEMA_VERSION}.")
+        raise ProjectError(f"Cannot upgrade {path.name} from project format {from_version} to {SCHEMA_VERSION}.")
     write_meta(conn, {"schema_version": str(version)})
     conn.execute(f"PRAGMA user_version = {version}")
 
