@@ -593,8 +593,21 @@ class MainWindow(QMainWindow):
             on_finished=self._on_job_finished,
         )
 
+    def current_panel(self) -> QWidget | None:
+        """The panel in view (None while its page is still a placeholder)."""
+        row = self.sidebar.currentRow()
+        return next((panel for panel, at in self._panel_rows.items() if at == row), None)
+
     def cancel_job(self) -> None:
-        """Esc / Cancel Job: ask the runner to stop the window's job."""
+        """Esc / Cancel Job: the one Esc of the window. It stops the work of the panel in view
+        (training, a prediction, an explanation, a filter), else the window's own job."""
+        panel = self.current_panel()
+        cancel_work = getattr(panel, "cancel_work", None)
+        if cancel_work is not None and cancel_work():
+            return
+        jobs = getattr(panel, "jobs", None)
+        if isinstance(jobs, JobRunner) and jobs.cancel():
+            return
         if self.jobs.cancel():
             self.progress_label.setText("Cancelling…")
 
