@@ -19,7 +19,9 @@ from tests.tiny_model import tiny_texts
 @pytest.fixture
 def opened(qtbot, window: MainWindow, tmp_path: Path) -> MainWindow:
     texts, labels = tiny_texts(40)
-    Project.create(tmp_path / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label").close()
+    Project.create(
+        tmp_path / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
+    ).close()
     window.open_path(str(tmp_path / "p.bertdesk"))
     qtbot.waitUntil(lambda: window.project is not None, timeout=20_000)
     return window
