@@ -64,6 +64,14 @@ UNCERTAINTY_CHOICES = (("least_confidence", "least confident"), ("margin", "smal
 QUICK_SEARCH = SearchBudget(per_row=0.02, total=0.02)
 
 
+VISITED_LIMIT = 1000  # rows ← can walk back through
+
+
+def _undo_note(cause: str, step: str) -> str:
+    """'Undone: Label row 406 "neutral" · saved ✓': what Undo/Redo did, not the step as if redone."""
+    return f"{'Undone' if cause == 'undo' else 'Redone'}: {step}  ·  saved ✓"
+
+
 def _plain_label(text: str = "", style: str = "") -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)  # cell text is data, never markup
@@ -80,6 +88,8 @@ class LabelPanel(QWidget):
         self.project: Project | None = None
         self.walker: RowWalker | None = None
         self.current_row: int | None = None
+        self._visited: list[int] = []  # rows left by stepping forward, most recent last: what ← walks back
+        self._leaving: int | None = None  # the row a forward step in flight leaves
         self._label_names: tuple[str, ...] = ()
         self.search_budget = SearchBudget()  # a background search step's limits
         # Search steps: one slot, the newest request wins (a superseded step's answer is dropped).
@@ -234,6 +244,7 @@ class LabelPanel(QWidget):
         self._predictions = None
         self.walker = None
         self.current_row = None
+        self._visited.clear()
         self._label_names = ()
         self._rebuild_context()
         self._set_enabled(project is not None)
@@ -331,6 +342,7 @@ class LabelPanel(QWidget):
             return False
         self.message_label.setText("")
         self.sample_spin.setVisible(row_filter.kind == "random")
+        self._visited.clear()  # a new view: ← walks this view from here
         self._step(None, backward=False, empty="No rows match this view.", whole_view=True)
         return True
 
@@ -483,14 +495,22 @@ class LabelPanel(QWidget):
         self.assign(None)
 
     def skip(self) -> None:
-        """Show the next row of the view."""
+        """Show the next row of the view (← comes back to this one)."""
         if self.walker is not None and self.current_row is not None:
+            self._leaving = self.current_row
             self._step(self.current_row, backward=False, empty="That was the last row in this view.")
 
     def go_back(self) -> None:
-        """Show the previous row of the view."""
-        if self.walker is not None and self.current_row is not None:
-            self._step(self.current_row, backward=True, empty="This is the first row in this view.")
+        """Show the row visited before this one, even one the view no longer holds (the row just
+        labelled, in "Unlabelled"); with no such row, the previous row of the view."""
+        if self.walker is None or self.current_row is None:
+            return
+        if self._visited:
+            self.cancel_search()
+            self.message_label.setText("")
+            self._show_row(self._visited.pop())
+            return
+        self._step(self.current_row, backward=True, empty="This is the first row in this view.")
 
     def undo(self) -> None:
         """Ctrl+Z: step the project's undo history back (the change is announced like any edit)."""
@@ -514,12 +534,12 @@ class LabelPanel(QWidget):
         else:
             self._stale.run("labels", lambda: self._show_counts_and_row(self.current_row))
         if message.cause != "edit":
-            self.saved_label.setText(f"Saved ✓  {message.step}")
+            self.saved_label.setText(_undo_note(message.cause, message.step))
 
     def _on_project_label_set_changed(self, message: LabelSetChanged) -> None:
         self._stale.run("labels", lambda: self._show_counts_and_row(self.current_row))
         if message.cause != "edit":
-            self.saved_label.setText(f"Saved ✓  {message.step}")
+            self.saved_label.setText(_undo_note(message.cause, message.step))
 
     def _show_counts_and_row(self, row: int | None) -> None:
         if self.project is None:
@@ -606,6 +626,10 @@ class LabelPanel(QWidget):
                 self.message_label.setText(empty)
             return
         self.message_label.setText("")
+        leaving, self._leaving = self._leaving, None
+        if leaving is not None and leaving != row:  # a step forward: remember where from, for ←
+            self._visited.append(leaving)
+            del self._visited[:-VISITED_LIMIT]
         self._show_row(row)
 
     def _show_row(self, row: int | None, empty: str = "") -> None:
