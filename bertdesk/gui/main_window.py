@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         from bertdesk.gui.panels.label_panel import LabelPanel
 
         panel = LabelPanel()
+        panel.retrain_requested.connect(self.retrain_for_queue)
         return self._adopt("label", panel)
 
     def _build_train_panel(self) -> QWidget:
@@ -226,12 +227,14 @@ class MainWindow(QMainWindow):
 
         panel = TrainPanel()
         panel.status_message.connect(self._show_status_message)
+        panel.active_run_changed.connect(self._on_train_panel_active_run_changed)
         return self._adopt("train", panel)
 
     def _build_predict_panel(self) -> QWidget:
         from bertdesk.gui.panels.predict_panel import PredictPanel
 
         panel = PredictPanel()
+        panel.label_uncertain_requested.connect(self.label_most_uncertain)
         panel.explain_requested.connect(self.explain_text)
         panel.status_message.connect(self._show_status_message)
         return self._adopt("predict", panel)
@@ -259,6 +262,42 @@ class MainWindow(QMainWindow):
 
     def show_panel_widget(self, panel: QWidget) -> None:
         self.show_panel(self._panel_rows[panel])
+
+    # -- the active-learning loop: uncertain rows -> label -> retrain -> a new queue ------------------
+    def label_most_uncertain(self, measure: str = "least_confidence") -> None:
+        """Go to the Label panel on the unlabelled rows the active model is least sure of."""
+        panel = self.label_panel
+        self.show_panel_widget(panel)
+        panel.show_uncertain(measure)
+
+    def retrain_for_queue(self) -> None:
+        """Train again with the Train panel's settings (in the background; labelling goes on), then
+        predict the unlabelled rows with the new model, so the suggestions and the queue follow."""
+        train = self.train_panel
+        train.start_training()
+        if not train.is_training():
+            self.show_panel_widget(train)  # it could not start: its message says why
+            return
+        self._queue_waits_for_training = True
+        self._show_status_message("Retraining in the background; the most-uncertain queue updates when it is done.")
+
+    def _on_train_panel_active_run_changed(self, run: Any) -> None:
+        if not getattr(self, "_queue_waits_for_training", False) or run is None or self.project is None:
+            return
+        self._queue_waits_for_training = False
+        project, run_id = self.project, run.id
+
+        def predict_unlabelled(*, on_progress: Any, cancel: Any) -> int:
+            from bertdesk.core.ml.project_prediction import predict_project
+
+            return len(predict_project(project, run_id=run_id, rows="unlabelled", on_progress=on_progress, cancel=cancel).row_ids)
+
+        # Stored predictions are announced: the Label panel re-ranks its queue on them.
+        self._run_job(
+            f"Predicting the unlabelled rows with run {run_id}",
+            predict_unlabelled,
+            lambda count: self._show_status_message(f"Run {run_id} predicted {count:,} unlabelled rows; the queue is up to date."),
+        )
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -62,6 +62,9 @@ UNCERTAINTY_CHOICES = (("least_confidence", "least confident"), ("margin", "smal
 # How long a search step may scan on the GUI thread before it moves to a worker: well under a
 # frame budget a typist notices, and enough for the near matches that are the common case.
 QUICK_SEARCH = SearchBudget(per_row=0.02, total=0.02)
+# After this many new labels since the active model was trained, offer to retrain (the
+# suggestions and the "most uncertain" queue then learn from them).
+RETRAIN_AFTER = 20
 
 
 VISITED_LIMIT = 1000  # rows ← can walk back through
@@ -81,7 +84,15 @@ def _plain_label(text: str = "", style: str = "") -> QLabel:
 
 
 class LabelPanel(QWidget):
-    """Shows one row in large text; number keys label it and move on."""
+    """Shows one row in large text; number keys label it and move on.
+
+    Signals:
+        retrain_requested: the user accepted the offer to retrain after :data:`RETRAIN_AFTER`
+            new labels (the window trains, then predicts the unlabelled rows: the suggestions
+            and the most-uncertain queue follow).
+    """
+
+    retrain_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +102,8 @@ class LabelPanel(QWidget):
         self._visited: list[int] = []  # rows left by stepping forward, most recent last: what ← walks back
         self._leaving: int | None = None  # the row a forward step in flight leaves
         self._label_names: tuple[str, ...] = ()
+        self._labelled_since_model = 0  # labels set here since the active model was trained
+        self._offer_retrain_at = RETRAIN_AFTER
         self.search_budget = SearchBudget()  # a background search step's limits
         # Search steps: one slot, the newest request wins (a superseded step's answer is dropped).
         self.jobs = JobRunner(self, show_line=lambda line: self.message_label.setText(line))
@@ -101,8 +114,8 @@ class LabelPanel(QWidget):
         self.events = ProjectEvents(self)
         self.events.labels_changed.connect(self._on_project_labels_changed)
         self.events.label_set_changed.connect(self._on_project_label_set_changed)
-        self.events.predictions_changed.connect(lambda _message: self._stale.run("predictions", self.refresh_predictions))
-        self.events.active_run_changed.connect(lambda _message: self._stale.run("predictions", self.refresh_predictions))
+        self.events.predictions_changed.connect(lambda _message: self._stale.run("predictions", self._on_model_output_changed))
+        self.events.active_run_changed.connect(lambda _message: self._on_active_run_changed())
         self._stale = StaleWhileHidden(self)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
@@ -172,7 +185,25 @@ class LabelPanel(QWidget):
             moves.addWidget(button)
         moves.addStretch(1)
 
+        self.retrain_label = _plain_label()
+        self.retrain_label.setWordWrap(True)
+        self.retrain_now_button = QPushButton("Retrain now")
+        self.retrain_now_button.setToolTip("Train with the same settings in the background, then predict the unlabelled rows")
+        self.retrain_now_button.clicked.connect(self._on_retrain_now_clicked)
+        self.retrain_later_button = QPushButton("Later")
+        self.retrain_later_button.clicked.connect(self._on_retrain_later_clicked)
+        self.retrain_bar = QWidget()
+        self.retrain_bar.setStyleSheet("QWidget { background: #e8f0fe; border-radius: 4px; }")
+        retrain_layout = QHBoxLayout(self.retrain_bar)
+        retrain_layout.addWidget(self.retrain_label, 1)
+        retrain_layout.addWidget(self.retrain_now_button)
+        retrain_layout.addWidget(self.retrain_later_button)
+        for button in (self.retrain_now_button, self.retrain_later_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the number keys keep labelling
+        self.retrain_bar.hide()
+
         left = QVBoxLayout()
+        left.addWidget(self.retrain_bar)
         left.addLayout(top)
         left.addLayout(heading)
         left.addWidget(self.text_view, 3)
@@ -243,6 +274,8 @@ class LabelPanel(QWidget):
         self.project = project
         self._predictions = None
         self.walker = None
+        self._labelled_since_model, self._offer_retrain_at = 0, RETRAIN_AFTER
+        self.retrain_bar.hide()
         self.current_row = None
         self._visited.clear()
         self._label_names = ()
@@ -464,10 +497,54 @@ class LabelPanel(QWidget):
             self._assigning = False
         if changed:
             self.saved_label.setText(f"Saved ✓  row {row + 1}")
+            if label is not None:
+                self._count_new_label()
         if label is not None:
             self.skip()
         else:
             self._show_row(row)
+
+    # -- the uncertain -> label -> retrain loop ------------------------------------------------
+    def show_uncertain(self, measure: str = "least_confidence") -> None:
+        """Walk the unlabelled rows the active model is least sure of (by ``measure``), first one first."""
+        index = self.filter_index("uncertain", measure)
+        if index < 0 or self.project is None:
+            return
+        self.filter_combo.setCurrentIndex(index)
+        self._apply_controls()
+        self.setFocus()
+
+    def _on_active_run_changed(self) -> None:
+        self._labelled_since_model = 0  # a new model has learnt from every label so far
+        self.retrain_bar.hide()
+        self._stale.run("predictions", self._on_model_output_changed)
+
+    def _on_model_output_changed(self) -> None:
+        """New predictions or another model: new suggestions, and a re-ranked uncertain queue."""
+        self.refresh_predictions()
+        if self.walker is not None and self.walker.row_filter.kind == "uncertain" and self.project is not None:
+            self.apply_filter(self.walker.row_filter)  # the queue, ranked by the new predictions
+
+    def _count_new_label(self) -> None:
+        if self.project is None or self.project.active_run() is None:
+            return
+        self._labelled_since_model += 1
+        if self._labelled_since_model >= self._offer_retrain_at:
+            run = self.project.active_run()
+            self.retrain_label.setText(
+                f"You labelled {self._labelled_since_model} rows since run {run.id if run else ''} was trained. "
+                "Retrain, so the suggestions and the most-uncertain queue learn from them?"
+            )
+            self.retrain_bar.show()
+
+    def _on_retrain_later_clicked(self) -> None:
+        self._offer_retrain_at = self._labelled_since_model + RETRAIN_AFTER
+        self.retrain_bar.hide()
+
+    def _on_retrain_now_clicked(self) -> None:
+        self.retrain_bar.hide()
+        self._offer_retrain_at = self._labelled_since_model + RETRAIN_AFTER
+        self.retrain_requested.emit()
 
     def accept_suggestion(self) -> None:
         """Give the current row the active model's predicted label (Enter)."""
