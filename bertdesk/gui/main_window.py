@@ -9,6 +9,7 @@ asked for, e.g. ``window.train_panel``), so the window appears sooner.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk import __version__
+from bertdesk.core.errors import BertdeskError
 from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from bertdesk.gui.panels.train_panel import TrainPanel
 
 log = logging.getLogger(__name__)
+# Where the user was when the project was last closed (panel, Label view and row), kept in the project.
+PLACE_SETTING = "ui.place"
 
 SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".parquet")
 SPREADSHEET_FILTER = f"Spreadsheets ({' '.join('*' + s for s in SPREADSHEET_SUFFIXES)})"
@@ -111,6 +115,7 @@ class MainWindow(QMainWindow):
         # Sidebar row -> (build the panel, wrap it in a scroll area); a row leaves when its panel is built.
         self._unbuilt: dict[int, tuple[Callable[[], QWidget], bool]] = {}
         self._built: dict[str, QWidget] = {}
+        self._pending_label_place: dict[str, object] | None = None  # the Label view to restore when it is built
         self._lazy_rows: dict[str, int] = {}
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         self.add_panel("Data", "data", self.data_panel)
@@ -220,7 +225,9 @@ class MainWindow(QMainWindow):
 
         panel = LabelPanel()
         panel.retrain_requested.connect(self.retrain_for_queue)
-        return self._adopt("label", panel)
+        adopted = self._adopt("label", panel)
+        self._apply_label_place()  # opened for the first time: the view and row it was left on
+        return adopted
 
     def _build_train_panel(self) -> QWidget:
         from bertdesk.gui.panels.train_panel import TrainPanel
@@ -402,6 +409,7 @@ class MainWindow(QMainWindow):
             QCoreApplication.processEvents()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         if self.project is not None:
+            self._remember_place(self.project)
             self.project.close()
             self.project = None
         event.accept()
@@ -489,6 +497,7 @@ class MainWindow(QMainWindow):
     # -- project --------------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
         if self.project is not None and self.project is not project:
+            self._remember_place(self.project)
             self.project.close()
         self.project = project
         self.events.set_project(project)
@@ -504,7 +513,48 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("bertdesk")
             self.project_label.setText("")
         self._update_actions()
+        if project is not None:
+            self._restore_place(project)
         self.project_changed.emit(project)
+
+    # -- resume where the user left off -----------------------------------------------------------
+    def _panel_names(self) -> dict[int, str]:
+        return {0: "data", **{row: name for name, row in self._lazy_rows.items()}}
+
+    def _remember_place(self, project: Project) -> None:
+        """Keep, in the project, the panel shown and the Label panel's view and row."""
+        if project.closed:
+            return
+        place: dict[str, object] = {"panel": self._panel_names().get(self.sidebar.currentRow(), "data")}
+        label = self._built.get("label")
+        if label is not None and getattr(label, "project", None) is project:
+            place["label"] = label.place()  # type: ignore[attr-defined]
+        elif self._pending_label_place is not None:
+            place["label"] = self._pending_label_place  # never opened this time: keep what it was
+        try:
+            project.set_setting(PLACE_SETTING, json.dumps(place))
+        except BertdeskError as err:  # a read-only copy, a full disk: never a reason not to close
+            log.warning("Could not remember the place in %s: %s", project.path.name, err)
+
+    def _restore_place(self, project: Project) -> None:
+        try:
+            place = json.loads(project.get_setting(PLACE_SETTING) or "{}")
+        except (ValueError, BertdeskError):
+            place = {}
+        if not isinstance(place, dict):
+            place = {}
+        label_place = place.get("label")
+        self._pending_label_place = label_place if isinstance(label_place, dict) else None
+        if "label" in self._built and self._pending_label_place is not None:
+            self._apply_label_place()
+        rows = {name: row for row, name in self._panel_names().items()}
+        row = rows.get(str(place.get("panel", "data")))
+        self.show_panel(row if row is not None else 0)  # the Label panel, if that was it, is built now
+
+    def _apply_label_place(self) -> None:
+        place, self._pending_label_place = self._pending_label_place, None
+        if place is not None:
+            self.label_panel.restore_place(place)
 
     def close_project(self) -> None:
         self.set_project(None)

@@ -379,6 +379,42 @@ class LabelPanel(QWidget):
         self._step(None, backward=False, empty="No rows match this view.", whole_view=True)
         return True
 
+    # -- resuming where the user left off --------------------------------------------------------
+    def place(self) -> dict[str, object] | None:
+        """The view and row shown, to come back to when the project is opened again."""
+        if self.walker is None:
+            return None
+        f = self.walker.row_filter
+        return {"kind": f.kind, "label": f.label, "text": f.text, "regex": f.regex, "uncertainty": f.uncertainty, "row": self.current_row}
+
+    def restore_place(self, place: dict[str, object]) -> bool:
+        """Show the view and row :meth:`place` recorded; False (and the default view) when they no
+        longer make sense (a label deleted since, a row past the end, a file edited by hand)."""
+        if self.project is None:
+            return False
+        kind, name = str(place.get("kind", "all")), place.get("label") or place.get("uncertainty")
+        if kind == "uncertain":
+            name = place.get("uncertainty")
+        elif kind != "label":
+            name = None
+        index = self.filter_index(kind, None if name is None else str(name))
+        if index < 0:
+            return False
+        self.filter_combo.setCurrentIndex(index)
+        if kind == "search":
+            self.search_edit.setText(str(place.get("text") or ""))
+            self.regex_check.setChecked(bool(place.get("regex")))
+        try:
+            row_filter = self._filter_from_controls()
+        except BertdeskError:
+            return False
+        if not self.apply_filter(row_filter):
+            return False
+        row = place.get("row")
+        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < self.project.row_count:
+            self._show_row(row)
+        return True
+
     def _filter_from_controls(self) -> RowFilter:
         kind, name = self.filter_choice()
         if kind == "search":
