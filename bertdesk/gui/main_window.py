@@ -9,6 +9,7 @@ asked for, e.g. ``window.train_panel``), so the window appears sooner.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from bertdesk import __version__
+from bertdesk.core.errors import BertdeskError
 from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from bertdesk.gui.panels.train_panel import TrainPanel
 
 log = logging.getLogger(__name__)
+# Where the user was when the project was last closed (panel, Label view and row), kept in the project.
+PLACE_SETTING = "ui.place"
 
 SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".parquet")
 SPREADSHEET_FILTER = f"Spreadsheets ({' '.join('*' + s for s in SPREADSHEET_SUFFIXES)})"
@@ -111,6 +115,7 @@ class MainWindow(QMainWindow):
         # Sidebar row -> (build the panel, wrap it in a scroll area); a row leaves when its panel is built.
         self._unbuilt: dict[int, tuple[Callable[[], QWidget], bool]] = {}
         self._built: dict[str, QWidget] = {}
+        self._pending_label_place: dict[str, object] | None = None  # the Label view to restore when it is built
         self._lazy_rows: dict[str, int] = {}
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         self.add_panel("Data", "data", self.data_panel)
@@ -219,19 +224,24 @@ class MainWindow(QMainWindow):
         from bertdesk.gui.panels.label_panel import LabelPanel
 
         panel = LabelPanel()
-        return self._adopt("label", panel)
+        panel.retrain_requested.connect(self.retrain_for_queue)
+        adopted = self._adopt("label", panel)
+        self._apply_label_place()  # opened for the first time: the view and row it was left on
+        return adopted
 
     def _build_train_panel(self) -> QWidget:
         from bertdesk.gui.panels.train_panel import TrainPanel
 
         panel = TrainPanel()
         panel.status_message.connect(self._show_status_message)
+        panel.active_run_changed.connect(self._on_train_panel_active_run_changed)
         return self._adopt("train", panel)
 
     def _build_predict_panel(self) -> QWidget:
         from bertdesk.gui.panels.predict_panel import PredictPanel
 
         panel = PredictPanel()
+        panel.label_uncertain_requested.connect(self.label_most_uncertain)
         panel.explain_requested.connect(self.explain_text)
         panel.status_message.connect(self._show_status_message)
         return self._adopt("predict", panel)
@@ -259,6 +269,42 @@ class MainWindow(QMainWindow):
 
     def show_panel_widget(self, panel: QWidget) -> None:
         self.show_panel(self._panel_rows[panel])
+
+    # -- the active-learning loop: uncertain rows -> label -> retrain -> a new queue ------------------
+    def label_most_uncertain(self, measure: str = "least_confidence") -> None:
+        """Go to the Label panel on the unlabelled rows the active model is least sure of."""
+        panel = self.label_panel
+        self.show_panel_widget(panel)
+        panel.show_uncertain(measure)
+
+    def retrain_for_queue(self) -> None:
+        """Train again with the Train panel's settings (in the background; labelling goes on), then
+        predict the unlabelled rows with the new model, so the suggestions and the queue follow."""
+        train = self.train_panel
+        train.start_training()
+        if not train.is_training():
+            self.show_panel_widget(train)  # it could not start: its message says why
+            return
+        self._queue_waits_for_training = True
+        self._show_status_message("Retraining in the background; the most-uncertain queue updates when it is done.")
+
+    def _on_train_panel_active_run_changed(self, run: Any) -> None:
+        if not getattr(self, "_queue_waits_for_training", False) or run is None or self.project is None:
+            return
+        self._queue_waits_for_training = False
+        project, run_id = self.project, run.id
+
+        def predict_unlabelled(*, on_progress: Any, cancel: Any) -> int:
+            from bertdesk.core.ml.project_prediction import predict_project
+
+            return len(predict_project(project, run_id=run_id, rows="unlabelled", on_progress=on_progress, cancel=cancel).row_ids)
+
+        # Stored predictions are announced: the Label panel re-ranks its queue on them.
+        self._run_job(
+            f"Predicting the unlabelled rows with run {run_id}",
+            predict_unlabelled,
+            lambda count: self._show_status_message(f"Run {run_id} predicted {count:,} unlabelled rows; the queue is up to date."),
+        )
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -363,6 +409,7 @@ class MainWindow(QMainWindow):
             QCoreApplication.processEvents()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         if self.project is not None:
+            self._remember_place(self.project)
             self.project.close()
             self.project = None
         event.accept()
@@ -450,6 +497,7 @@ class MainWindow(QMainWindow):
     # -- project --------------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
         if self.project is not None and self.project is not project:
+            self._remember_place(self.project)
             self.project.close()
         self.project = project
         self.events.set_project(project)
@@ -465,7 +513,48 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("bertdesk")
             self.project_label.setText("")
         self._update_actions()
+        if project is not None:
+            self._restore_place(project)
         self.project_changed.emit(project)
+
+    # -- resume where the user left off -----------------------------------------------------------
+    def _panel_names(self) -> dict[int, str]:
+        return {0: "data", **{row: name for name, row in self._lazy_rows.items()}}
+
+    def _remember_place(self, project: Project) -> None:
+        """Keep, in the project, the panel shown and the Label panel's view and row."""
+        if project.closed:
+            return
+        place: dict[str, object] = {"panel": self._panel_names().get(self.sidebar.currentRow(), "data")}
+        label = self._built.get("label")
+        if label is not None and getattr(label, "project", None) is project:
+            place["label"] = label.place()  # type: ignore[attr-defined]
+        elif self._pending_label_place is not None:
+            place["label"] = self._pending_label_place  # never opened this time: keep what it was
+        try:
+            project.set_setting(PLACE_SETTING, json.dumps(place))
+        except BertdeskError as err:  # a read-only copy, a full disk: never a reason not to close
+            log.warning("Could not remember the place in %s: %s", project.path.name, err)
+
+    def _restore_place(self, project: Project) -> None:
+        try:
+            place = json.loads(project.get_setting(PLACE_SETTING) or "{}")
+        except (ValueError, BertdeskError):
+            place = {}
+        if not isinstance(place, dict):
+            place = {}
+        label_place = place.get("label")
+        self._pending_label_place = label_place if isinstance(label_place, dict) else None
+        if "label" in self._built and self._pending_label_place is not None:
+            self._apply_label_place()
+        rows = {name: row for row, name in self._panel_names().items()}
+        row = rows.get(str(place.get("panel", "data")))
+        self.show_panel(row if row is not None else 0)  # the Label panel, if that was it, is built now
+
+    def _apply_label_place(self) -> None:
+        place, self._pending_label_place = self._pending_label_place, None
+        if place is not None:
+            self.label_panel.restore_place(place)
 
     def close_project(self) -> None:
         self.set_project(None)
@@ -593,8 +682,21 @@ class MainWindow(QMainWindow):
             on_finished=self._on_job_finished,
         )
 
+    def current_panel(self) -> QWidget | None:
+        """The panel in view (None while its page is still a placeholder)."""
+        row = self.sidebar.currentRow()
+        return next((panel for panel, at in self._panel_rows.items() if at == row), None)
+
     def cancel_job(self) -> None:
-        """Esc / Cancel Job: ask the runner to stop the window's job."""
+        """Esc / Cancel Job: the one Esc of the window. It stops the work of the panel in view
+        (training, a prediction, an explanation, a filter), else the window's own job."""
+        panel = self.current_panel()
+        cancel_work = getattr(panel, "cancel_work", None)
+        if cancel_work is not None and cancel_work():
+            return
+        jobs = getattr(panel, "jobs", None)
+        if isinstance(jobs, JobRunner) and jobs.cancel():
+            return
         if self.jobs.cancel():
             self.progress_label.setText("Cancelling…")
 

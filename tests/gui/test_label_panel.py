@@ -56,6 +56,8 @@ def test_shows_first_row_with_context_buttons_and_counts(panel: LabelPanel) -> N
     assert panel.progress_label.text() == "3 of 6 labelled"
     assert heights(panel) == [1, 1, 1]
     assert panel.position_label.text() == "1 of 6"
+    ticks = panel.chart.getPlotItem().getAxis("bottom")._tickLevels[0]
+    assert [text for _, text in ticks] == ["billing", "bug", "praise"]  # names under the bars, not 1/2/3
 
 
 def test_digit_keys_label_and_advance(qtbot, panel: LabelPanel, project: Project) -> None:
@@ -103,11 +105,12 @@ def test_undo_and_redo_keys(qtbot, panel: LabelPanel, project: Project) -> None:
     assert project.label_of(0) == "praise" and project.label_of(1) == "praise" and panel.current_row == 2
     qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL)
     assert project.label_of(1) is None and panel.current_row == 1  # back on the row that changed
+    assert panel.saved_label.text() == 'Undone: Label row 2 "praise"  ·  saved ✓'  # not as if it were set
     assert heights(panel) == [0, 1, 2]
     qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL)
     assert project.label_of(0) == "billing" and heights(panel) == [1, 1, 1]
     qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL | SHIFT)
-    assert project.label_of(0) == "praise"
+    assert project.label_of(0) == "praise" and panel.saved_label.text().startswith("Redone: ")
     qtbot.keyClick(panel, Qt.Key.Key_Z, CTRL | SHIFT)
     assert project.label_of(1) == "praise" and heights(panel) == [0, 1, 3]
     assert not project.can_redo and project.undo_steps == 2
@@ -149,8 +152,13 @@ def test_filters(qtbot, panel: LabelPanel, project: Project) -> None:
     assert panel.current_row == 1 and panel.position_label.text() == "3 in this view"
     qtbot.keyClick(panel, Qt.Key.Key_1)  # labelled rows drop out of this view as we go
     assert panel.current_row == 3
+    # ← goes back to the row just labelled (a user could not: "This is the first row in this view").
     qtbot.keyClick(panel, Qt.Key.Key_Left)
-    assert panel.current_row == 3  # row 1 is labelled now: no unlabelled row before 3
+    assert panel.current_row == 1 and panel.row_label.text() == "Row 2  ·  billing"
+    qtbot.keyClick(panel, Qt.Key.Key_Left)  # nothing visited before it, and no unlabelled row before 1
+    assert panel.current_row == 1 and "first row" in panel.message_label.text()
+    qtbot.keyClick(panel, Qt.Key.Key_Right)  # → walks the view again: the next unlabelled row
+    assert panel.current_row == 3
     choose(panel, "label", "billing")
     assert panel.current_row == 0
     qtbot.keyClick(panel, Qt.Key.Key_Space)

@@ -369,10 +369,9 @@ class DataPanel(QWidget):
             header.setSortIndicator(column, order)
         self.apply_view()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.key() == Qt.Key.Key_Escape and self.jobs.cancel("view"):
-            return
-        super().keyPressEvent(event)
+    def cancel_work(self) -> bool:
+        """Esc (the window's Cancel Job): stop computing the filter or sort; True when one ran."""
+        return self.jobs.cancel("view")
 
     # -- bulk labelling -----------------------------------------------------------------------
     def selected_rows(self) -> list[int]:

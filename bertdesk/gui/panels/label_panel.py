@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -62,6 +62,17 @@ UNCERTAINTY_CHOICES = (("least_confidence", "least confident"), ("margin", "smal
 # How long a search step may scan on the GUI thread before it moves to a worker: well under a
 # frame budget a typist notices, and enough for the near matches that are the common case.
 QUICK_SEARCH = SearchBudget(per_row=0.02, total=0.02)
+# After this many new labels since the active model was trained, offer to retrain (the
+# suggestions and the "most uncertain" queue then learn from them).
+RETRAIN_AFTER = 20
+
+
+VISITED_LIMIT = 1000  # rows ← can walk back through
+
+
+def _undo_note(cause: str, step: str) -> str:
+    """'Undone: Label row 406 "neutral" · saved ✓': what Undo/Redo did, not the step as if redone."""
+    return f"{'Undone' if cause == 'undo' else 'Redone'}: {step}  ·  saved ✓"
 
 
 def _plain_label(text: str = "", style: str = "") -> QLabel:
@@ -73,14 +84,26 @@ def _plain_label(text: str = "", style: str = "") -> QLabel:
 
 
 class LabelPanel(QWidget):
-    """Shows one row in large text; number keys label it and move on."""
+    """Shows one row in large text; number keys label it and move on.
+
+    Signals:
+        retrain_requested: the user accepted the offer to retrain after :data:`RETRAIN_AFTER`
+            new labels (the window trains, then predicts the unlabelled rows: the suggestions
+            and the most-uncertain queue follow).
+    """
+
+    retrain_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
         self.walker: RowWalker | None = None
         self.current_row: int | None = None
+        self._visited: list[int] = []  # rows left by stepping forward, most recent last: what ← walks back
+        self._leaving: int | None = None  # the row a forward step in flight leaves
         self._label_names: tuple[str, ...] = ()
+        self._labelled_since_model = 0  # labels set here since the active model was trained
+        self._offer_retrain_at = RETRAIN_AFTER
         self.search_budget = SearchBudget()  # a background search step's limits
         # Search steps: one slot, the newest request wins (a superseded step's answer is dropped).
         self.jobs = JobRunner(self, show_line=lambda line: self.message_label.setText(line))
@@ -91,8 +114,8 @@ class LabelPanel(QWidget):
         self.events = ProjectEvents(self)
         self.events.labels_changed.connect(self._on_project_labels_changed)
         self.events.label_set_changed.connect(self._on_project_label_set_changed)
-        self.events.predictions_changed.connect(lambda _message: self._stale.run("predictions", self.refresh_predictions))
-        self.events.active_run_changed.connect(lambda _message: self._stale.run("predictions", self.refresh_predictions))
+        self.events.predictions_changed.connect(lambda _message: self._stale.run("predictions", self._on_model_output_changed))
+        self.events.active_run_changed.connect(lambda _message: self._on_active_run_changed())
         self._stale = StaleWhileHidden(self)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
@@ -162,7 +185,25 @@ class LabelPanel(QWidget):
             moves.addWidget(button)
         moves.addStretch(1)
 
+        self.retrain_label = _plain_label()
+        self.retrain_label.setWordWrap(True)
+        self.retrain_now_button = QPushButton("Retrain now")
+        self.retrain_now_button.setToolTip("Train with the same settings in the background, then predict the unlabelled rows")
+        self.retrain_now_button.clicked.connect(self._on_retrain_now_clicked)
+        self.retrain_later_button = QPushButton("Later")
+        self.retrain_later_button.clicked.connect(self._on_retrain_later_clicked)
+        self.retrain_bar = QWidget()
+        self.retrain_bar.setStyleSheet("QWidget { background: #e8f0fe; border-radius: 4px; }")
+        retrain_layout = QHBoxLayout(self.retrain_bar)
+        retrain_layout.addWidget(self.retrain_label, 1)
+        retrain_layout.addWidget(self.retrain_now_button)
+        retrain_layout.addWidget(self.retrain_later_button)
+        for button in (self.retrain_now_button, self.retrain_later_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the number keys keep labelling
+        self.retrain_bar.hide()
+
         left = QVBoxLayout()
+        left.addWidget(self.retrain_bar)
         left.addLayout(top)
         left.addLayout(heading)
         left.addWidget(self.text_view, 3)
@@ -233,7 +274,10 @@ class LabelPanel(QWidget):
         self.project = project
         self._predictions = None
         self.walker = None
+        self._labelled_since_model, self._offer_retrain_at = 0, RETRAIN_AFTER
+        self.retrain_bar.hide()
         self.current_row = None
+        self._visited.clear()
         self._label_names = ()
         self._rebuild_context()
         self._set_enabled(project is not None)
@@ -331,7 +375,44 @@ class LabelPanel(QWidget):
             return False
         self.message_label.setText("")
         self.sample_spin.setVisible(row_filter.kind == "random")
+        self._visited.clear()  # a new view: ← walks this view from here
         self._step(None, backward=False, empty="No rows match this view.", whole_view=True)
+        return True
+
+    # -- resuming where the user left off --------------------------------------------------------
+    def place(self) -> dict[str, object] | None:
+        """The view and row shown, to come back to when the project is opened again."""
+        if self.walker is None:
+            return None
+        f = self.walker.row_filter
+        return {"kind": f.kind, "label": f.label, "text": f.text, "regex": f.regex, "uncertainty": f.uncertainty, "row": self.current_row}
+
+    def restore_place(self, place: dict[str, object]) -> bool:
+        """Show the view and row :meth:`place` recorded; False (and the default view) when they no
+        longer make sense (a label deleted since, a row past the end, a file edited by hand)."""
+        if self.project is None:
+            return False
+        kind, name = str(place.get("kind", "all")), place.get("label") or place.get("uncertainty")
+        if kind == "uncertain":
+            name = place.get("uncertainty")
+        elif kind != "label":
+            name = None
+        index = self.filter_index(kind, None if name is None else str(name))
+        if index < 0:
+            return False
+        self.filter_combo.setCurrentIndex(index)
+        if kind == "search":
+            self.search_edit.setText(str(place.get("text") or ""))
+            self.regex_check.setChecked(bool(place.get("regex")))
+        try:
+            row_filter = self._filter_from_controls()
+        except BertdeskError:
+            return False
+        if not self.apply_filter(row_filter):
+            return False
+        row = place.get("row")
+        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < self.project.row_count:
+            self._show_row(row)
         return True
 
     def _filter_from_controls(self) -> RowFilter:
@@ -452,10 +533,54 @@ class LabelPanel(QWidget):
             self._assigning = False
         if changed:
             self.saved_label.setText(f"Saved ✓  row {row + 1}")
+            if label is not None:
+                self._count_new_label()
         if label is not None:
             self.skip()
         else:
             self._show_row(row)
+
+    # -- the uncertain -> label -> retrain loop ------------------------------------------------
+    def show_uncertain(self, measure: str = "least_confidence") -> None:
+        """Walk the unlabelled rows the active model is least sure of (by ``measure``), first one first."""
+        index = self.filter_index("uncertain", measure)
+        if index < 0 or self.project is None:
+            return
+        self.filter_combo.setCurrentIndex(index)
+        self._apply_controls()
+        self.setFocus()
+
+    def _on_active_run_changed(self) -> None:
+        self._labelled_since_model = 0  # a new model has learnt from every label so far
+        self.retrain_bar.hide()
+        self._stale.run("predictions", self._on_model_output_changed)
+
+    def _on_model_output_changed(self) -> None:
+        """New predictions or another model: new suggestions, and a re-ranked uncertain queue."""
+        self.refresh_predictions()
+        if self.walker is not None and self.walker.row_filter.kind == "uncertain" and self.project is not None:
+            self.apply_filter(self.walker.row_filter)  # the queue, ranked by the new predictions
+
+    def _count_new_label(self) -> None:
+        if self.project is None or self.project.active_run() is None:
+            return
+        self._labelled_since_model += 1
+        if self._labelled_since_model >= self._offer_retrain_at:
+            run = self.project.active_run()
+            self.retrain_label.setText(
+                f"You labelled {self._labelled_since_model} rows since run {run.id if run else ''} was trained. "
+                "Retrain, so the suggestions and the most-uncertain queue learn from them?"
+            )
+            self.retrain_bar.show()
+
+    def _on_retrain_later_clicked(self) -> None:
+        self._offer_retrain_at = self._labelled_since_model + RETRAIN_AFTER
+        self.retrain_bar.hide()
+
+    def _on_retrain_now_clicked(self) -> None:
+        self.retrain_bar.hide()
+        self._offer_retrain_at = self._labelled_since_model + RETRAIN_AFTER
+        self.retrain_requested.emit()
 
     def accept_suggestion(self) -> None:
         """Give the current row the active model's predicted label (Enter)."""
@@ -483,14 +608,22 @@ class LabelPanel(QWidget):
         self.assign(None)
 
     def skip(self) -> None:
-        """Show the next row of the view."""
+        """Show the next row of the view (← comes back to this one)."""
         if self.walker is not None and self.current_row is not None:
+            self._leaving = self.current_row
             self._step(self.current_row, backward=False, empty="That was the last row in this view.")
 
     def go_back(self) -> None:
-        """Show the previous row of the view."""
-        if self.walker is not None and self.current_row is not None:
-            self._step(self.current_row, backward=True, empty="This is the first row in this view.")
+        """Show the row visited before this one, even one the view no longer holds (the row just
+        labelled, in "Unlabelled"); with no such row, the previous row of the view."""
+        if self.walker is None or self.current_row is None:
+            return
+        if self._visited:
+            self.cancel_search()
+            self.message_label.setText("")
+            self._show_row(self._visited.pop())
+            return
+        self._step(self.current_row, backward=True, empty="This is the first row in this view.")
 
     def undo(self) -> None:
         """Ctrl+Z: step the project's undo history back (the change is announced like any edit)."""
@@ -514,12 +647,12 @@ class LabelPanel(QWidget):
         else:
             self._stale.run("labels", lambda: self._show_counts_and_row(self.current_row))
         if message.cause != "edit":
-            self.saved_label.setText(f"Saved ✓  {message.step}")
+            self.saved_label.setText(_undo_note(message.cause, message.step))
 
     def _on_project_label_set_changed(self, message: LabelSetChanged) -> None:
         self._stale.run("labels", lambda: self._show_counts_and_row(self.current_row))
         if message.cause != "edit":
-            self.saved_label.setText(f"Saved ✓  {message.step}")
+            self.saved_label.setText(_undo_note(message.cause, message.step))
 
     def _show_counts_and_row(self, row: int | None) -> None:
         if self.project is None:
@@ -606,6 +739,10 @@ class LabelPanel(QWidget):
                 self.message_label.setText(empty)
             return
         self.message_label.setText("")
+        leaving, self._leaving = self._leaving, None
+        if leaving is not None and leaving != row:  # a step forward: remember where from, for ←
+            self._visited.append(leaving)
+            del self._visited[:-VISITED_LIMIT]
         self._show_row(row)
 
     def _show_row(self, row: int | None, empty: str = "") -> None:

@@ -79,6 +79,7 @@ class PredictPanel(QWidget):
 
     explain_requested = Signal(str)
     status_message = Signal(str)
+    label_uncertain_requested = Signal(str)  # an uncertainty measure: label those rows, most uncertain first
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,8 +158,10 @@ class PredictPanel(QWidget):
         self.uncertain_box = QComboBox()
         for key, text in UNCERTAINTY_CHOICES:
             self.uncertain_box.addItem(text, key)
-        self.uncertain_button = QPushButton("Most uncertain first")
-        self.uncertain_button.setToolTip("Show the unlabelled rows the model is least sure about first: label those next")
+        self.uncertain_button = QPushButton("Label most uncertain first")
+        self.uncertain_button.setToolTip(
+            "Label the unlabelled rows the model is least sure about, in the Label panel, with its suggestions: they teach it most"
+        )
         self.export_button = QPushButton("Export…")
         actions = QHBoxLayout()
         actions.addWidget(self.accept_button)
@@ -200,7 +203,7 @@ class PredictPanel(QWidget):
         self.threshold.valueChanged.connect(self._on_threshold_changed)
         self.accept_button.clicked.connect(self.accept_selected)
         self.accept_above_button.clicked.connect(self.accept_above_threshold)
-        self.uncertain_button.clicked.connect(self.show_most_uncertain)
+        self.uncertain_button.clicked.connect(lambda: self.label_uncertain_requested.emit(self.uncertain_box.currentData()))
         self.export_button.clicked.connect(self._on_export_clicked)
         self._update_enabled()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -195,9 +195,9 @@ class TrainPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._escape.activated.connect(self.cancel_training)
+        # Esc: no shortcut of its own (it made Esc ambiguous with the window's Cancel Job, and
+        # then neither fired); the window's Esc asks cancel_work(), and keyPressEvent serves a
+        # panel shown on its own.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.refresh()
 
@@ -311,7 +311,19 @@ class TrainPanel(QWidget):
         self.status_message.emit("Cancelling training…")
         self._update_buttons()
 
+    def cancel_work(self) -> bool:
+        """Esc: stop the training (or another job of this panel); True when there was one."""
+        if self.job is not None:
+            self.cancel_training()
+            return True
+        return self.jobs.cancel()
+
     # -- Qt overrides ----------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Escape and self.cancel_work():
+            return
+        super().keyPressEvent(event)
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._find_devices()

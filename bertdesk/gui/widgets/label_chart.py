@@ -8,6 +8,14 @@ from PySide6.QtWidgets import QWidget
 DEFAULT_COLOR = "#4c78a8"
 
 
+TICK_CHARS = 12
+
+
+def short_name(name: str) -> str:
+    """``name``, or its first characters and an ellipsis when longer than :data:`TICK_CHARS`."""
+    return name if len(name) <= TICK_CHARS else name[: TICK_CHARS - 1] + "…"
+
+
 class LabelChart(pg.PlotWidget):
     """One bar per label; :meth:`set_counts` replaces the heights (``bars.opts['height']``)."""
 
@@ -28,8 +36,8 @@ class LabelChart(pg.PlotWidget):
         brushes = [pg.mkBrush((colors or {}).get(name, DEFAULT_COLOR)) for name in names]
         self.bars.setOpts(x=list(range(len(names))), height=heights, width=0.6, brushes=brushes)
         axis = self.getPlotItem().getAxis("bottom")
-        # Bars are numbered like the label keys (names do not fit under narrow bars); the
-        # panel lists "1 billing 125" beside the chart.
-        axis.setTicks([[(i, str(i + 1)) for i in range(len(names))]])
+        # Each bar under its label's name, shortened to what fits under a bar (the panel lists
+        # the full names with their keys and counts beside the chart).
+        axis.setTicks([[(i, short_name(name)) for i, name in enumerate(names)]])
         self.getPlotItem().setXRange(-0.6, max(len(names) - 0.4, 0.6), padding=0)
         self.getPlotItem().setYRange(0, max(heights, default=0) * 1.1 + 1, padding=0)
