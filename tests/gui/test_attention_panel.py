@@ -225,7 +225,8 @@ def test_ctrl_enter_explains_the_typed_text(qtbot, panel: AttentionPanel, tiny_m
     assert panel.maps is not None and panel.maps.text == "the refunds were late"
     assert panel.text_edit.toPlainText() == "the refunds were late"  # no new line typed
     assert panel.prediction_label.text().startswith("Prediction: ")
-    assert "Done" not in panel.status_label.text()  # the result's line, not the last job's "Done"
+    # The result's line, not the last job's "Done" or "Computing saliency…".
+    assert panel.status_label.text().startswith("Model: ") and "tokens" in panel.status_label.text()
     assert "Ctrl+Enter" in panel.explain_button.toolTip()
 
 

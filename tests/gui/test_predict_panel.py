@@ -288,6 +288,7 @@ def test_side_panel_keeps_its_width_with_most_uncertain_first(panel: PredictPane
     assert before >= panel.views.tabBar().sizeHint().width()
     qtbot.mouseClick(panel.uncertain_button, Qt.MouseButton.LeftButton)
     assert "most uncertain first" in panel.count_label.text()
+    assert panel.histogram.counts.sum() == panel.model.rowCount()  # the histogram follows the list
     panel.layout().activate()
     qtbot.wait(10)
     assert abs(panel.views.width() - before) <= 2

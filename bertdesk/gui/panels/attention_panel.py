@@ -89,6 +89,7 @@ class AttentionPanel(QWidget):
         self._explainer: AttentionExplainer | None = None
         self._pending: str | None = None
         self._busy = False
+        self._failed = False  # the last job failed: its error line stays, with "Nothing explained."
         # Work that follows a shown result on the worker thread (word merge, saliency), in order.
         self._followups: list[Any] = []
         self._stacks: dict[tuple[str, bool], tuple[np.ndarray, list[str], np.ndarray]] = {}
@@ -258,6 +259,7 @@ class AttentionPanel(QWidget):
             return prepare(maps, THUMB_MAX)
 
         self.error_label.hide()
+        self._failed = False
         self.explain_button.setEnabled(False)
         self.status_label.setText("Explaining…")
         self._run_job(run, self._on_job_succeeded)
@@ -324,6 +326,7 @@ class AttentionPanel(QWidget):
         self._show_saliency(maps)
 
     def _on_job_failed(self, _err: BaseException) -> None:
+        self._failed = True
         self.status_label.setText("Nothing explained.")  # the runner shows the error's line
 
     def _show_error_line(self, message: str) -> None:
@@ -342,6 +345,8 @@ class AttentionPanel(QWidget):
             return
         self.explain_button.setEnabled(True)
         self._busy = False
+        if not self._failed:
+            self._show_result_status()  # not the last follow-up's "Computing saliency…"
         self.busy_changed.emit(False)
 
     def _on_explain_button_clicked(self) -> None:
@@ -360,14 +365,27 @@ class AttentionPanel(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    def _text_edited(self) -> bool:
+        return self.result is not None and self.text_edit.toPlainText() != self.result.maps.text
+
     def _on_text_changed(self) -> None:
         """The text no longer is the one explained: its prediction must not stay beside it."""
-        if self.result is None or self.text_edit.toPlainText() == self.result.maps.text:
+        if not self._text_edited():
             return
         if self.job is None:
-            self.status_label.setText("Text edited: Explain (Ctrl+Enter) to see its prediction. The maps below are of the previous text.")
+            self._show_result_status()
         self.prediction_label.setText("")
         self.truncation_label.hide()
+
+    def _show_result_status(self) -> None:
+        """The line above the prediction once the jobs are done: what was explained, or that the text changed since."""
+        if self.result is None:
+            return
+        if self._text_edited():
+            self.status_label.setText("Text edited: Explain (Ctrl+Enter) to see its prediction. The maps below are of the previous text.")
+            return
+        maps = self.result.maps
+        self.status_label.setText(f"Model: {maps.model_name}, {maps.layers} layers x {maps.heads} heads. {len(maps.tokens)} tokens.")
 
     # -- showing a result ---------------------------------------------------------------------
     def show_result(self, result: Explained) -> None:
@@ -375,7 +393,7 @@ class AttentionPanel(QWidget):
         maps = result.maps
         self.result = result
         self._stacks = {}
-        self.status_label.setText(f"Model: {maps.model_name}, {maps.layers} layers x {maps.heads} heads. {len(maps.tokens)} tokens.")
+        self._show_result_status()
         if maps.probabilities is None:
             self.prediction_label.setText(NO_CLASSIFIER)
             self.prediction_label.setStyleSheet("font-size: 11pt; color: #555;")

@@ -93,6 +93,7 @@ class PredictPanel(QWidget):
         # this session (they are not stored in the project).
         self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._showing_uncertain = False  # the table lists "most uncertain first"
+        self._sized = False  # the splitter's first sizes are set when first shown
         self.events = ProjectEvents(self)
         self._stale = StaleWhileHidden(self)
         self.events.labels_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
@@ -232,6 +233,12 @@ class PredictPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if not self._sized:  # the table gets most of the room, once; the user's splitter drags stay
+            self._sized = True
+            total = sum(self.splitter.sizes())
+            if total > 0:
+                side = max(self.tabs.minimumWidth(), int(total * 0.3))
+                self.splitter.setSizes([total - side, side])
         self._stale.flush()  # what changed while the panel was hidden
 
     def _on_project_runs_changed(self, message: RunsChanged) -> None:
@@ -537,6 +544,8 @@ class PredictPanel(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.show_order(order)
         self.count_label.setText(f"{len(order):,} unlabelled rows, most uncertain first")
+        # The histogram describes the rows listed, as it does for a filter.
+        self.views.show_confidence(self.frame.loc[order, views.CONFIDENCE].to_numpy(), self.threshold.value())
         self._showing_uncertain = True
 
     # -- export ------------------------------------------------------------------------------
