@@ -12,11 +12,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 MAX_LABEL_CHARS = 16
+QWIDGETSIZE_MAX = 16_777_215
 LABEL_POINTS = (8.0, 7.0, 6.0)  # label sizes tried in turn before naming only every n-th token
 
 
@@ -173,6 +175,17 @@ class AttentionHeatmap(pg.GraphicsLayoutWidget):
             return
         cell = min(box.width() / cols, box.height() / rows)
         self.plot.setRange(xRange=(0, box.width() / cell), yRange=(0, box.height() / cell), padding=0)
+        spare = box.width() - cols * cell
+        if spare > 2:  # narrow the plot to the map, so the colour bar stands right beside it
+            self.plot.setMaximumWidth(self.plot.size().width() - spare)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt override
+        # pyqtgraph resizes once before __init__ made the plot, and its close() deletes the plot
+        # (clearing the scene) before the last resize.
+        plot = getattr(self, "plot", None)
+        if plot is not None and shiboken6.isValid(plot) and plot.scene() is not None:
+            plot.setMaximumWidth(QWIDGETSIZE_MAX)  # room to grow again; _fit narrows it after the layout
+        super().resizeEvent(event)
 
     def _on_scene_mouse_moved(self, pos: QPointF) -> None:
         if not self.matrix.size or not self.plot.sceneBoundingRect().contains(pos):
