@@ -122,7 +122,10 @@ class MainWindow(QMainWindow):
         self.add_lazy_panel("Label", "label", self._build_label_panel)
         self.add_lazy_panel("Train", "train", self._build_train_panel, scroll=True)
         self.add_lazy_panel("Predict", "predict", self._build_predict_panel, scroll=True)
-        self.add_lazy_panel("Attention", "attention", self._build_attention_panel, scroll=True)
+        # Not in a scroll area: the panel's tabs flex (the token view scrolls itself), and an outer
+        # scroll area sized it to its preferred height, which pushed the head view's hover value
+        # off a 1280x800 screen and gave the token view a second scroll bar.
+        self.add_lazy_panel("Attention", "attention", self._build_attention_panel)
 
         central = QWidget()
         layout = QHBoxLayout(central)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 
 from bertdesk.gui.panels.attention_panel import MEAN, NO_CLASSIFIER, ROLLOUT, TAB_HEAD, AttentionPanel
 
@@ -209,3 +210,132 @@ def test_token_view_hover_highlights_links(qtbot, panel: AttentionPanel, tiny_mo
     assert ("q", 2) in highlighted
     strongest = int(np.argmax(view.matrix[2]))
     assert ("k", strongest) in highlighted
+
+
+# -- issue 12, item 12: the panel under real keys and clicks ----------------------------------------
+LONG_TEXT = " ".join(f"word{i} was fine" for i in range(40))  # over 120 tokens
+
+
+def test_ctrl_enter_explains_the_typed_text(qtbot, panel: AttentionPanel, tiny_model_dir: Path) -> None:
+    panel.set_model(str(tiny_model_dir))
+    panel.text_edit.setFocus()
+    qtbot.keyClicks(panel.text_edit, "the refunds were late")
+    with qtbot.waitSignal(panel.busy_changed, timeout=60_000, check_params_cb=lambda busy: busy is False):
+        qtbot.keyClick(panel.text_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert panel.maps is not None and panel.maps.text == "the refunds were late"
+    assert panel.text_edit.toPlainText() == "the refunds were late"  # no new line typed
+    assert panel.prediction_label.text().startswith("Prediction: ")
+    # The result's line, not the last job's "Done" or "Computing saliency…".
+    assert panel.status_label.text().startswith("Model: ") and "tokens" in panel.status_label.text()
+    assert "Ctrl+Enter" in panel.explain_button.toolTip()
+
+
+def test_editing_the_text_clears_the_stale_prediction(qtbot, panel: AttentionPanel, tiny_model_dir: Path) -> None:
+    """Seen under Xvfb: after an edit the old prediction stayed beside "Done" until Explain was clicked."""
+    explain(qtbot, panel, TEXT, tiny_model_dir)
+    assert panel.prediction_label.text().startswith("Prediction: ")
+    panel.text_edit.setFocus()
+    panel.text_edit.moveCursor(panel.text_edit.textCursor().MoveOperation.End)
+    qtbot.keyClicks(panel.text_edit, " again")
+    assert panel.prediction_label.text() == ""
+    assert "Text edited" in panel.status_label.text() and "Ctrl+Enter" in panel.status_label.text()
+    # Explaining the edited text brings a prediction back.
+    with qtbot.waitSignal(panel.busy_changed, timeout=60_000, check_params_cb=lambda busy: busy is False):
+        qtbot.mouseClick(panel.explain_button, Qt.MouseButton.LeftButton)
+    assert panel.maps.text == TEXT + " again" and panel.prediction_label.text().startswith("Prediction: ")
+
+
+def _explain_in_window(qtbot, window, model: Path, text: str) -> AttentionPanel:
+    window.resize(1280, 800)
+    panel = window.attention_panel
+    window.show_panel_widget(panel)
+    panel.set_model(str(model))
+    with qtbot.waitSignal(panel.busy_changed, timeout=60_000, check_params_cb=lambda busy: busy is False):
+        panel.explain(text)
+    return panel
+
+
+def _on_screen(widget, window) -> bool:
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    bottom_right = widget.mapTo(window, widget.rect().bottomRight())
+    return window.rect().contains(top_left) and window.rect().contains(bottom_right) and not widget.visibleRegion().isEmpty()
+
+
+def test_head_view_hover_value_is_on_screen_at_1280x800(qtbot, window, tiny_model_dir: Path) -> None:
+    """Seen under Xvfb: the hovered weight sat below the map, off a 1280x800 screen."""
+    panel = _explain_in_window(qtbot, window, tiny_model_dir, LONG_TEXT)
+    qtbot.mouseClick(panel.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=panel.tabs.tabBar().tabRect(TAB_HEAD).center())
+    assert panel.tabs.currentIndex() == TAB_HEAD
+    qtbot.wait(50)
+    heatmap = panel.heatmap
+    heatmap._on_scene_mouse_moved(heatmap.plot.vb.mapViewToScene(QPointF(3.5, 5.5)))
+    assert panel.hover_label.text().endswith(f"{float(heatmap.matrix[5, 3]):.4f}")
+    assert _on_screen(panel.hover_label, window)
+
+
+def test_token_view_scrolls_with_one_scroll_bar(qtbot, window, tiny_model_dir: Path) -> None:
+    """Seen under Xvfb: the token view had two nested vertical scroll bars."""
+    from PySide6.QtWidgets import QScrollArea
+
+    panel = _explain_in_window(qtbot, window, tiny_model_dir, LONG_TEXT)
+    for tab in (TAB_HEAD, 2):  # the head view first, as a user does: its map once made the panel taller
+        qtbot.mouseClick(panel.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=panel.tabs.tabBar().tabRect(tab).center())
+        qtbot.wait(50)
+    qtbot.wait(50)
+    areas, parent = [], panel.token_view.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea) and parent.verticalScrollBar().isVisible():
+            areas.append(parent)
+        parent = parent.parentWidget()
+    assert areas == [panel.token_scroll]  # the token list is longer than the view: it scrolls, once
+    assert _on_screen(panel.token_scroll, window)
+
+
+def test_row_labels_sit_beside_the_map_and_name_every_token(qtbot) -> None:
+    """Seen under Xvfb: the row labels were far left of the map and only every second token was named."""
+    from bertdesk.core.ml.attention_png import colour_lut
+    from bertdesk.gui.widgets.attention_heatmap import AttentionHeatmap
+
+    heatmap = AttentionHeatmap()
+    qtbot.addWidget(heatmap)
+    heatmap.resize(1100, 560)  # the head view in a 1280x800 window
+    heatmap.show()
+    tokens = [f"tok{i}" for i in range(64)]
+    matrix = np.random.default_rng(0).random((64, 64)).astype(np.float32)
+    heatmap.set_matrix(matrix, tokens, tokens, levels=(0.0, 1.0), lut=colour_lut("viridis"))
+    qtbot.wait(50)
+    heatmap.grab()  # paints the axes
+    map_left = heatmap.plot.vb.mapViewToScene(QPointF(0, 0)).x()
+    labels_right = heatmap.left_axis.sceneBoundingRect().right()
+    assert 0 <= map_left - labels_right <= 3
+    map_top = heatmap.plot.vb.mapViewToScene(QPointF(0, 0)).y()
+    assert abs(map_top - heatmap.top_axis.sceneBoundingRect().bottom()) <= 3
+    assert heatmap.left_axis.drawn == list(range(64))
+    assert heatmap.top_axis.drawn == list(range(64))
+    # Square cells.
+    corner = heatmap.plot.vb.mapViewToScene(QPointF(1, 1)) - heatmap.plot.vb.mapViewToScene(QPointF(0, 0))
+    assert abs(corner.x() - corner.y()) < 0.01
+
+
+def test_exported_png_carries_the_text_and_prediction(qtbot, panel: AttentionPanel, tiny_model_dir: Path, tmp_path: Path) -> None:
+    """Seen: the exported PNG had only the map, no text or prediction on it."""
+    from PySide6.QtGui import QImage
+
+    explain(qtbot, panel, TEXT, tiny_model_dir)
+    panel.tabs.setCurrentIndex(TAB_HEAD)
+    qtbot.wait(50)
+    path = tmp_path / "head.png"
+    panel.export_view(str(path))
+    image = QImage(str(path))
+    assert image.text("Text") == TEXT
+    prediction = image.text("Prediction")
+    assert prediction.startswith(f"Prediction: {panel.maps.predicted_label}") and "%" in prediction
+    assert image.text("View") == "Head view: Layer " + panel.current_view()[3].split("Layer ", 1)[1]
+    # The caption is drawn too: a band of dark text pixels above the map, which follows below it.
+    band = image.height() - panel.heatmap.height()
+    assert band > 30 and image.width() >= panel.heatmap.width()
+    dark = sum(1 for x in range(0, image.width(), 2) for y in range(band) if QColor(image.pixel(x, y)).lightness() < 100)
+    assert dark > 100
+    svg = tmp_path / "head.svg"
+    panel.export_view(str(svg))
+    assert TEXT in svg.read_text(encoding="utf-8") and "Prediction: " in svg.read_text(encoding="utf-8")

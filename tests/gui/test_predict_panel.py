@@ -243,3 +243,85 @@ def test_a_long_failure_line_wraps_instead_of_widening_the_panel(panel: PredictP
     assert panel.run_label.minimumSizeHint().width() < 400
     assert panel.sizeHint().width() <= before + 20
     assert "classifier.weight" in panel.run_label.text()
+
+
+# -- issue 12, item 11: the panel as laid out at 1280x800 -----------------------------------------
+def test_progress_text_fits_on_one_line(panel: PredictPanel) -> None:
+    """Seen under Xvfb: "61% Pre… 369 of 600", the message wrapped inside a squeezed bar."""
+    from PySide6.QtGui import QFontMetrics
+
+    from bertdesk.core.progress import Progress
+
+    panel.resize(1148, 760)  # a 1280-wide window less the sidebar
+    panel._update_enabled = lambda: None  # type: ignore[method-assign] # keep the progress shown without a job
+    panel.progress.show()
+    panel.progress_label.show()
+    panel._on_job_progressed(Progress(369, 600, "Predicted 369 of 600 rows"))
+    panel.layout().activate()
+    for widget, margin in ((panel.progress, 8), (panel.progress_label, 0)):  # a bar's text has a frame around it
+        metrics = QFontMetrics(widget.font())
+        assert metrics.horizontalAdvance(widget.text()) <= widget.contentsRect().width() - margin, widget.text()
+    assert panel.progress.text() == "61%"
+    assert panel.progress_label.text() == "Predicted 369 of 600 rows"
+
+
+def test_rows_show_the_moment_the_prediction_is_stored(panel: PredictPanel, project: Project, qtbot, tiny_model_dir: Path) -> None:
+    """Seen under Xvfb: after 100% the table stayed empty ("no predictions yet") for seconds."""
+    fresh = project.add_run(status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": CLASSES})
+    project.set_active_run(fresh)  # a new run: nothing predicted yet
+    qtbot.waitUntil(lambda: panel.job is None and "no predictions yet" in panel.run_label.text(), timeout=20_000)
+    assert panel.model.rowCount() == 0
+    qtbot.mouseClick(panel.predict_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.jobs.busy("predict"), timeout=60_000)
+    # No second read of the stored rows: they are in the table as the job ends.
+    assert not panel.jobs.busy("load")
+    assert panel.model.rowCount() == N and "40 of 40 rows predicted" in panel.run_label.text()
+
+
+def test_side_panel_keeps_its_width_with_most_uncertain_first(panel: PredictPanel, qtbot) -> None:
+    """Seen under Xvfb: after "Most uncertain first" the charts shrank to a sliver hiding the Confidence tab."""
+    panel.resize(1000, 700)
+    assert panel.width() == 1000
+    panel.layout().activate()
+    qtbot.wait(10)
+    before = panel.views.width()
+    assert before >= panel.views.tabBar().sizeHint().width()
+    qtbot.mouseClick(panel.uncertain_button, Qt.MouseButton.LeftButton)
+    assert "most uncertain first" in panel.count_label.text()
+    assert panel.histogram.counts.sum() == panel.model.rowCount()  # the histogram follows the list
+    panel.layout().activate()
+    qtbot.wait(10)
+    assert abs(panel.views.width() - before) <= 2
+    # Every tab reads whole: no scroll arrows on the tab bar.
+    assert panel.views.tabBar().width() >= panel.views.tabBar().sizeHint().width()
+    panel.filters.clear()
+    panel.layout().activate()
+    assert abs(panel.views.width() - before) <= 2
+
+
+def test_empty_histogram_counts_rows_in_whole_numbers(qtbot) -> None:
+    """Seen under Xvfb: the empty panel's histogram had a row axis running 0.1-1.0."""
+    widget = PredictPanel()
+    qtbot.addWidget(widget)
+    widget.resize(1148, 760)
+    widget.show()
+    widget.set_project(None)
+    histogram = widget.histogram
+    axis = histogram.getPlotItem().getAxis("left")
+    low, high = histogram.getPlotItem().vb.viewRange()[1]
+    values = [v for _spacing, ticks in axis.tickValues(low, high, axis.height() or 300) for v in ticks]
+    assert values and all(float(v).is_integer() for v in values), values
+    assert histogram.empty_text.isVisible()
+
+
+def test_enter_on_a_row_asks_for_its_explanation(panel: PredictPanel, qtbot) -> None:
+    """The keyboard route to a row's attention: select it, press Enter."""
+    panel.table.setFocus()
+    row = panel.model.row_of(7)
+    panel.table.setCurrentIndex(panel.model.index(row, 0))
+    with qtbot.waitSignal(panel.explain_requested, timeout=2_000) as blocker:
+        qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    assert blocker.args == [texts()[7]]
+    with qtbot.waitSignal(panel.explain_requested, timeout=2_000) as blocker:
+        qtbot.keyClick(panel.table, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert blocker.args == [texts()[7]]

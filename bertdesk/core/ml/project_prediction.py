@@ -10,7 +10,7 @@ import numpy as np
 
 from bertdesk.core.errors import ModelError, ProjectError
 from bertdesk.core.ml.inference import Predictions, Predictor, load_predictor, predict
-from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project, RunRecord
@@ -150,5 +150,6 @@ def predict_with_map(
         result.predictions.embeddings = None
     if method == "auto":
         method = "umap" if importlib.util.find_spec("umap") is not None else "pca"
+    on_progress(Progress(0, 0, "Placing the rows on a 2-D map…"))
     coords = project_2d(embeddings if embeddings is not None else np.zeros((0, 2)), method=method)
     return MapPredictions(result, ids, coords)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -89,6 +89,7 @@ class AttentionPanel(QWidget):
         self._explainer: AttentionExplainer | None = None
         self._pending: str | None = None
         self._busy = False
+        self._failed = False  # the last job failed: its error line stays, with "Nothing explained."
         # Work that follows a shown result on the worker thread (word merge, saliency), in order.
         self._followups: list[Any] = []
         self._stacks: dict[tuple[str, bool], tuple[np.ndarray, list[str], np.ndarray]] = {}
@@ -100,10 +101,13 @@ class AttentionPanel(QWidget):
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
         self.text_edit = QPlainTextEdit()
-        self.text_edit.setPlaceholderText("Type or paste a text, or double-click a row in the table…")
+        self.text_edit.setPlaceholderText("Type or paste a text (Ctrl+Enter explains it), or double-click a row in a table…")
         self.text_edit.setFixedHeight(64)
+        self.text_edit.installEventFilter(self)  # Ctrl+Enter explains (Enter alone starts a new line)
+        self.text_edit.textChanged.connect(self._on_text_changed)
         self.explain_button = QPushButton("Explain")
         self.explain_button.setDefault(True)
+        self.explain_button.setToolTip("Explain the text (Ctrl+Enter)")
         self.explain_button.clicked.connect(self._on_explain_button_clicked)
         top = QHBoxLayout()
         top.addWidget(self.text_edit, 1)
@@ -165,6 +169,15 @@ class AttentionPanel(QWidget):
         self.grid.cell_clicked.connect(self._on_grid_cell_clicked)
         self.heatmap = AttentionHeatmap()
         self.heatmap.hovered.connect(self._on_heatmap_hovered)
+        # The hovered weight reads right above the map (below the panel it was off-screen at 1280x800).
+        self.hover_label = _plain(" ", "color: #333; font-family: monospace;")
+        self.hover_label.setWordWrap(False)
+        head_page = QWidget()
+        head_layout = QVBoxLayout(head_page)
+        head_layout.setContentsMargins(0, 2, 0, 0)
+        head_layout.setSpacing(2)
+        head_layout.addWidget(self.hover_label)
+        head_layout.addWidget(self.heatmap, 1)
         self.token_view = AttentionTokenView()
         self.token_scroll = QScrollArea()
         self.token_scroll.setWidgetResizable(True)
@@ -173,11 +186,9 @@ class AttentionPanel(QWidget):
         self.saliency_view.show_message("Explain a text with a trained classifier to see which words drive its prediction.")
         self.tabs = QTabWidget()
         self.tabs.addTab(self.grid, "Model view")
-        self.tabs.addTab(self.heatmap, "Head view")
+        self.tabs.addTab(head_page, "Head view")
         self.tabs.addTab(self.token_scroll, "Token view")
         self.tabs.addTab(self.saliency_view, "Saliency")
-        self.hover_label = _plain(" ", "color: #333; font-family: monospace;")
-        self.hover_label.setWordWrap(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -187,7 +198,6 @@ class AttentionPanel(QWidget):
         layout.addWidget(self.truncation_label)
         layout.addLayout(controls)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.hover_label)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(1200, 760)
@@ -249,6 +259,7 @@ class AttentionPanel(QWidget):
             return prepare(maps, THUMB_MAX)
 
         self.error_label.hide()
+        self._failed = False
         self.explain_button.setEnabled(False)
         self.status_label.setText("Explaining…")
         self._run_job(run, self._on_job_succeeded)
@@ -293,6 +304,8 @@ class AttentionPanel(QWidget):
             self.busy_changed.emit(True)
 
     def _on_job_progressed(self, progress: Any) -> None:
+        if progress.total and progress.done >= progress.total:
+            return  # "Done": the result's own line (model, layers, tokens) says more
         if progress.message:
             self.status_label.setText(progress.message)
 
@@ -313,6 +326,7 @@ class AttentionPanel(QWidget):
         self._show_saliency(maps)
 
     def _on_job_failed(self, _err: BaseException) -> None:
+        self._failed = True
         self.status_label.setText("Nothing explained.")  # the runner shows the error's line
 
     def _show_error_line(self, message: str) -> None:
@@ -331,10 +345,47 @@ class AttentionPanel(QWidget):
             return
         self.explain_button.setEnabled(True)
         self._busy = False
+        if not self._failed:
+            self._show_result_status()  # not the last follow-up's "Computing saliency…"
         self.busy_changed.emit(False)
 
     def _on_explain_button_clicked(self) -> None:
         self.explain(self.text_edit.toPlainText())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            watched is self.text_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            if self.explain_button.isEnabled():
+                self._on_explain_button_clicked()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _text_edited(self) -> bool:
+        return self.result is not None and self.text_edit.toPlainText() != self.result.maps.text
+
+    def _on_text_changed(self) -> None:
+        """The text no longer is the one explained: its prediction must not stay beside it."""
+        if not self._text_edited():
+            return
+        if self.job is None:
+            self._show_result_status()
+        self.prediction_label.setText("")
+        self.truncation_label.hide()
+
+    def _show_result_status(self) -> None:
+        """The line above the prediction once the jobs are done: what was explained, or that the text changed since."""
+        if self.result is None:
+            return
+        if self._text_edited():
+            self.status_label.setText("Text edited: Explain (Ctrl+Enter) to see its prediction. The maps below are of the previous text.")
+            return
+        maps = self.result.maps
+        self.status_label.setText(f"Model: {maps.model_name}, {maps.layers} layers x {maps.heads} heads. {len(maps.tokens)} tokens.")
 
     # -- showing a result ---------------------------------------------------------------------
     def show_result(self, result: Explained) -> None:
@@ -342,14 +393,12 @@ class AttentionPanel(QWidget):
         maps = result.maps
         self.result = result
         self._stacks = {}
-        self.status_label.setText(f"Model: {maps.model_name}, {maps.layers} layers x {maps.heads} heads. {len(maps.tokens)} tokens.")
+        self._show_result_status()
         if maps.probabilities is None:
             self.prediction_label.setText(NO_CLASSIFIER)
             self.prediction_label.setStyleSheet("font-size: 11pt; color: #555;")
         else:
-            ranked = sorted(zip(maps.labels, maps.probabilities), key=lambda pair: -pair[1])
-            rest = "   ".join(f"{label} {p:.1%}" for label, p in ranked)
-            self.prediction_label.setText(f"Prediction: {maps.predicted_label}     ({rest})")
+            self.prediction_label.setText(self._prediction_line(maps))
             self.prediction_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
         if maps.truncation is not None:
             self.truncation_label.setText(maps.truncation.message)
@@ -489,8 +538,28 @@ class AttentionPanel(QWidget):
         return {TAB_GRID: self.grid, TAB_HEAD: self.heatmap, TAB_TOKENS: self.token_view, TAB_SALIENCY: self.saliency_view}[index]
 
     def export_view(self, path: str) -> None:
-        """The view on screen as a .png or .svg image (the whole token list for the token view)."""
-        save_widget_image(self._current_view_widget(), path)
+        """The view on screen as a .png or .svg image (the whole token list for the token view).
+
+        The image says what it shows: the text, the prediction and the map (layer, head) above
+        the view; a PNG also keeps them as text chunks (``Text``, ``Prediction``, ``View``, ``Model``).
+        """
+        widget = self._current_view_widget()
+        if self.result is None:
+            save_widget_image(widget, path)
+            return
+        maps = self.result.maps
+        prediction = self._prediction_line(maps) if maps.probabilities is not None else NO_CLASSIFIER
+        view = self.tabs.tabText(self.tabs.currentIndex())
+        if self.tabs.currentIndex() in (TAB_HEAD, TAB_TOKENS):
+            view += ": " + self.current_view()[3]
+        chunks = {"Text": maps.text, "Prediction": prediction, "View": view, "Model": maps.model_name, "Software": "bertdesk"}
+        save_widget_image(widget, path, caption=[f"Text: {maps.text}", prediction, f"{view}  ·  model {maps.model_name}"], chunks=chunks)
+
+    @staticmethod
+    def _prediction_line(maps: AttentionMaps) -> str:
+        ranked = sorted(zip(maps.labels, maps.probabilities if maps.probabilities is not None else []), key=lambda pair: -pair[1])
+        rest = "   ".join(f"{label} {p:.1%}" for label, p in ranked)
+        return f"Prediction: {maps.predicted_label}     ({rest})"
 
     def export_maps(self, path: str) -> None:
         """All maps: ``.npy`` holds the attentions ``[layers, heads, q, k]``; ``.json`` everything (as the CLI)."""

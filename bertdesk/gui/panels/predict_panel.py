@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -93,6 +94,7 @@ class PredictPanel(QWidget):
         # this session (they are not stored in the project).
         self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._showing_uncertain = False  # the table lists "most uncertain first"
+        self._sized = False  # the splitter's first sizes are set when first shown
         self.events = ProjectEvents(self)
         self._stale = StaleWhileHidden(self)
         self.events.labels_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
@@ -113,21 +115,32 @@ class PredictPanel(QWidget):
         self.predict_unlabelled_button = QPushButton("Predict unlabelled rows")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
+        # The bar shows the percentage only and the line beside it what is happening: a message
+        # inside a squeezed bar wrapped onto two lines and was cut ("61% Pre… 369 of 600").
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
-        self.progress.setMaximumWidth(260)
+        self.progress.setFixedWidth(110)
+        self.progress_label = _plain("")
+        self.progress_label.setWordWrap(False)
         self.run_label = _plain("No project open.")
         self.run_label.setStyleSheet("color: #555;")
         # A long line (a model refused, naming its missing weights) wraps instead of widening
         # the panel past the window and hiding the charts.
         self.run_label.setWordWrap(True)
         top = QHBoxLayout()
-        for widget in (self.predict_all_button, self.predict_unlabelled_button, self.cancel_button, self.progress):
+        for widget in (self.predict_all_button, self.predict_unlabelled_button, self.cancel_button, self.progress, self.progress_label):
             top.addWidget(widget)
         top.addWidget(self.run_label, 1)
 
+        # The count sits at the end of the filter bar (its search field gives way): under the
+        # table its changing text ("20 unlabelled rows, most uncertain first") widened the table
+        # side, and the splitter took that from the charts.
+        self.count_label = _plain("")
         self.filters = PredictFilterBar()
+        filter_row = self.filters.layout()
+        assert isinstance(filter_row, QHBoxLayout)
+        filter_row.insertWidget(filter_row.count() - 1, self.count_label)  # before "Clear filters"
 
         self.model = PredictionTableModel(self)
         self.table = QTableView()
@@ -139,7 +152,6 @@ class PredictPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.setAlternatingRowColors(True)
-        self.count_label = _plain("")
 
         self.views = PredictViews()
         # Shortcuts to the charts (the lead's code and the tests reach them through the panel).
@@ -171,7 +183,6 @@ class PredictPanel(QWidget):
         actions.addWidget(self.uncertain_button)
         actions.addWidget(self.uncertain_box)
         actions.addStretch(1)
-        actions.addWidget(self.count_label)
         actions.addWidget(self.export_button)
 
         left = QWidget()
@@ -184,6 +195,9 @@ class PredictPanel(QWidget):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        # Neither side collapses to a sliver (a narrowed side once hid the Confidence tab).
+        self.splitter.setChildrenCollapsible(False)
+        self.tabs.setMinimumWidth(self.tabs.tabBar().sizeHint().width() + 8)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -195,6 +209,7 @@ class PredictPanel(QWidget):
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.filters.filters_changed.connect(self._on_filters_changed)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self.table.installEventFilter(self)  # Enter on a row explains it, as a double-click does
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.confusion.cell_clicked.connect(self._on_confusion_cell_clicked)
         self.map.point_clicked.connect(self._on_map_point_clicked)
@@ -221,6 +236,12 @@ class PredictPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if not self._sized:  # the table gets most of the room, once; the user's splitter drags stay
+            self._sized = True
+            total = sum(self.splitter.sizes())
+            if total > 0:
+                side = max(self.tabs.minimumWidth(), int(total * 0.3))
+                self.splitter.setSizes([total - side, side])
         self._stale.flush()  # what changed while the panel was hidden
 
     def _on_project_runs_changed(self, message: RunsChanged) -> None:
@@ -364,6 +385,7 @@ class PredictPanel(QWidget):
         self.cancel_button.setEnabled(busy)
         self.cancel_button.setVisible(busy)
         self.progress.setVisible(busy)
+        self.progress_label.setVisible(busy)
         for widget in (self.accept_button, self.accept_above_button, self.uncertain_button, self.export_button):
             widget.setEnabled(has_rows and not busy)
 
@@ -379,7 +401,11 @@ class PredictPanel(QWidget):
             from bertdesk.core.ml.project_prediction import predict_with_map
 
             out = predict_with_map(project, run_id=run_id, rows=rows, on_progress=on_progress, cancel=cancel)
-            return out.result.run_id, len(out.result.row_ids), out.map_row_ids, out.map_coords
+            # The rows as stored, read back here: the table shows them the moment the job ends
+            # instead of emptying for a second load (seconds on a big project).
+            on_progress(Progress(0, 0, "Reading the predictions back…"))
+            frame = views.frame_for_run(project, out.result.run_id)
+            return out.result.run_id, len(out.result.row_ids), out.map_row_ids, out.map_coords, frame
 
         job = self.jobs.start(
             "predict",
@@ -391,7 +417,7 @@ class PredictPanel(QWidget):
             on_finished=self._on_job_finished,
         )
         self.progress.setRange(0, 0)
-        self.progress.setFormat("Loading the model…")
+        self._show_progress_text("Loading the model…")
         self._update_enabled()
         self.status_message.emit(f"Predicting {'unlabelled' if rows == 'unlabelled' else 'all'} rows with run {run_id}…")
         return job
@@ -400,26 +426,38 @@ class PredictPanel(QWidget):
         if progress.total > 0:
             self.progress.setRange(0, progress.total)
             self.progress.setValue(progress.done)
-        self.progress.setFormat(f"%p% {progress.message}" if progress.total else progress.message)
+        else:
+            self.progress.setRange(0, 0)
+        self._show_progress_text(progress.message)
+
+    def _show_progress_text(self, message: str) -> None:
+        """The bar shows the percentage (nothing while it is indeterminate), the line beside it ``message``."""
+        self.progress.setFormat("%p%" if self.progress.maximum() > 0 else "")
+        self.progress_label.setText(message)
 
     def _on_predict_succeeded(self, result: Any, project: Project | None = None) -> None:
         if project is not self.project:
             return  # the user opened another project meanwhile: these rows are not its rows
-        run_id, count, map_ids, coords = result
+        run_id, count, map_ids, coords, frame = result
         self._maps[int(run_id)] = (np.asarray(map_ids), np.asarray(coords))
         self.status_message.emit(f"Predicted {count:,} rows with run {run_id}.")
-        self.refresh()
+        if project is not None and not project.closed and self.run is not None and self.run.id == run_id:
+            self.jobs.forget("load")  # an older read of this run's predictions: these are newer
+            self._show_run(frame)
+        else:
+            self.refresh()
 
     def _on_job_finished(self) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("")
+        self.progress_label.setText("")
         self._update_enabled()
 
     def _on_cancel_clicked(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.progress.setFormat("Cancelling…")
+            self._show_progress_text("Cancelling…")
 
     # -- labelling from predictions ----------------------------------------------------------
     def selected_row_ids(self) -> list[int]:
@@ -469,7 +507,7 @@ class PredictPanel(QWidget):
             on_finished=self._on_job_finished,
         )
         self.progress.setRange(0, 0)
-        self.progress.setFormat(f"Accepting {len(assignments):,} predictions…")
+        self._show_progress_text(f"Accepting {len(assignments):,} predictions…")
         self._update_enabled()
         return len(assignments)
 
@@ -509,6 +547,8 @@ class PredictPanel(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.show_order(order)
         self.count_label.setText(f"{len(order):,} unlabelled rows, most uncertain first")
+        # The histogram describes the rows listed, as it does for a filter.
+        self.views.show_confidence(self.frame.loc[order, views.CONFIDENCE].to_numpy(), self.threshold.value())
         self._showing_uncertain = True
 
     # -- export ------------------------------------------------------------------------------
@@ -552,7 +592,21 @@ class PredictPanel(QWidget):
         self.accept_above_button.setText(f"Accept all above {value:.0f}%")
         self._apply_filters()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and self.table.currentIndex().isValid()
+        ):
+            self._on_table_double_clicked(self.table.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
+
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        """A double-click or Enter on a row: explain its text on the Attention panel."""
         if self.frame is None or not index.isValid():
             return
         row_id = int(self.model.data(index, ROW_ID_ROLE))

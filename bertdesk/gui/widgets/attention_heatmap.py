@@ -12,11 +12,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 MAX_LABEL_CHARS = 16
+QWIDGETSIZE_MAX = 16_777_215
+LABEL_POINTS = (8.0, 7.0, 6.0)  # label sizes tried in turn before naming only every n-th token
 
 
 def _short(token: str) -> str:
@@ -36,13 +39,15 @@ class TokenAxis(pg.AxisItem):
     """An axis that names each cell by its token: vertical text on the top axis, so long tokens fit.
 
     Labels are drawn with ``QPainter.drawText`` (plain text) at cell centres; when cells are
-    smaller than a line of text, every n-th token is named (zoom in to see them all). Only
-    the labels of visible cells are drawn, so 512 tokens cost no more than 50.
+    smaller than a line of text the labels get smaller (down to 6 pt), and only below that is
+    every n-th token named (zoom in to see them all). Only the labels of visible cells are
+    drawn, so 512 tokens cost no more than 50; ``drawn`` lists the indices of the last paint.
     """
 
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
         self.tokens: list[str] = []
+        self.drawn: list[int] = []
         self.label_font = QFont()
         self.label_font.setPointSize(8)
         self.setStyle(showValues=False, tickLength=0)
@@ -65,9 +70,7 @@ class TokenAxis(pg.AxisItem):
         view = self.linkedView()
         if view is None or not self.tokens:
             return
-        p.setFont(self.label_font)
         p.setPen(QColor("#222"))
-        metrics = QFontMetrics(self.label_font)
         vertical = self.orientation == "left"
 
         def pixel(value: float) -> float:
@@ -76,14 +79,24 @@ class TokenAxis(pg.AxisItem):
             return local.y() if vertical else local.x()
 
         cell = abs(pixel(1.0) - pixel(0.0)) or 1.0
-        # Glyphs fill about 3/4 of a line: every label fits when cells are that tall.
-        step = 1 if cell >= 0.75 * metrics.height() else int(np.ceil(metrics.height() / cell))
+        # Glyphs fill about 3/4 of a line: every label fits when cells are that tall; a smaller
+        # size is tried before labels are skipped (every second token was unreadable either way).
+        font = QFont(self.label_font)
+        for points in LABEL_POINTS:
+            font.setPointSizeF(points)
+            metrics = QFontMetrics(font)
+            if cell >= 0.75 * metrics.height():
+                break
+        p.setFont(font)
+        step = 1 if cell >= 0.75 * metrics.height() else int(np.ceil(0.75 * metrics.height() / cell))
         bounds = self.boundingRect()
         extent = bounds.height() if vertical else bounds.width()
+        self.drawn = []
         for index in range(0, len(self.tokens), step):
             centre = pixel(index + 0.5)
             if centre < -cell or centre > extent + cell:
                 continue
+            self.drawn.append(index)
             text = display_token(self.tokens[index])
             if vertical:
                 rect = QRectF(0, centre - metrics.height() / 2, bounds.width() - 5, metrics.height())
@@ -114,7 +127,8 @@ class AttentionHeatmap(pg.GraphicsLayoutWidget):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.invertY(True)  # query 0 ([CLS]) at the top, as in every attention figure
-        self.plot.setAspectLocked(True)
+        # Square cells, the map in the top-left corner against its token labels: a locked
+        # aspect ratio centred the map and left the row labels far to its left.
         self.plot.showAxis("top")
         self.plot.hideAxis("bottom")
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -126,6 +140,7 @@ class AttentionHeatmap(pg.GraphicsLayoutWidget):
         self.row_tokens: list[str] = []
         self.col_tokens: list[str] = []
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.plot.vb.sigResized.connect(lambda _vb: self._fit())
 
     def set_matrix(
         self,
@@ -147,8 +162,30 @@ class AttentionHeatmap(pg.GraphicsLayoutWidget):
         self.left_axis.set_tokens(self.row_tokens)
         self.top_axis.set_tokens(self.col_tokens)
         self.plot.setTitle(title, size="9pt")
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show the whole map with square cells, from the top-left corner of the plot."""
         rows, cols = self.matrix.shape
-        self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
+        if not rows or not cols:
+            return
+        box = self.plot.vb.boundingRect()
+        if box.width() <= 1 or box.height() <= 1:
+            self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
+            return
+        cell = min(box.width() / cols, box.height() / rows)
+        self.plot.setRange(xRange=(0, box.width() / cell), yRange=(0, box.height() / cell), padding=0)
+        spare = box.width() - cols * cell
+        if spare > 2:  # narrow the plot to the map, so the colour bar stands right beside it
+            self.plot.setMaximumWidth(self.plot.size().width() - spare)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt override
+        # pyqtgraph resizes once before __init__ made the plot, and its close() deletes the plot
+        # (clearing the scene) before the last resize.
+        plot = getattr(self, "plot", None)
+        if plot is not None and shiboken6.isValid(plot) and plot.scene() is not None:
+            plot.setMaximumWidth(QWIDGETSIZE_MAX)  # room to grow again; _fit narrows it after the layout
+        super().resizeEvent(event)
 
     def _on_scene_mouse_moved(self, pos: QPointF) -> None:
         if not self.matrix.size or not self.plot.sceneBoundingRect().contains(pos):

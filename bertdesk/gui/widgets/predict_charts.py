@@ -50,20 +50,43 @@ class ConfidenceHistogram(_StillPlot):
         self.addItem(self.bars)
         self.threshold = pg.InfiniteLine(pos=90, angle=90, pen=pg.mkPen("#b03a2e", width=1.5, style=Qt.PenStyle.DashLine))
         self.addItem(self.threshold)
+        self.empty_text = pg.TextItem("No predictions to show", color="#777777", anchor=(0.5, 0.5))
+        self.addItem(self.empty_text)
         self.setMinimumHeight(120)
         self.counts = np.zeros(0, dtype=np.int64)
+        self.set_histogram(self.counts, np.zeros(0))
 
     def set_histogram(self, counts: np.ndarray, edges: np.ndarray) -> None:
-        """Bars for ``counts`` over ``edges`` (0..1, shown as percent)."""
+        """Bars for ``counts`` over ``edges`` (0..1, shown as percent); no rows: a note, no bars."""
         self.counts = np.asarray(counts)
-        centres = (edges[:-1] + edges[1:]) / 2 * 100
-        width = float(np.diff(edges).mean() * 100 * 0.9) if len(edges) > 1 else 4.5
-        self.bars.setOpts(x=centres, height=self.counts, width=width)
-        self.getPlotItem().setXRange(0, 100, padding=0.02)
-        self.getPlotItem().setYRange(0, max(int(self.counts.max(initial=0)), 1) * 1.1, padding=0)
+        if len(edges) > 1:
+            centres = (edges[:-1] + edges[1:]) / 2 * 100
+            width = float(np.diff(edges).mean() * 100 * 0.9)
+            self.bars.setOpts(x=centres, height=self.counts, width=width)
+        else:
+            self.bars.setOpts(x=[], height=[], width=4.5)
+        item = self.getPlotItem()
+        item.setXRange(0, 100, padding=0.02)
+        peak = int(self.counts.max(initial=0))
+        top = max(peak, 5) * 1.1
+        item.setYRange(0, top, padding=0)
+        # Rows are counted in whole numbers: ticks at whole steps only (an empty panel read 0.1-1.0).
+        item.getAxis("left").setTickSpacing(major=_whole_step(top), minor=_whole_step(top))
+        self.empty_text.setVisible(peak == 0)
+        self.empty_text.setPos(50, top / 2)
 
     def set_threshold(self, percent: float) -> None:
         self.threshold.setValue(float(percent))
+
+
+def _whole_step(top: float, ticks: int = 5) -> float:
+    """A whole-number tick step (1, 2, 5, 10, 20, ...) giving about ``ticks`` ticks up to ``top``."""
+    raw = max(top / ticks, 1.0)
+    power = 10 ** int(np.floor(np.log10(raw)))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= raw:
+            return float(factor * power)
+    return float(10 * power)
 
 
 class _ClickableImage(pg.ImageItem):
