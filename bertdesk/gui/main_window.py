@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Where the user was when the project was last closed (panel, Label view and row), kept in the project.
 PLACE_SETTING = "ui.place"
+MINIMUM_SIZE = QSize(1000, 640)
 
 SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".parquet")
 SPREADSHEET_FILTER = f"Spreadsheets ({' '.join('*' + s for s in SPREADSHEET_SUFFIXES)})"
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.resize(1280, 800)
+        # Below this, Train's Start and Predict's charts and Export fell off the window (800x500 was allowed).
+        self.setMinimumSize(MINIMUM_SIZE)
 
         self.data_panel = DataPanel()
         welcome = self.data_panel.welcome
@@ -376,6 +379,11 @@ class MainWindow(QMainWindow):
         self.label_set_action = self._action("Edit Label &Set…", self.edit_label_set, "Ctrl+L")
         labels_menu.addAction(self.label_set_action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.guide_action = self._action("&User Guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts, "Ctrl+/")
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About bertdesk", self.show_about))
 
     # -- window state --------------------------------------------------------------------------
@@ -776,6 +784,20 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {undo_text.replace('&', '&&')}" if undo_text else "&Undo")
         self.redo_action.setText(f"&Redo {redo_text.replace('&', '&&')}" if redo_text else "&Redo")
         self.label_set_action.setEnabled(has_project)
+
+    def show_guide(self) -> None:
+        """Help > User Guide (F1): the guide, offline."""
+        from bertdesk.gui.dialogs.help_dialogs import GuideDialog
+
+        self.guide_dialog = GuideDialog(self)
+        self.guide_dialog.show()
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard Shortcuts (Ctrl+/): every shortcut, from the actions themselves."""
+        from bertdesk.gui.dialogs.help_dialogs import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
 
     def show_about(self) -> None:
         box = QMessageBox(self)

@@ -62,6 +62,17 @@ UNCERTAINTY_CHOICES = (("least_confidence", "least confident"), ("margin", "smal
 # How long a search step may scan on the GUI thread before it moves to a worker: well under a
 # frame budget a typist notices, and enough for the near matches that are the common case.
 QUICK_SEARCH = SearchBudget(per_row=0.02, total=0.02)
+# The keys keyPressEvent answers, for Help > Keyboard Shortcuts (tests check the sheet lists them).
+LABELLING_KEYS = (
+    ("1 … 9, then A … Z", "Give the row the label with that key and go to the next row"),
+    ("0 or Backspace", "Clear the row's label"),
+    ("Enter", "Accept the model's suggestion"),
+    ("Space or →", "Next row of the view"),
+    ("←", "Back to the row visited before (even one the view no longer holds)"),
+    ("Ctrl+F", "Search the text"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("Esc", "Stop a search"),
+)
 # After this many new labels since the active model was trained, offer to retrain (the
 # suggestions and the "most uncertain" queue then learn from them).
 RETRAIN_AFTER = 20

@@ -1,0 +1,64 @@
+"""The window: a minimum size that keeps every panel's main buttons in view, and Help's shortcut
+sheet and user guide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QWidget
+
+from bertdesk.core.project import Project
+from bertdesk.gui.dialogs.help_dialogs import shortcut_sheet
+from bertdesk.gui.main_window import MINIMUM_SIZE, MainWindow
+from bertdesk.gui.panels.label_panel import LABELLING_KEYS
+
+
+def _in_view(window: MainWindow, widget: QWidget) -> bool:
+    """Whether all of ``widget`` is inside the window's central area, unscrolled (visibleRegion)."""
+    if not widget.isVisible():
+        return False
+    visible = widget.visibleRegion().boundingRect()
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    return visible.size() == widget.size() and window.rect().contains(QRect(top_left, widget.size()))
+
+
+def test_the_window_cannot_shrink_below_where_buttons_fall_off(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    frame = pd.DataFrame({"text": [f"t {i}" for i in range(20)], "label": ["a", "b"] * 10})
+    Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="label").close()
+    window.open_path(str(tmp_path / "p.bertdesk"))
+    qtbot.waitUntil(lambda: window.project is not None, timeout=20_000)
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: window.width() >= MINIMUM_SIZE.width())
+    assert window.width() >= MINIMUM_SIZE.width() and window.height() >= MINIMUM_SIZE.height()
+    window.resize(MINIMUM_SIZE)
+    for panel, button in ((window.train_panel, "start_button"),):
+        window.show_panel_widget(panel)
+        qtbot.wait(50)
+        assert _in_view(window, getattr(panel, button)), f"{type(panel).__name__}.{button} is off-screen at the minimum size"
+
+
+def test_the_shortcut_sheet_lists_every_shortcut(qtbot, window: MainWindow) -> None:
+    sheet = shortcut_sheet(window)
+    actions = [a for a in window.findChildren(QAction) if not a.shortcut().isEmpty() and a.isVisible()]
+    assert len(actions) >= 10
+    for action in actions:
+        assert action.shortcut().toString() in sheet or action.shortcut().toString().replace("+", "+") in sheet, action.text()
+    for keys, _ in LABELLING_KEYS:
+        assert keys in sheet.replace("&amp;", "&")
+
+
+def test_help_keys_open_the_guide_and_the_sheet(qtbot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "guide_dialog", None) is not None and window.guide_dialog.isVisible())
+    assert "bertdesk user guide" in window.guide_dialog.browser.toPlainText()
+    assert "Label most uncertain first" in window.guide_dialog.browser.toPlainText()
+    window.guide_dialog.close()
+    qtbot.keyClick(window, Qt.Key.Key_Slash, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "shortcuts_dialog", None) is not None and window.shortcuts_dialog.isVisible())
+    assert "Label panel" in window.shortcuts_dialog.browser.toPlainText()
+    window.shortcuts_dialog.close()
+    assert QApplication.activeModalWidget() is None
