@@ -286,7 +286,7 @@ def test_side_panel_keeps_its_width_with_most_uncertain_first(panel: PredictPane
     qtbot.wait(10)
     before = panel.views.width()
     assert before >= panel.views.tabBar().sizeHint().width()
-    qtbot.mouseClick(panel.uncertain_button, Qt.MouseButton.LeftButton)
+    panel.show_most_uncertain()  # the table's own list (the button now opens the Label panel on it)
     assert "most uncertain first" in panel.count_label.text()
     assert panel.histogram.counts.sum() == panel.model.rowCount()  # the histogram follows the list
     panel.layout().activate()

@@ -34,7 +34,7 @@ def test_the_window_cannot_shrink_below_where_buttons_fall_off(qtbot, window: Ma
     qtbot.waitUntil(lambda: window.width() >= MINIMUM_SIZE.width())
     assert window.width() >= MINIMUM_SIZE.width() and window.height() >= MINIMUM_SIZE.height()
     window.resize(MINIMUM_SIZE)
-    for panel, button in ((window.train_panel, "start_button"),):
+    for panel, button in ((window.train_panel, "start_button"), (window.predict_panel, "export_button")):
         window.show_panel_widget(panel)
         qtbot.wait(50)
         assert _in_view(window, getattr(panel, button)), f"{type(panel).__name__}.{button} is off-screen at the minimum size"

@@ -175,15 +175,23 @@ class PredictPanel(QWidget):
             "Label the unlabelled rows the model is least sure about, in the Label panel, with its suggestions: they teach it most"
         )
         self.export_button = QPushButton("Export…")
-        actions = QHBoxLayout()
-        actions.addWidget(self.accept_button)
-        actions.addWidget(self.accept_above_button)
-        actions.addWidget(self.threshold)
-        actions.addSpacing(12)
-        actions.addWidget(self.uncertain_button)
-        actions.addWidget(self.uncertain_box)
-        actions.addStretch(1)
-        actions.addWidget(self.export_button)
+        # Two short rows rather than one long one: the long row set the table side's minimum
+        # width, and with it the panel's, past what a 1000-px window leaves it.
+        accepting = QHBoxLayout()
+        accepting.addWidget(self.accept_button)
+        accepting.addWidget(self.accept_above_button)
+        accepting.addWidget(self.threshold)
+        accepting.addStretch(1)
+        learning = QHBoxLayout()
+        learning.addWidget(self.uncertain_button)
+        learning.addWidget(self.uncertain_box)
+        learning.addStretch(1)
+        actions = QVBoxLayout()
+        actions.addLayout(accepting)
+        actions.addLayout(learning)
+        # Export sits at the end of the top bar (added there below): at the end of this row it
+        # was pushed off a 1000-px window, the row being wider than the table side.
+        top.addWidget(self.export_button)
 
         left = QWidget()
         l_layout = QVBoxLayout(left)
