@@ -118,7 +118,8 @@ class MainWindow(QMainWindow):
         # Sidebar row -> (build the panel, wrap it in a scroll area); a row leaves when its panel is built.
         self._unbuilt: dict[int, tuple[Callable[[], QWidget], bool]] = {}
         self._built: dict[str, QWidget] = {}
-        self._pending_label_place: dict[str, object] | None = None  # the Label view to restore when it is built
+        self._pending_label_place: dict[str, object] | None = None
+        self._quitting = False  # set by close_for_quit: closing must not ask any more  # the Label view to restore when it is built
         self._lazy_rows: dict[str, int] = {}
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         self.add_panel("Data", "data", self.data_panel)
@@ -395,11 +396,17 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    def close_for_quit(self) -> None:
+        """Close because the application is ending anyway (it was quit, or the session ends):
+        running jobs are cancelled without asking, the project is closed."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         jobs = running_jobs()
         # Background jobs (pre-loading torch, listing devices) are nobody's work: never ask
         # about them, but still wait for them below, as a QThread must not outlive the app.
-        if blocking_jobs(jobs):
+        if blocking_jobs(jobs) and not self._quitting:
             answer = QMessageBox.question(
                 self,
                 "A job is still running",

@@ -62,3 +62,36 @@ def test_help_keys_open_the_guide_and_the_sheet(qtbot, window: MainWindow) -> No
     assert "Label panel" in window.shortcuts_dialog.browser.toPlainText()
     window.shortcuts_dialog.close()
     assert QApplication.activeModalWidget() is None
+
+
+def test_leaving_closes_the_project_and_keeps_the_settings_without_interpreter_teardown(tmp_path: Path) -> None:
+    # Quitting took 3-4 s after the window had gone (Python freeing torch's modules); the app
+    # now ends at once, but only after the project is closed and the settings are written.
+    import subprocess
+    import sys
+
+    frame = pd.DataFrame({"text": [f"t {i}" for i in range(20)], "label": ["a", "b"] * 10})
+    Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="label").close()
+    script = f"""
+import os, sys
+from PySide6.QtWidgets import QApplication
+from bertdesk import app as app_module
+from bertdesk.gui.main_window import MainWindow
+qt = QApplication([])
+window = MainWindow()
+window.show()
+window.open_path({str(tmp_path / "p.bertdesk")!r})
+while window.project is None:
+    qt.processEvents()
+window.project.set_label(0, "b")
+print("before-exit", flush=True)
+app_module._leave_now(window, 7)
+print("not reached", flush=True)
+"""
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "BERTDESK_SETTINGS_DIR": str(tmp_path / "settings")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 7 and "before-exit" in done.stdout and "not reached" not in done.stdout, done.stderr[-2000:]
+    assert not (tmp_path / "p.bertdesk-wal").exists()  # closed cleanly: SQLite folded its log back
+    assert str(tmp_path / "p.bertdesk") in (tmp_path / "settings" / "bertdesk.ini").read_text()
+    with Project.open(tmp_path / "p.bertdesk") as project:
+        assert project.label_of(0) == "b"
