@@ -269,3 +269,14 @@ def test_the_model_suggestion_is_shown_and_enter_accepts_it(qtbot, panel: LabelP
     assert project.label_of(5) is None
     panel._show_row(0)  # labelled billing, and the model agrees: nothing to accept
     assert panel.suggestion_label.text() == "Model suggests: billing (90%)"
+
+
+def test_label_buttons_carry_each_labels_colour(qtbot, panel: LabelPanel, project: Project) -> None:
+    colors = project.display_colors()
+
+    def swatch(button) -> str:
+        return button.icon().pixmap(12, 12).toImage().pixelColor(6, 6).name().lower()
+
+    assert [swatch(b) for b in panel.label_buttons] == [colors[n].lower() for n in ("billing", "bug", "praise")]
+    project.set_label_color("bug", "#123456")  # a recolour, announced: the button follows
+    assert swatch(panel.label_buttons[1]) == "#123456"

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QKeySequence, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -370,8 +370,17 @@ class LabelPanel(QWidget):
             button.setToolTip(f"Label this row {name!r}" + (f" (key {key})" if key else ""))
             self.buttons_grid.addWidget(button, i // 5, i % 5)
             self.label_buttons.append(button)
+        self._paint_buttons()
         self.keys_legend.setText(legend(self._label_names))
         self.keys_legend.setVisible(bool(self.keys_legend.text()))
+
+    def _paint_buttons(self) -> None:
+        """A swatch of each label's colour on its button: the colour it has in every table, chart and map."""
+        colors = self.project.display_colors() if self.project is not None else {}
+        for button, name in zip(self.label_buttons, self._label_names):
+            swatch = QPixmap(12, 12)
+            swatch.fill(QColor(colors.get(name, "#999999")))
+            button.setIcon(QIcon(swatch))
 
     # -- filters ----------------------------------------------------------------------------
     def apply_filter(self, row_filter: RowFilter) -> bool:
@@ -661,6 +670,7 @@ class LabelPanel(QWidget):
             self.saved_label.setText(_undo_note(message.cause, message.step))
 
     def _on_project_label_set_changed(self, message: LabelSetChanged) -> None:
+        self._paint_buttons()  # a recolour keeps the names, so the buttons are not rebuilt
         self._stale.run("labels", lambda: self._show_counts_and_row(self.current_row))
         if message.cause != "edit":
             self.saved_label.setText(_undo_note(message.cause, message.step))
