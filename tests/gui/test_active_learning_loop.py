@@ -70,7 +70,11 @@ def test_uncertain_rows_to_labelling_to_retrain_to_a_new_queue(qtbot, opened: Ma
     new_run = project.active_run().id
     unlabelled = project.row_count - project.labelled_count
     qtbot.waitUntil(lambda: project.prediction_count(new_run) == unlabelled, timeout=60_000)
-    qtbot.waitUntil(lambda: label._predictions is not None and label._predictions.run_id == new_run, timeout=20_000)
+    # The new model's predictions reach the panel (announced from the worker, after the run became active).
+    qtbot.waitUntil(
+        lambda: label._predictions is not None and label._predictions.run_id == new_run and len(label._predictions) == unlabelled,
+        timeout=20_000,
+    )
     assert label.walker.row_filter.kind == "uncertain" and project.label_of(label.current_row) is None
     from bertdesk.core.project.uncertainty import most_uncertain_first
 

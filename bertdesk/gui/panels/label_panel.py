@@ -578,7 +578,10 @@ class LabelPanel(QWidget):
     def _on_model_output_changed(self) -> None:
         """New predictions or another model: new suggestions, and a re-ranked uncertain queue."""
         self.refresh_predictions()
-        if self.walker is not None and self.walker.row_filter.kind == "uncertain" and self.project is not None:
+        # A model that has predicted nothing yet (it just became active; its predictions are on
+        # their way) keeps the old queue rather than emptying it.
+        has_predictions = self._predictions is not None and len(self._predictions) > 0
+        if has_predictions and self.walker is not None and self.walker.row_filter.kind == "uncertain" and self.project is not None:
             self.apply_filter(self.walker.row_filter)  # the queue, ranked by the new predictions
 
     def _count_new_label(self) -> None:
