@@ -14,16 +14,20 @@ from bertdesk.core.project import Project
 from bertdesk.core.project.row_views import LABEL_COLUMN, RowView, sort_order, view_rows
 
 
-@pytest.fixture
-def project(tmp_path: Path):
-    frame = pd.DataFrame(
+def six_rows() -> pd.DataFrame:
+    """Numbers with a thousands comma and an empty cell, mixed-case texts, two labels and blanks."""
+    return pd.DataFrame(
         {
             "id": ["10", "9", "", "100", "1,200", "9"],
             "text": ["Banana split", "apple pie", "Cherry", "apple tart", "banana bread", "date"],
             "topic": ["b", "a", "", "a", "b", ""],
         }
     )
-    proj = Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="topic")
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    proj = Project.create(tmp_path / "p.bertdesk", six_rows(), text_column="text", label_column="topic")
     yield proj
     proj.close()
 

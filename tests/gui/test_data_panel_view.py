@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from bertdesk.core.project import Project
 from bertdesk.gui.panels.data_panel import DataPanel
+from tests.core.test_row_views import six_rows
 
 
 @pytest.fixture
 def project(tmp_path: Path):
-    frame = pd.DataFrame(
-        {
-            "id": ["10", "9", "", "100", "1,200", "9"],
-            "text": ["Banana split", "apple pie", "Cherry", "apple tart", "banana bread", "date"],
-            "topic": ["b", "a", "", "a", "b", ""],
-        }
-    )
-    proj = Project.create(tmp_path / "p.bertdesk", frame, text_column="text", label_column="topic")
+    proj = Project.create(tmp_path / "p.bertdesk", six_rows(), text_column="text", label_column="topic")
     yield proj
     proj.close()
 
