@@ -7,7 +7,7 @@ under the table (accept the selected predictions, accept all above a confidence,
 uncertain first, export).
 
 The work happens in core: ``ml.project_prediction.predict_with_map`` as a job (bertdesk/gui/jobs.py),
-``prediction_views`` for filters/metrics/PCA, ``uncertainty`` for the orders,
+``project.prediction_analysis`` for filters/metrics/PCA, ``uncertainty`` for the orders,
 ``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
 panel's one slot. torch is only
 imported inside the job functions, never when this module loads.
@@ -86,7 +86,7 @@ class PredictPanel(QWidget):
         super().__init__(parent)
         self.project: Project | None = None
         self.run: RunRecord | None = None
-        self.frame: Any = None  # prediction_views.prediction_frame of the shown run
+        self.frame: Any = None  # prediction_analysis.prediction_frame of the shown run
         self.report: views.ValidationReport | None = None
         # One slot for every job here (load, predict, accept, export): they exclude each other.
         self.jobs = JobRunner(self, show_line=lambda line: self.run_label.setText(line))
