@@ -325,3 +325,11 @@ def test_enter_on_a_row_asks_for_its_explanation(panel: PredictPanel, qtbot) -> 
     with qtbot.waitSignal(panel.explain_requested, timeout=2_000) as blocker:
         qtbot.keyClick(panel.table, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     assert blocker.args == [texts()[7]]
+
+
+def test_confusion_matrix_shows_each_labels_colour(panel: PredictPanel, project: Project) -> None:
+    colors = project.display_colors()
+    spots = panel.confusion.swatches.points()
+    assert len(spots) == 2 * len(CLASSES)  # one per row (true label), one per column (predicted)
+    expected = [colors[name].lower() for name in CLASSES] * 2
+    assert [spot.brush().color().name().lower() for spot in spots] == expected

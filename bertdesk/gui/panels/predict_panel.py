@@ -365,7 +365,7 @@ class PredictPanel(QWidget):
             return
         classes = list(run.metrics.get("labels") or probability_names(frame))
         self.report = views.validation_report(frame, ids, classes)
-        self.views.show_validation(self.report, run.id)
+        self.views.show_validation(self.report, run.id, colors=self.project.display_colors() if self.project is not None else None)
 
     def _update_map(self) -> None:
         run, frame = self.run, self.frame

@@ -121,10 +121,15 @@ class ConfusionMatrixPlot(_StillPlot):
         self.addItem(self.image)
         self.matrix = np.zeros((0, 0), dtype=np.int64)
         self._texts: list[pg.TextItem] = []
+        # Each label's colour (as in the tables, chart and map): a swatch at the start of its row
+        # (true label) and at the top of its column (predicted label).
+        self.swatches = pg.ScatterPlotItem(symbol="s", size=9, pen=pg.mkPen("#ffffff", width=1))
+        self.swatches.setZValue(5)
+        self.addItem(self.swatches)
         self.setMinimumHeight(160)
 
-    def set_matrix(self, matrix: np.ndarray, classes: Sequence[str]) -> None:
-        """Show ``matrix[i, j]`` = rows of true class i predicted as j."""
+    def set_matrix(self, matrix: np.ndarray, classes: Sequence[str], colors: dict[str, str] | None = None) -> None:
+        """Show ``matrix[i, j]`` = rows of true class i predicted as j; ``colors``: each label's colour."""
         self.matrix = np.asarray(matrix, dtype=np.int64)
         k = self.matrix.shape[0]
         for text in self._texts:
@@ -132,6 +137,7 @@ class ConfusionMatrixPlot(_StillPlot):
         self._texts = []
         if k == 0:
             self.image.clear()
+            self.swatches.setData([], [])
             return
         # Colour by share of the true class (row-normalised), so a small class still shows its pattern.
         totals = self.matrix.sum(axis=1, keepdims=True).clip(min=1)
@@ -145,6 +151,12 @@ class ConfusionMatrixPlot(_StillPlot):
                 text.setPos(j + 0.5, i + 0.5)
                 self.addItem(text)
                 self._texts.append(text)
+        palette = class_colors(list(classes), colors)
+        brushes = [pg.mkBrush(palette[name]) for name in classes]
+        inset = 0.08  # inside the matrix, in the corner of the cells' margin
+        self.swatches.setData(
+            x=[inset] * k + [j + 0.5 for j in range(k)], y=[i + 0.5 for i in range(k)] + [inset] * k, brush=brushes + brushes
+        )
         ticks = [(i + 0.5, _short(name)) for i, name in enumerate(classes)]
         item = self.getPlotItem()
         item.getAxis("bottom").setTicks([ticks])

@@ -81,14 +81,16 @@ class PredictViews(QTabWidget):
             f"{len(confidence):,} rows shown; median confidence {median:.1f}%; {above:,} at or above {threshold_percent:.0f}%."
         )
 
-    def show_validation(self, report: ValidationReport | None, run_id: int | None, note: str = "") -> None:
+    def show_validation(
+        self, report: ValidationReport | None, run_id: int | None, note: str = "", colors: dict[str, str] | None = None
+    ) -> None:
         """Confusion matrix and per-class scores, or ``note`` when there is nothing to score."""
         if report is None:
             self.confusion.set_matrix(np.zeros((0, 0)), [])
             self.scores.setRowCount(0)
             self.validation_label.setText(note)
             return
-        self.confusion.set_matrix(report.matrix, report.classes)
+        self.confusion.set_matrix(report.matrix, report.classes, colors)
         self.scores.setRowCount(len(report.classes))
         self.scores.setVerticalHeaderLabels(report.classes)
         for i in range(len(report.classes)):
