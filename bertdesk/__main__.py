@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if args and _is_file_to_open(args[0]):
         if not Path(args[0]).is_file():
-            print(f"bertdesk: cannot open {args[0]}: there is no such file.", file=sys.stderr)
+            why = "it is a folder, not a file" if Path(args[0]).is_dir() else "there is no such file"
+            print(f"bertdesk: cannot open {args[0]}: {why}.", file=sys.stderr)
             return 2
         args = ["gui", *args]
     if not args or args[0] == "gui":

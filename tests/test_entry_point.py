@@ -54,3 +54,10 @@ def test_command_names_match_the_parser() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert set(sub.choices) == COMMAND_NAMES
+
+
+def test_a_folder_is_one_line_not_the_app(tmp_path: Path, gui_calls: list[list[str]], capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "exports.csv"  # named like a table, but a folder
+    folder.mkdir()
+    assert entry.main([str(folder)]) == 2
+    assert gui_calls == [] and "is a folder, not a file" in capsys.readouterr().err
