@@ -73,3 +73,12 @@ def test_cancel(project: Project) -> None:
     token.cancel()
     with pytest.raises(Cancelled):
         view_rows(project, RowView("text", "a"), cancel=token)
+
+
+def test_column_values_reads_one_column(project: Project) -> None:
+    from bertdesk.core.errors import ProjectError
+
+    assert project.column_values("id") == ["10", "9", "", "100", "1,200", "9"]
+    assert project.column_values("text") == project.texts()
+    with pytest.raises(ProjectError, match="no column named 'nope'"):
+        project.column_values("nope")

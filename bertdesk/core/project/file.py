@@ -372,19 +372,30 @@ class Project:
         with self._db.read() as conn:
             return self._snapshot.rows(conn, int(start), int(start) + max(int(count), 0))
 
+    def column_values(self, name: str) -> list[str]:
+        """Every row's cell of column ``name``, in row order (one column decoded, not the whole table).
+
+        Raises:
+            ProjectError: there is no such column.
+        """
+        if name not in self._columns:
+            raise ProjectError(f"There is no column named {name!r} in {self.path.name}.")
+        column = self._columns.index(name)
+        out: list[str] = []
+        for start in range(0, self._row_count, _READ_CHUNK):
+            with self._db.read() as conn:  # released between chunks so the UI thread can read too
+                out.extend(self._snapshot.column(conn, column, start, start + _READ_CHUNK))
+        return out
+
     def texts(self, row_ids: Sequence[int] | None = None) -> list[str]:
         """The text column for ``row_ids`` (in the order given, repeats allowed), or every row when None.
 
         Raises:
             ProjectError: a row id is out of range.
         """
-        column = self._columns.index(self._text_column)
         if row_ids is None:
-            out: list[str] = []
-            for start in range(0, self._row_count, _READ_CHUNK):
-                with self._db.read() as conn:  # released between chunks so the UI thread can read too
-                    out.extend(self._snapshot.column(conn, column, start, start + _READ_CHUNK))
-            return out
+            return self.column_values(self._text_column)
+        column = self._columns.index(self._text_column)
         ids = rows_sql.checked_row_ids(row_ids, self._row_count)
         if len(ids) > _SCAN_ROWS:  # e.g. a training split: one sequential pass beats many look-ups
             every = self.texts()

@@ -99,11 +99,9 @@ def _column_values(project: Project, column: str) -> list[str]:
     if column == LABEL_COLUMN:
         labels = project.labels()
         return [labels.get(r, "") for r in range(project.row_count)]
-    if column == project.text_column:
-        return project.texts()
     if column not in project.columns:
         raise ProjectError(f"There is no column named {column!r} to sort by.")
-    return [str(v) for v in project.frame()[column].tolist()]
+    return project.column_values(column)
 
 
 def sort_order(values: Sequence[str], *, descending: bool = False) -> np.ndarray:
