@@ -26,3 +26,8 @@ def tooltip_text(text: str) -> str:
     if len(text) > MAX_TOOLTIP_CHARS:
         text = text[:MAX_TOOLTIP_CHARS] + "…"
     return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+
+
+def short_label(name: str, width: int = 12) -> str:
+    """A label name cut to ``width`` characters (an ellipsis last), to fit under a bar or a matrix column."""
+    return name if len(name) <= width else name[: width - 1] + "…"

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from bertdesk.gui.models.cells import short_label
+
 DEFAULT_COLOR = "#4c78a8"
-
-
-TICK_CHARS = 12
-
-
-def short_name(name: str) -> str:
-    """``name``, or its first characters and an ellipsis when longer than :data:`TICK_CHARS`."""
-    return name if len(name) <= TICK_CHARS else name[: TICK_CHARS - 1] + "…"
 
 
 class LabelChart(pg.PlotWidget):
@@ -38,6 +32,6 @@ class LabelChart(pg.PlotWidget):
         axis = self.getPlotItem().getAxis("bottom")
         # Each bar under its label's name, shortened to what fits under a bar (the panel lists
         # the full names with their keys and counts beside the chart).
-        axis.setTicks([[(i, short_name(name)) for i, name in enumerate(names)]])
+        axis.setTicks([[(i, short_label(name)) for i, name in enumerate(names)]])
         self.getPlotItem().setXRange(-0.6, max(len(names) - 0.4, 0.6), padding=0)
         self.getPlotItem().setYRange(0, max(heights, default=0) * 1.1 + 1, padding=0)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from bertdesk.core.project.label_colors import palette_color
-from bertdesk.gui.models.cells import tooltip_text
+from bertdesk.gui.models.cells import short_label, tooltip_text
 
 BAR_COLOR = "#4c78a8"
 
@@ -157,7 +157,7 @@ class ConfusionMatrixPlot(_StillPlot):
         self.swatches.setData(
             x=[inset] * k + [j + 0.5 for j in range(k)], y=[i + 0.5 for i in range(k)] + [inset] * k, brush=brushes + brushes
         )
-        ticks = [(i + 0.5, _short(name)) for i, name in enumerate(classes)]
+        ticks = [(i + 0.5, short_label(name)) for i, name in enumerate(classes)]
         item = self.getPlotItem()
         item.getAxis("bottom").setTicks([ticks])
         item.getAxis("left").setTicks([ticks])
@@ -169,10 +169,6 @@ class ConfusionMatrixPlot(_StillPlot):
         col, row = int(np.floor(x)), int(np.floor(y))
         if 0 <= row < k and 0 <= col < k:
             self.cell_clicked.emit(row, col)
-
-
-def _short(name: str, width: int = 12) -> str:
-    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 class EmbeddingMap(pg.PlotWidget):
