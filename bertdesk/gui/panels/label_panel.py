@@ -114,6 +114,7 @@ class LabelPanel(QWidget):
         self._leaving: int | None = None  # the row a forward step in flight leaves
         self._label_names: tuple[str, ...] = ()
         self._labelled_since_model = 0  # labels set here since the active model was trained
+        self._active_run_id: int | None = None  # kept from the announcements: no query per key press
         self._offer_retrain_at = RETRAIN_AFTER
         self.search_budget = SearchBudget()  # a background search step's limits
         # Search steps: one slot, the newest request wins (a superseded step's answer is dropped).
@@ -126,7 +127,7 @@ class LabelPanel(QWidget):
         self.events.labels_changed.connect(self._on_project_labels_changed)
         self.events.label_set_changed.connect(self._on_project_label_set_changed)
         self.events.predictions_changed.connect(lambda _message: self._stale.run("predictions", self._on_model_output_changed))
-        self.events.active_run_changed.connect(lambda _message: self._on_active_run_changed())
+        self.events.active_run_changed.connect(lambda message: self._on_active_run_changed(message.run_id))
         self._stale = StaleWhileHidden(self)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
@@ -283,6 +284,7 @@ class LabelPanel(QWidget):
         self._stale.forget()
         self.events.set_project(project)
         self.project = project
+        self._active_run_id = None
         self._predictions = None
         self.walker = None
         self._labelled_since_model, self._offer_retrain_at = 0, RETRAIN_AFTER
@@ -301,6 +303,8 @@ class LabelPanel(QWidget):
             self._update_progress()
             return
         self._predictions = project.predictions()
+        active = project.active_run()
+        self._active_run_id = active.id if active is not None else None
         self._sync_label_set(force=True)
         self.filter_combo.setCurrentIndex(0)
         self.apply_filter(RowFilter("all"))
@@ -570,7 +574,8 @@ class LabelPanel(QWidget):
         self._apply_controls()
         self.setFocus()
 
-    def _on_active_run_changed(self) -> None:
+    def _on_active_run_changed(self, run_id: int | None) -> None:
+        self._active_run_id = run_id
         self._labelled_since_model = 0  # a new model has learnt from every label so far
         self.retrain_bar.hide()
         self._stale.run("predictions", self._on_model_output_changed)
@@ -585,13 +590,12 @@ class LabelPanel(QWidget):
             self.apply_filter(self.walker.row_filter)  # the queue, ranked by the new predictions
 
     def _count_new_label(self) -> None:
-        if self.project is None or self.project.active_run() is None:
+        if self.project is None or self._active_run_id is None:
             return
         self._labelled_since_model += 1
         if self._labelled_since_model >= self._offer_retrain_at:
-            run = self.project.active_run()
             self.retrain_label.setText(
-                f"You labelled {self._labelled_since_model} rows since run {run.id if run else ''} was trained. "
+                f"You labelled {self._labelled_since_model} rows since run {self._active_run_id} was trained. "
                 "Retrain, so the suggestions and the most-uncertain queue learn from them?"
             )
             self.retrain_bar.show()
