@@ -422,15 +422,10 @@ def test_unusable_settings_show_an_error_and_record_no_run(qtbot, panel: TrainPa
     box.close()
 
 
-def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny_encoder_dir) -> None:
-    import pandas as pd
-
-    from bertdesk.core.project import Project
-    from bertdesk.gui.panels.train_panel import TrainPanel
-    from tests.tiny_model import tiny_texts
-
+def _panel_cutting_at_32(qtbot, tmp_path: Path, tiny_encoder_dir: Path, long_texts: int) -> tuple[TrainPanel, Project]:
+    """A shown Train panel, max length 32, on 20 labelled texts of which ``long_texts`` have 62 tokens."""
     texts, labels = tiny_texts(20)
-    texts[0] = " ".join(["good"] * 60)
+    texts = [" ".join(["good"] * 60) if i < long_texts else t for i, t in enumerate(texts)]  # 62 tokens with [CLS]/[SEP]
     project = Project.create(
         tmp_path / "t.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
     )
@@ -441,6 +436,11 @@ def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny
     panel.settings.max_length_spin.setValue(32)
     panel.show()
     qtbot.waitUntil(lambda: "will be cut" in panel.truncation.text(), timeout=20_000)
+    return panel, project
+
+
+def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny_encoder_dir) -> None:
+    panel, project = _panel_cutting_at_32(qtbot, tmp_path, tiny_encoder_dir, long_texts=1)
     assert panel.truncation.text().startswith("1 of 20 texts (5%)")
     assert not panel.truncation.is_loud()  # 5%: a note, not an alarm
     panel.settings.max_length_spin.setValue(128)
@@ -450,18 +450,7 @@ def test_the_panel_says_how_many_texts_the_max_length_cuts(qtbot, tmp_path, tiny
 
 def test_most_texts_cut_is_a_warning_with_a_one_click_fix(qtbot, tmp_path: Path, tiny_encoder_dir: Path) -> None:
     # A Fast run cut 79% of a user's reviews at 64 tokens: grey small print was missed.
-    texts, labels = tiny_texts(20)
-    texts = [" ".join(["good"] * 60) if i < 15 else t for i, t in enumerate(texts)]  # 62 tokens with [CLS]/[SEP]
-    project = Project.create(
-        tmp_path / "t.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"
-    )
-    panel = TrainPanel()
-    qtbot.addWidget(panel)
-    panel.settings.set_model_source(str(tiny_encoder_dir))
-    panel.set_project(project)
-    panel.settings.max_length_spin.setValue(32)
-    panel.show()
-    qtbot.waitUntil(lambda: "will be cut" in panel.truncation.text(), timeout=20_000)
+    panel, project = _panel_cutting_at_32(qtbot, tmp_path, tiny_encoder_dir, long_texts=15)
     assert panel.truncation.text().startswith("15 of 20 texts (75%)")
     assert panel.truncation.is_loud() and panel.truncation.fix_button.isVisible()
     assert panel.truncation.fix_button.text() == "Use 64 tokens"
