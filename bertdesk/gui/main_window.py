@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
 
         panel = LabelPanel()
         panel.retrain_requested.connect(self.retrain_for_queue)
+        panel.similar_requested.connect(self.find_similar_rows)
         adopted = self._adopt("label", panel)
         self._apply_label_place()  # opened for the first time: the view and row it was left on
         return adopted

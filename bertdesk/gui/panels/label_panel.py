@@ -113,6 +113,7 @@ class LabelPanel(QWidget):
     """
 
     retrain_requested = Signal()
+    similar_requested = Signal(int)  # row id: the "similar rows" button (the window opens the list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,10 +205,15 @@ class LabelPanel(QWidget):
         self.clear_button = self._button("0  clear", lambda: self.clear_current())
         self.back_button = self._button("←  back", lambda: self.go_back())
         self.skip_button = self._button("Space  skip", lambda: self.skip())
+        self.similar_button = self._button(
+            "Similar rows…", lambda: self.current_row is not None and self.similar_requested.emit(self.current_row)
+        )
+        self.similar_button.setToolTip("The rows most like this one, to label them at once (Ctrl+Shift+F)")
         moves = QHBoxLayout()
         for button in (self.back_button, self.clear_button, self.skip_button):
             moves.addWidget(button)
         moves.addStretch(1)
+        moves.addWidget(self.similar_button)
 
         self.retrain_label = _plain_label()
         self.retrain_label.setWordWrap(True)
@@ -292,6 +298,7 @@ class LabelPanel(QWidget):
             self.clear_button,
             self.back_button,
             self.skip_button,
+            self.similar_button,
         ):
             widget.setEnabled(enabled)
 
