@@ -226,7 +226,7 @@ def _prune_by_class(given: np.ndarray, p: np.ndarray, expected: np.ndarray) -> n
 
 
 def _scores(given: np.ndarray, p: np.ndarray, rank_by: str) -> np.ndarray:
-    own = p[np.arange(given.shape[0]), given]
+    own: np.ndarray = p[np.arange(given.shape[0]), given]
     if rank_by == "self_confidence":
         return own
     if rank_by == "normalized_margin":
