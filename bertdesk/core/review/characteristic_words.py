@@ -96,11 +96,12 @@ def characteristic_terms(
     return result
 
 
-def row_terms(text: str) -> set[str]:
-    """The distinct terms of one text: words and word pairs, or characters and character pairs."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    text = text.lower()
+def row_terms(value: object) -> set[str]:
+    """The distinct terms of one text: words and word pairs, or characters and character pairs.
+
+    A missing cell (None) has none; any other non-text value is read as its text.
+    """
+    text = (value if isinstance(value, str) else "" if value is None else str(value)).lower()
     terms: set[str] = set()
     spaceless = _HAS_SPACELESS.search(text) is not None
     # A clause holds only word characters and spaces, so str.split() gives its \w+ words (fast).
