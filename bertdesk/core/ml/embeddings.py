@@ -30,8 +30,28 @@ from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, form
 EMBEDDING_MAX_LENGTH = 128
 
 
+def load_embedder(model_dir: Path, *, max_length: int = EMBEDDING_MAX_LENGTH, device: str = "auto", precision: str = "auto") -> Predictor:
+    """The encoder of ``model_dir`` loaded for :func:`sentence_embeddings` (load once, embed many times).
+
+    ``auto`` computes in bf16 only on hardware that has it (see
+    :func:`~bertdesk.core.ml.devices.choose_precision`).
+
+    Raises:
+        ModelError: the folder is not a model, or its weights do not cover the encoder.
+        DeviceError: the device or precision is not available.
+    """
+    source = resolve_model_source(model_dir)
+    info = read_model_info(source.path)
+    target = choose_device(device)
+    chosen = choose_precision(target, precision)
+    tokenizer = load_tokenizer(source)
+    encoder = place_model(load_encoder(source), target, chosen)
+    limit = max(2, min(int(max_length), input_token_limit(info, tokenizer)))
+    return Predictor(encoder, tokenizer, [], target, chosen, limit, source.name)
+
+
 def sentence_embeddings(
-    model_dir: Path,
+    model_dir: Path | Predictor,
     texts: Sequence[str],
     *,
     max_length: int = EMBEDDING_MAX_LENGTH,
@@ -45,14 +65,15 @@ def sentence_embeddings(
     input order, not normalised.
 
     Args:
-        model_dir: a model folder (a base model or a fine-tuned run; its head is not used).
+        model_dir: a model folder (a base model or a fine-tuned run; its head is not used), or
+            an encoder from :func:`load_embedder` (then ``max_length``, ``device`` and
+            ``precision`` are the ones it was loaded with).
         texts: the texts; None and NaN count as "" (an empty text still gets a vector).
         max_length: tokens kept per text (never more than the model reads).
         batch_size: at most this many rows per batch, on top of prediction's token budget.
         on_progress: rows done so far, with the time left.
         cancel: checked before every batch.
-        device, precision: as for prediction; ``auto`` computes in bf16 only on hardware that
-            has it (see :func:`~bertdesk.core.ml.devices.choose_precision`).
+        device, precision: as for :func:`load_embedder`.
 
     Raises:
         Cancelled: ``cancel`` was set; nothing is returned.
@@ -61,23 +82,19 @@ def sentence_embeddings(
     """
     import torch
 
-    source = resolve_model_source(model_dir)
-    info = read_model_info(source.path)
-    target = choose_device(device)
-    chosen = choose_precision(target, precision)
-    tokenizer = load_tokenizer(source)
-    encoder = place_model(load_encoder(source), target, chosen)
-    limit = max(2, min(int(max_length), input_token_limit(info, tokenizer)))
-    predictor = Predictor(encoder, tokenizer, [], target, chosen, limit, source.name)
+    if isinstance(model_dir, Predictor):
+        embedder = model_dir
+    else:
+        embedder = load_embedder(model_dir, max_length=max_length, device=device, precision=precision)
     n = len(texts)
-    vectors = np.zeros((n, info.hidden_size or int(encoder.config.hidden_size)), dtype=np.float16)
+    vectors = np.zeros((n, int(embedder.model.config.hidden_size)), dtype=np.float16)
     # One report a batch, as prediction does (a few per second); the GUI's worker throttles.
-    on_progress(Progress(0, n, f"Embedding {n:,} rows with {source.name}"))
+    on_progress(Progress(0, n, f"Embedding {n:,} rows with {embedder.name}"))
     started = time.monotonic()
     done = 0
-    with torch.inference_mode(), precision_context(predictor):
-        for rows, inputs in sorted_batches(predictor, texts, batch_size=batch_size, cancel=cancel):
-            hidden = encoder(**inputs).last_hidden_state
+    with torch.inference_mode(), precision_context(embedder):
+        for rows, inputs in sorted_batches(embedder, texts, batch_size=batch_size, cancel=cancel):
+            hidden = embedder.model(**inputs).last_hidden_state
             vectors[rows] = mean_pool(hidden, inputs["attention_mask"]).cpu().numpy()
             done += len(rows)
             on_progress(Progress(done, n, _progress_message(done, n, time.monotonic() - started)))
