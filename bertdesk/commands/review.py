@@ -9,12 +9,11 @@ from typing import Any
 
 from bertdesk.commands.common import (
     EXIT_OK,
-    TABLE_FILES,
     StderrProgress,
-    add_header_row_option,
+    add_data_arguments,
     ctrl_c_cancels,
     labelled_table,
-    open_project,
+    open_project_with_text_column,
     print_json,
 )
 from bertdesk.core.importing import PROJECT_SUFFIX
@@ -31,15 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "A project keeps the review (the app's Label panel shows it) and the embeddings; "
         "nothing is written beside a spreadsheet. Progress goes to stderr.",
     )
-    review.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a {TABLE_FILES} file or a {PROJECT_SUFFIX} project")
-    review.add_argument(
-        "--text-col",
-        metavar="C",
-        help="the column holding the text (default: the suggested one; for a project, this also becomes its text column)",
-    )
-    review.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
-    review.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
-    add_header_row_option(review)
+    add_data_arguments(review)
     review.add_argument(
         "--mode",
         choices=("fast", "thorough"),
@@ -98,10 +89,8 @@ def _review_project(args: argparse.Namespace, model: Path | None, progress: Stde
     from bertdesk.core.progress import CancelToken
     from bertdesk.core.review.label_review import review_labels, suspects_to_show
 
-    project = open_project(args.data)
+    project = open_project_with_text_column(args)
     try:
-        if args.text_col and args.text_col != project.text_column:
-            project.set_text_column(args.text_col)
         with ctrl_c_cancels(CancelToken()) as token:
             try:
                 review = review_labels(

@@ -9,12 +9,11 @@ from typing import Any
 
 from bertdesk.commands.common import (
     EXIT_OK,
-    TABLE_FILES,
     StderrProgress,
-    add_header_row_option,
+    add_data_arguments,
     ctrl_c_cancels,
     header_row_index,
-    open_project,
+    open_project_with_text_column,
     print_json,
 )
 from bertdesk.core.importing import PROJECT_SUFFIX
@@ -30,13 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "most similar first. A project keeps the embeddings, so later look-ups are instant; "
         "nothing is written beside a spreadsheet. Progress goes to stderr.",
     )
-    similar.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a {TABLE_FILES} file or a {PROJECT_SUFFIX} project")
+    add_data_arguments(similar)
     similar.add_argument("text", metavar="TEXT", help="the text to find similar rows for")
     similar.add_argument("--top", metavar="K", type=int, default=20, help="how many rows (default 20)")
-    similar.add_argument("--text-col", metavar="C", help="the column holding the text (spreadsheets; default: the suggested one)")
-    similar.add_argument("--label-col", metavar="L", help="the column holding the labels, shown beside each row (spreadsheets)")
-    similar.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
-    add_header_row_option(similar)
     similar.add_argument(
         "--model", metavar="SRC", help="the model (folder or hub id; default: the project's chosen model, else the bundled one)"
     )
@@ -87,7 +82,7 @@ def _cmd_similar(args: argparse.Namespace) -> int:
 def _similar_in_project(args: argparse.Namespace, model: Path | None, progress: StderrProgress, token: Any) -> list[Any]:
     from bertdesk.core.review.label_review import similar_rows
 
-    project = open_project(args.data)
+    project = open_project_with_text_column(args)
     try:
         return similar_rows(project, text=args.text, top=args.top, model_dir=model, on_progress=progress, cancel=token)
     finally:
