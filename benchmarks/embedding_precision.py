@@ -67,7 +67,7 @@ def main() -> int:
         speed = {p: len(texts) / s for p, s in best.items()}
         print(
             f"{name:5s} {len(texts):5d} texts: fp32 {speed['fp32']:7.1f} rows/s, bf16 {speed['bf16']:7.1f} rows/s "
-            f"(x{speed['bf16'] / speed['fp32']:.2f}); cosine bf16 vs fp32 min {cos.min():.4f}, mean {cos.mean():.4f}"
+            f"(x{speed['bf16'] / speed['fp32']:.2f}); cosine bf16 vs fp32 min {cos.min():.6f}, mean {cos.mean():.6f}"
         )
         ok = ok and bool(cos.min() >= TARGET_COSINE)
     print("cosine target (>= 0.99 every row):", "met" if ok else "NOT met")
