@@ -17,12 +17,23 @@ from bertdesk.commands import evaluate as evaluate_command
 from bertdesk.commands import import_ as import_command
 from bertdesk.commands import inspect as inspect_command
 from bertdesk.commands import predict as predict_command
+from bertdesk.commands import review as review_command
+from bertdesk.commands import similar as similar_command
 from bertdesk.commands import train as train_command
 from bertdesk.commands.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_INTERNAL
 from bertdesk.core.errors import BertdeskError, Cancelled
 
 # Each subcommand lives in its own module under bertdesk.commands and adds itself to the parser.
-COMMAND_MODULES = [inspect_command, import_command, train_command, evaluate_command, attention_command, predict_command]
+COMMAND_MODULES = [
+    inspect_command,
+    import_command,
+    train_command,
+    evaluate_command,
+    attention_command,
+    predict_command,
+    review_command,
+    similar_command,
+]
 
 log = logging.getLogger("bertdesk.cli")
 

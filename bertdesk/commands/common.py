@@ -113,6 +113,33 @@ def add_header_row_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """``DATA_OR_PROJECT`` and the options that choose its columns (``train``, ``review``, ``similar``)."""
+    from bertdesk.core.importing import PROJECT_SUFFIX
+
+    parser.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a {TABLE_FILES} file or a {PROJECT_SUFFIX} project")
+    parser.add_argument(
+        "--text-col",
+        metavar="C",
+        help="the column holding the text (default: the suggested one; for a project, this also becomes its text column)",
+    )
+    parser.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
+    parser.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
+    add_header_row_option(parser)
+
+
+def open_project_with_text_column(args: argparse.Namespace) -> Any:
+    """:func:`open_project` of ``args.data``, its text column set to ``--text-col`` when given."""
+    project = open_project(args.data)
+    try:
+        if args.text_col and args.text_col != project.text_column:
+            project.set_text_column(args.text_col)
+    except BaseException:
+        project.close()
+        raise
+    return project
+
+
 def header_row_index(args: argparse.Namespace) -> int | None:
     """``--header-row`` as read_table's 0-based ``header_row`` (None: detect it)."""
     from bertdesk.core.errors import BertdeskError

@@ -10,12 +10,11 @@ from typing import Any
 from bertdesk.commands.common import (
     EXIT_CANCELLED,
     EXIT_OK,
-    TABLE_FILES,
     StderrProgress,
-    add_header_row_option,
+    add_data_arguments,
     ctrl_c_cancels,
     labelled_table,
-    open_project,
+    open_project_with_text_column,
     print_json,
 )
 from bertdesk.core.importing import PROJECT_SUFFIX
@@ -45,15 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Fine-tune a BERT classifier on the labelled rows of a spreadsheet or a bertdesk project. "
         "Progress goes to stderr; the validation scores to stdout. Ctrl+C cancels and keeps the best model evaluated so far.",
     )
-    train.add_argument("data", metavar="DATA_OR_PROJECT", help=f"a {TABLE_FILES} file or a {PROJECT_SUFFIX} project")
-    train.add_argument(
-        "--text-col",
-        metavar="C",
-        help="the column holding the text (default: the suggested one; for a project, this also becomes its text column)",
-    )
-    train.add_argument("--label-col", metavar="L", help="the column holding the labels (spreadsheets; default: the suggested one)")
-    train.add_argument("--sheet", metavar="NAME", help="sheet to read (Excel files)")
-    add_header_row_option(train)
+    add_data_arguments(train)
     train.add_argument("--out", metavar="DIR", required=True, help="folder to save the model to (must not exist or be empty)")
     train.add_argument(
         "--overwrite",
@@ -106,10 +97,8 @@ def _train_project(args: argparse.Namespace, config: Any, progress: StderrProgre
     from bertdesk.core import usecases
     from bertdesk.core.progress import CancelToken
 
-    project = open_project(args.data)
+    project = open_project_with_text_column(args)
     try:
-        if args.text_col and args.text_col != project.text_column:
-            project.set_text_column(args.text_col)
         with ctrl_c_cancels(CancelToken()) as token:
             try:
                 outcome = usecases.train_in_project(

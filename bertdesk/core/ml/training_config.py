@@ -100,6 +100,9 @@ PRESETS: dict[str, TrainConfig] = {
     "Thorough": TrainConfig(epochs=20, max_length=256, learning_rate=8e-5, patience=4, evals_per_epoch=2, preset="Thorough"),
 }
 DEFAULT_PRESET = "Balanced"
+# The project setting holding the Train panel's last settings (TrainConfig.to_dict() as JSON);
+# its model is the project's chosen model, which the label review and similar rows use too.
+PROJECT_SETTINGS_KEY = "train.settings"
 
 # What each setting means, in plain words: the GUI's tooltips and the CLI's help share these.
 HELP: dict[str, str] = {
