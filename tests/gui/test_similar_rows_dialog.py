@@ -1,0 +1,84 @@
+"""Find Similar Rows: the dialog lists the nearest rows, labels the ticked ones in one undo step,
+and is reached from the Data panel's context menu, the Label panel's button and the window's shortcut."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+
+from bertdesk.core.ml.training_config import PROJECT_SETTINGS_KEY
+from bertdesk.core.project import Project
+from bertdesk.gui.dialogs.similar_rows_dialog import SimilarRowsDialog
+from tests.core.test_label_review import topic_rows
+
+
+@pytest.fixture
+def project(tmp_path: Path, tiny_encoder_dir: Path):
+    texts, _labels = topic_rows(30)
+    frame = pd.DataFrame({"text": texts})
+    with Project.create(tmp_path / "p.bertdesk", frame, text_column="text") as proj:
+        # The project's chosen model (as the Train panel stores it): the tiny encoder, so no real model loads.
+        proj.set_setting(PROJECT_SETTINGS_KEY, json.dumps({"model": str(tiny_encoder_dir)}))
+        yield proj
+
+
+def _open(qtbot, project: Project, row: int, top: int = 6) -> SimilarRowsDialog:
+    dialog = SimilarRowsDialog(project, row, top=top)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: len(dialog.row_ids) == top, timeout=30_000)
+    return dialog
+
+
+def test_the_nearest_rows_are_listed_best_first_and_share_the_rows_topic(qtbot, project: Project) -> None:
+    dialog = _open(qtbot, project, row=0)  # an even row: the "billing" vocabulary
+    assert 0 not in dialog.row_ids
+    shares = [float(dialog.table.item(i, 1).text().rstrip("%")) for i in range(dialog.table.rowCount())]
+    assert shares == sorted(shares, reverse=True)
+    assert sum(r % 2 == 0 for r in dialog.row_ids) >= 5  # the tiny model still tells the two vocabularies apart
+    assert dialog.table.item(0, 2).text() == f"{dialog.row_ids[0] + 1:,}"  # rows as the app numbers them
+
+
+def test_ticked_rows_get_the_label_in_one_undo_step(qtbot, project: Project) -> None:
+    dialog = _open(qtbot, project, row=0)
+    dialog.table.item(1, 0).setCheckState(Qt.CheckState.Unchecked)
+    dialog.table.selectRow(2)
+    dialog.toggle_selected()  # Space on a selected row unticks it
+    chosen = [r for i, r in enumerate(dialog.row_ids) if i not in (1, 2)]
+    assert dialog.checked_rows() == chosen
+    assert dialog.caption.text() == "Label these 4 as"
+    dialog.label_combo.setCurrentText("billing")
+    dialog.apply_button.click()
+    assert project.labels() == dict.fromkeys(chosen, "billing")
+    assert project.undo_steps == 1
+    project.undo()
+    assert project.labels() == {}
+
+
+def test_embeddings_are_computed_once_then_the_list_is_immediate(qtbot, project: Project) -> None:
+    _open(qtbot, project, row=0)
+    (key,) = project.embedding_keys()
+    ids, _vectors = project.embeddings(key)  # type: ignore[misc]
+    assert len(ids) == project.row_count  # every row embedded and stored
+    dialog = _open(qtbot, project, row=1)
+    assert "embedding" not in dialog.status.text().lower()
+
+
+def test_the_window_opens_it_from_each_panel(qtbot, window, project: Project) -> None:
+    window.set_project(project)
+    window.similar_action.trigger()  # Data panel, no current row yet: the status says what to do
+    assert "Choose a row first" in window.statusBar().currentMessage()
+    window.data_panel.table.setCurrentIndex(window.data_panel.model.index(3, 0))
+    menu = window.data_panel.build_context_menu()
+    (similar,) = [a for a in menu.actions() if a.text().startswith("Find Rows Like Row 4")]
+    similar.trigger()
+    assert window.similar_dialog.row_id == 3
+    window.similar_dialog.close()
+    window.show_panel_widget(window.label_panel)
+    window.label_panel.similar_button.click()
+    assert window.similar_dialog.row_id == window.label_panel.current_row
+    qtbot.waitUntil(lambda: not window.similar_dialog.jobs.busy("similar"), timeout=30_000)
