@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from bertdesk.core.project.events import (
     ActiveRunChanged,
     HistoryChanged,
+    LabelReviewChanged,
     LabelsChanged,
     LabelSetChanged,
     Message,
@@ -54,6 +55,7 @@ class ProjectEvents(QObject):
     runs_changed = Signal(object)  # RunsChanged
     active_run_changed = Signal(object)  # ActiveRunChanged: .run_id
     predictions_changed = Signal(object)  # PredictionsChanged: .run_id
+    label_review_changed = Signal()  # ask the project for label_review()
     # Emitted on the changing thread; the default (auto) connection queues it to this object's
     # thread when that is another one.
     arrived = Signal(object, object)  # project, message
@@ -95,6 +97,8 @@ class ProjectEvents(QObject):
             self.active_run_changed.emit(message)
         elif isinstance(message, PredictionsChanged):
             self.predictions_changed.emit(message)
+        elif isinstance(message, LabelReviewChanged):
+            self.label_review_changed.emit()
 
 
 class StaleWhileHidden:

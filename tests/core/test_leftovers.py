@@ -151,7 +151,7 @@ def test_a_format_1_project_opens_and_its_stale_runs_are_cleaned(tmp_path: Path,
         assert clean_leftovers(project).interrupted_runs == 1  # no process recorded: the lock says no one has it
         assert project.runs()[0].status == "interrupted"
     with closing(sqlite3.connect(path)) as conn:
-        assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == "3"
+        assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == "4"
 
 
 def test_scratch_and_partial_folders_are_removed_only_when_bertdesk_wrote_them_and_the_writer_is_dead(

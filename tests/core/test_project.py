@@ -576,7 +576,7 @@ def test_meta_is_json_and_identifies_the_file(project: Project) -> None:
     conn = sqlite3.connect(project.path)
     meta = dict(conn.execute("SELECT key, value FROM meta"))
     conn.close()
-    assert meta["app"] == "bertdesk" and meta["schema_version"] == "3"
+    assert meta["app"] == "bertdesk" and meta["schema_version"] == "4"
     assert json.loads(meta["columns"]) == ["text", "n"] and json.loads(meta["row_count"]) == 50
 
 

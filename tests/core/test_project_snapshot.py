@@ -22,6 +22,7 @@ import pytest
 import bertdesk.core.project.snapshot as project_snapshot
 from bertdesk.core.errors import ProjectError
 from bertdesk.core.project import Project
+from bertdesk.core.project.schema import SCHEMA_VERSION
 from bertdesk.core.project.text_search import TextQuery
 
 FORMAT_2_PROJECT = Path(__file__).parent / "fixtures" / "format2.bertdesk"
@@ -89,11 +90,11 @@ def test_a_format_2_project_is_upgraded_in_place_with_everything_kept(format_2: 
         assert predictions is not None and predictions.row_ids.tolist() == [0, 2, 5]
         assert project.next_row_matching(None, pattern=TextQuery("STRASSE")) == 5
         project.set_label(5, "pos")  # and it is writable as before
-    assert _version(format_2) == "3"
+    assert _version(format_2) == str(SCHEMA_VERSION)
     assert "rows" not in _tables(format_2) and {"chunks", "labels", "predictions"} <= _tables(format_2)
     _check_file(format_2)
     with closing(sqlite3.connect(format_2)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert conn.execute("PRAGMA freelist_count").fetchone() == (0,)  # the old table's pages were given back
         (source,) = conn.execute("SELECT source FROM labels WHERE row_id = 1").fetchone()
         assert source == "human"
@@ -137,7 +138,7 @@ def test_an_upgrade_killed_midway_leaves_the_format_2_file_whole(format_2: Path)
     _check_file(format_2)
     with Project.open(format_2) as project:  # the next open upgrades it
         assert project.fetch_rows(0, 300) == rows and project.labels() == FORMAT_2_LABELS
-    assert _version(format_2) == "3"
+    assert _version(format_2) == str(SCHEMA_VERSION)
 
 
 def test_a_damaged_format_2_table_is_refused_in_one_line_and_left_as_it_was(format_2: Path) -> None:
@@ -158,7 +159,7 @@ def test_an_upgraded_project_saved_as_a_copy_reads_the_same(format_2: Path, tmp_
     with Project.open(format_2) as project, project.save_as(tmp_path / "copy.bertdesk") as copy:
         assert copy.fetch_rows(0, 20) == FORMAT_2_ROWS and copy.labels() == FORMAT_2_LABELS
         assert len(copy.runs()) == 1
-    assert _version(tmp_path / "copy.bertdesk") == "3"
+    assert _version(tmp_path / "copy.bertdesk") == str(SCHEMA_VERSION)
     _check_file(tmp_path / "copy.bertdesk")
 
 

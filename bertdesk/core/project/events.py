@@ -80,7 +80,12 @@ class PredictionsChanged:
     run_id: int
 
 
-Message = LabelsChanged | LabelSetChanged | HistoryChanged | RunsChanged | ActiveRunChanged | PredictionsChanged
+@dataclass(frozen=True)
+class LabelReviewChanged:
+    """A new label review was stored (ask the project's ``label_review()`` for it)."""
+
+
+Message = LabelsChanged | LabelSetChanged | HistoryChanged | RunsChanged | ActiveRunChanged | PredictionsChanged | LabelReviewChanged
 M = TypeVar("M", bound=Message)
 
 

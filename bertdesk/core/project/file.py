@@ -59,6 +59,7 @@ from bertdesk.core.project.label_store import LabelSource, LabelStore
 from bertdesk.core.project.meta import read_project_meta
 from bertdesk.core.project.paths import resolve_stored_path
 from bertdesk.core.project.predictions import PredictionStore, PredictionTable
+from bertdesk.core.project.review_store import ReviewStore
 from bertdesk.core.project.runs import RunRecord, RunStore
 from bertdesk.core.project.schema import SCHEMA_VERSION, migrate, open_connection, write_meta
 from bertdesk.core.project.settings import SettingsStore
@@ -117,6 +118,8 @@ class Project:
         self.label_sources = labels.label_sources
         self.label_counts = labels.label_counts
         self.accept_predictions = labels.accept
+        self.mark_reviewed = labels.mark_reviewed
+        self.reviewed_rows = labels.reviewed_rows
         self.undo = labels.undo
         self.redo = labels.redo
 
@@ -133,6 +136,16 @@ class Project:
         self.predictions = predictions.load
         self.prediction_count = predictions.count
         self.clear_predictions = predictions.clear
+
+        review = ReviewStore(self._db, meta.row_count)
+        self.store_embeddings = review.store_embeddings
+        self.embeddings = review.embeddings
+        self.embedding_keys = review.embedding_keys
+        self.forget_embeddings = review.forget_embeddings
+        self.store_label_review = review.store_label_review
+        self.label_review = review.label_review
+        self.store_map = review.store_map
+        self.map = review.map
 
         settings = SettingsStore(self._db)
         self.get_setting = settings.get

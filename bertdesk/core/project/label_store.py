@@ -31,7 +31,7 @@ from bertdesk.core.project.meta import invalid_value
 from bertdesk.core.project.rows import checked_row_ids
 from bertdesk.core.project.undo import Change, RowStates, UndoHistory, Uniform
 
-LabelSource = Literal["human", "imported", "model"]
+LabelSource = Literal["human", "imported", "model", "reviewed"]
 
 
 class LabelStore:
@@ -272,7 +272,7 @@ class LabelStore:
                 return {row_id: names[key] for row_id, key in conn.execute("SELECT row_id, label_key FROM labels ORDER BY row_id")}
 
     def label_sources(self) -> dict[int, LabelSource]:
-        """Where each label came from ("human", "imported", "model"), for every labelled row."""
+        """Where each label came from ("human", "imported", "model", "reviewed"), for every labelled row."""
         with self._read() as conn:
             return dict(conn.execute("SELECT row_id, source FROM labels ORDER BY row_id").fetchall())
 
@@ -328,6 +328,39 @@ class LabelStore:
                 return Change(f"Accept predictions for {where}", ids, before, after)
 
             return self._edit(describe) is not None
+
+    def mark_reviewed(self, row_ids: Sequence[int]) -> bool:
+        """Keep the labels of ``row_ids`` and record that a person reviewed them (source "reviewed").
+
+        One undo step. Unlabelled rows are skipped. Any later relabel sets another source, so a
+        reviewed row counts as reviewed only until its label changes.
+
+        Returns:
+            True when something changed.
+        """
+        with self._lock:
+            ids = self._row_ids(row_ids)
+            if not ids:
+                return False
+
+            def describe(conn: sqlite3.Connection) -> Change | None:
+                before = read_rows(conn, ids)
+                kept = array("q", sorted(r for r, _, s, _ in before if s != "reviewed"))
+                if not kept:
+                    return None
+                now = time.time()
+                wanted = set(kept)
+                old = RowStates(row for row in before if row[0] in wanted)
+                after = RowStates((r, k, "reviewed", now) for r, k, _, _ in old)
+                where = f"row {kept[0] + 1}" if len(kept) == 1 else f"{len(kept):,} rows"
+                return Change(f"Keep the label of {where} (reviewed)", kept, old, after)
+
+            return self._edit(describe) is not None
+
+    def reviewed_rows(self) -> set[int]:
+        """Rows whose label a person kept in a label review (and has not changed since)."""
+        with self._read() as conn:
+            return {int(r) for (r,) in conn.execute("SELECT row_id FROM labels WHERE source = 'reviewed'")}
 
     # -- undo / redo (this session only) -----------------------------------------------------
     def undo(self) -> bool:

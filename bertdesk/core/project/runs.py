@@ -143,9 +143,10 @@ def activate_run(conn: sqlite3.Connection, run_id: int | None) -> None:
 
 
 def remove_run(conn: sqlite3.Connection, run_id: int) -> None:
-    """Delete run ``run_id`` and its predictions (the model folder on disk is the caller's)."""
+    """Delete run ``run_id``, its predictions and its map (the model folder on disk is the caller's)."""
     require_run(conn, run_id)
     conn.execute("DELETE FROM predictions WHERE run_id = ?", (run_id,))
+    conn.execute("DELETE FROM prediction_maps WHERE run_id = ?", (run_id,))
     conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
 
 

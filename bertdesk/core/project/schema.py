@@ -1,7 +1,8 @@
 """The project file's SQLite schema, how a file is recognised, and schema migrations.
 
-Layout (schema version 3; version 2 kept the table in a ``rows`` table, one SQLite row per
-data row; version 1 also lacked ``runs.pid``/``runs.host``):
+Layout (schema version 4; version 3 lacked the label source "reviewed" and the last three
+tables; version 2 kept the table in a ``rows`` table, one SQLite row per data row; version 1
+also lacked ``runs.pid``/``runs.host``):
 
 ``meta``        key/value: ``app`` = "bertdesk", ``schema_version``, ``columns`` (JSON list),
                 ``row_count``, ``text_column``, ``label_column`` (JSON), ``source`` (JSON: path,
@@ -18,6 +19,10 @@ data row; version 1 also lacked ``runs.pid``/``runs.host``):
 ``runs``        training runs, with the ``pid`` and ``host`` of the process that ran them (so a run
                 left ``running`` by a dead process can be told from a live one);
                 ``predictions`` the per-row output of a run.
+``embeddings``  one float16 vector per (model, row): sentence embeddings for "similar rows" and
+                the label review, kept so neither recomputes them after a restart.
+``label_reviews`` the latest label review (JSON: suspects, estimated noise), one row.
+``prediction_maps`` per run, the rows placed on the Predict panel's 2-D map and their coordinates.
 """
 
 from __future__ import annotations
@@ -31,12 +36,13 @@ from bertdesk.core.errors import ProjectError
 from bertdesk.core.project.meta import read_schema_version
 from bertdesk.core.project.snapshot import CHUNKS_TABLE, chunks_from_rows_table
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_NAME = "bertdesk"
 # PRAGMA application_id lets `file(1)` and other tools recognise the file ("BDSK").
 APPLICATION_ID = 0x4244534B
 SQLITE_MAGIC = b"SQLite format 3\x00"
-LABEL_SOURCES = ("human", "imported", "model")
+# "reviewed": a person looked at the label again (the suspicious-labels review) and kept it.
+LABEL_SOURCES = ("human", "imported", "model", "reviewed")
 # Spelled out with OR: SQLite evaluates "x IN (...)" in a CHECK about 3x slower per row,
 # which cost 1.5 s when importing a million labels.
 _SOURCE_CHECK = " OR ".join(f"source = '{name}'" for name in LABEL_SOURCES)
@@ -57,6 +63,22 @@ _PREDICTIONS_TABLE = """CREATE TABLE {name} (
     probabilities BLOB,
     PRIMARY KEY (run_id, row_id)
 ) WITHOUT ROWID"""
+
+# Schema 4: what the label review and "similar rows" keep between sessions.
+_REVIEW_TABLES = """
+CREATE TABLE embeddings (
+    model_key TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model_key, row_id)
+) WITHOUT ROWID;
+CREATE TABLE label_reviews (id INTEGER PRIMARY KEY CHECK (id = 1), created_at REAL NOT NULL, review TEXT NOT NULL);
+CREATE TABLE prediction_maps (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    row_ids BLOB NOT NULL,
+    coords BLOB NOT NULL
+);
+"""
 
 _FIXED_TABLES = f"""
 {CHUNKS_TABLE};
@@ -82,6 +104,7 @@ CREATE TABLE runs (
 );
 CREATE UNIQUE INDEX runs_one_active ON runs(is_active) WHERE is_active = 1;
 {_PREDICTIONS_TABLE.format(name="predictions")};
+{_REVIEW_TABLES}
 """
 
 # There is deliberately no index on labels(label_key): it cost ~0.3 s per million imported
@@ -180,6 +203,15 @@ def migrate(conn: sqlite3.Connection, from_version: int, path: Path) -> None:
             conn.execute(f"ALTER TABLE {name}_v3 RENAME TO {name}")
         conn.execute("DROP TABLE rows")
         version = 3
+    if version == 3:  # 4: label source "reviewed"; stored embeddings, label review and maps
+        # The labels table's CHECK names the sources: SQLite cannot alter a CHECK, so rebuild it.
+        fields = "row_id, label_key, source, updated_at"
+        conn.execute(_LABELS_TABLE.format(name="labels_v4"))
+        conn.execute(f"INSERT INTO labels_v4({fields}) SELECT {fields} FROM labels")
+        conn.execute("DROP TABLE labels")
+        conn.execute("ALTER TABLE labels_v4 RENAME TO labels")
+        _run_script(conn, _REVIEW_TABLES)
+        version = 4
     if version != SCHEMA_VERSION:
         raise ProjectError(f"Cannot upgrade {path.name} from project format {from_version} to {SCHEMA_VERSION}.")
     write_meta(conn, {"schema_version": str(version)})
