@@ -51,6 +51,12 @@ DEFAULT_DATA = Path("/work/data")
 DEFAULT_DATASETS = ("trec_questions", "rotten_tomatoes")
 FILTER_BY = "prune_by_noise_rate"
 RANK_BY = "self_confidence"
+OTHER_SETTINGS = (
+    ("prune_by_noise_rate", "normalized_margin"),
+    ("prune_by_class", "self_confidence"),
+    ("both", "self_confidence"),
+    ("confident_learning", "self_confidence"),
+)
 
 
 @dataclass
@@ -88,6 +94,8 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     seconds: dict[str, list[float]] = {"ours": [], "cleanlab": []}
+    # Our other settings on the same probabilities: (dataset, rate) -> setting -> scores per seed.
+    settings: dict[tuple[str, float], dict[str, list[Scores]]] = {}
     # The timing sample comes first, and its first --rows rows (a random sample too) are reused.
     timing_line, timed_labels, timed_features = _timing(args.data / f"{args.timing_dataset}.csv", args.timing_rows, args.rows, model)
     for name in args.datasets.split(","):
@@ -103,6 +111,11 @@ def main() -> None:
                 given, flipped = _flip(labels, k, rate, seed=seed + 1)
                 probs = fast_out_of_sample(features, given, seed=seed)
                 ours.append(_score(lambda g=given, p=probs: find_label_issues(g, p, filter_by=FILTER_BY, rank_by=RANK_BY).ranked, flipped))
+                for filter_by, rank_by in OTHER_SETTINGS:
+                    scores = _score(
+                        lambda g=given, p=probs, f=filter_by, r=rank_by: find_label_issues(g, p, filter_by=f, rank_by=r).ranked, flipped
+                    )
+                    settings.setdefault((name, rate), {}).setdefault(f"{filter_by}/{rank_by}", []).append(scores)
                 if cleanlab_find is not None:
                     theirs.append(
                         _score(
@@ -123,6 +136,13 @@ def main() -> None:
         print(
             f"find_label_issues on {args.rows:,} rows: ours {ours_ms:.1f} ms, cleanlab {theirs_ms:.1f} ms (mean of {len(seconds['ours'])} runs)."
         )
+    print("\nours, other settings (top-N precision, flagged precision / recall):")
+    for (name, rate), by_setting in settings.items():
+        cells = [
+            f"{key}: {m.top_precision:.3f}, {m.flagged_precision:.3f} / {m.flagged_recall:.3f}"
+            for key, m in ((key, _mean(v)) for key, v in by_setting.items())
+        ]
+        print(f"  {name} {rate:.0%}: " + "; ".join(cells))
     print(timing_line)
 
 
