@@ -44,28 +44,39 @@ def test_the_nearest_rows_are_listed_best_first_and_share_the_rows_topic(qtbot, 
 
 
 def test_ticked_rows_get_the_label_in_one_undo_step(qtbot, project: Project) -> None:
+    project.set_label(0, "billing")
     dialog = _open(qtbot, project, row=0)
-    dialog.table.item(1, 0).setCheckState(Qt.CheckState.Unchecked)
+    assert dialog.checked_rows() == [] and not dialog.apply_button.isEnabled()  # nothing is labelled by accident
+    assert dialog.label_combo.currentText() == "billing"  # the row's own label first
+    dialog.table.item(1, 0).setCheckState(Qt.CheckState.Checked)
+    dialog.table.setFocus()
     dialog.table.selectRow(2)
-    dialog.toggle_selected()  # Space on a selected row unticks it
-    chosen = [r for i, r in enumerate(dialog.row_ids) if i not in (1, 2)]
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Space)  # Space ticks the selected row
+    dialog.table.selectRow(4)
+    dialog.toggle_selected()
+    dialog.toggle_selected()  # and unticks it
+    chosen = [dialog.row_ids[1], dialog.row_ids[2]]
     assert dialog.checked_rows() == chosen
-    assert dialog.caption.text() == "Label these 4 as"
-    dialog.label_combo.setCurrentText("billing")
+    assert dialog.caption.text() == "Label these 2 as"
     dialog.apply_button.click()
-    assert project.labels() == dict.fromkeys(chosen, "billing")
-    assert project.undo_steps == 1
+    assert project.labels() == {0: "billing", **dict.fromkeys(chosen, "billing")}
+    steps = project.undo_steps
     project.undo()
-    assert project.labels() == {}
+    assert project.labels() == {0: "billing"} and project.undo_steps == steps - 1
 
 
-def test_embeddings_are_computed_once_then_the_list_is_immediate(qtbot, project: Project) -> None:
+def test_embeddings_are_computed_once_then_the_list_is_immediate(qtbot, project: Project, monkeypatch) -> None:
+    heard: list[str] = []
+    shown = SimilarRowsDialog._on_progress
+    monkeypatch.setattr(SimilarRowsDialog, "_on_progress", lambda self, p: (heard.append(p.message), shown(self, p)))
     _open(qtbot, project, row=0)
+    assert any(m.startswith("Embedded") or "Embedded" in m for m in heard)  # the first time: every row
     (key,) = project.embedding_keys()
     ids, _vectors = project.embeddings(key)  # type: ignore[misc]
     assert len(ids) == project.row_count  # every row embedded and stored
-    dialog = _open(qtbot, project, row=1)
-    assert "embedding" not in dialog.status.text().lower()
+    heard.clear()
+    _open(qtbot, project, row=1)
+    assert not any("Embedded" in m for m in heard)  # the second time: from the project
 
 
 def test_the_window_opens_it_from_each_panel(qtbot, window, project: Project) -> None:

@@ -94,6 +94,9 @@ class SimilarRowsDialog(QDialog):
         self.label_combo = QComboBox()
         self.label_combo.addItems(list(project.label_set.names))
         self.label_combo.setEditable(True)  # a new label name is added to the label set
+        own = project.label_of(row_id)
+        if own is not None:
+            self.label_combo.setCurrentText(own)  # most often: give the neighbours this row's label
         self.apply_button = QPushButton("Label")
         self.apply_button.setDefault(True)
         self.apply_button.clicked.connect(self.apply)
@@ -164,20 +167,24 @@ class SimilarRowsDialog(QDialog):
             self.status.setText(progress.message)
 
     def show_rows(self, rows: Sequence[Any]) -> None:
-        """List ``rows`` (SimilarRow: row_id, similarity, text, label), all ticked."""
+        """List ``rows`` (SimilarRow: row_id, similarity, text, label), none ticked: the user
+        chooses which rows share the label (a row can be near in meaning and still differ)."""
         self.table.blockSignals(True)
         self.table.setRowCount(len(rows))
         self.row_ids = []
         for i, found in enumerate(rows):
             check = QTableWidgetItem()
             check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-            check.setCheckState(Qt.CheckState.Checked)
+            check.setCheckState(Qt.CheckState.Unchecked)
             cells = (check, f"{found.similarity:.0%}", f"{found.row_id + 1:,}", found.label or "", found.text.replace("\n", " ")[:500])
             for column, cell in enumerate(cells):
                 self.table.setItem(i, column, cell if isinstance(cell, QTableWidgetItem) else QTableWidgetItem(cell))
             self.row_ids.append(int(found.row_id))
         self.table.blockSignals(False)
-        self.status.setText(f"The {len(rows):,} rows most like row {self.row_id + 1:,} by meaning (cosine similarity of embeddings).")
+        self.status.setText(
+            f"The {len(rows):,} rows most like row {self.row_id + 1:,} by meaning (cosine similarity of embeddings). "
+            "Tick the ones to label: click a box, or select rows (Shift+↓) and press Space."
+        )
         self._update_apply()
         self.table.setFocus()
         if rows:

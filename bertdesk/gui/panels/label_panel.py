@@ -739,6 +739,8 @@ class LabelPanel(QWidget):
         self.review_bar.show()
         self.review_bar.show_started(mode)
         self.message_label.setText("")
+        if self.walker is None and self.filter_choice()[0] == "suspicious":  # the empty view says what is happening
+            self._show_row(None, "Checking every label against what the others teach… the most suspicious rows come here.")
         self.jobs.start(
             "review",
             work,
