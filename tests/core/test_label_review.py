@@ -159,6 +159,21 @@ def test_similar_rows_of_a_row_and_of_a_text(project: Project, tiny_encoder_dir:
     assert exact[0].row_id == 7 and exact[0].similarity == pytest.approx(1.0, abs=2e-3)
 
 
+def test_similar_rows_reads_the_stored_vectors_once_per_model_and_text_column(
+    project: Project, tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = similar_rows(project, row_id=3, top=5, model_dir=tiny_encoder_dir)
+    reads: list[str] = []
+    read = project.embeddings
+    monkeypatch.setattr(project, "embeddings", lambda key: (reads.append(key), read(key))[1])
+    assert similar_rows(project, row_id=3, top=5, model_dir=tiny_encoder_dir) == first
+    assert similar_rows(project, row_id=8, top=5, model_dir=tiny_encoder_dir)
+    assert reads == []
+    project.set_text_column("note")  # other texts: other vectors, read (and computed) again
+    by_note = similar_rows(project, row_id=3, top=5, model_dir=tiny_encoder_dir)
+    assert reads and by_note != first
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
