@@ -4,6 +4,7 @@ written beside a spreadsheet, the review kept in a project, one-line errors with
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -130,3 +131,20 @@ def test_bad_input_is_one_line_and_exit_2(
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bertdesk: ") and message.format(**values) in lines[0]
+
+
+def test_thorough_review_of_a_spreadsheet_leaves_nothing_behind(
+    tickets_csv: Path, tmp_path: Path, tiny_encoder_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    code, out, err = run(
+        ["review", str(tickets_csv), "--mode", "thorough", "--folds", "2", "--model", str(tiny_encoder_dir), "--json", "--quiet"], capsys
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["mode"] == "thorough" and report["labelled_rows"] == 40
+    assert all(set(s) == {"row", "label", "suggested", "score"} and 1 <= s["row"] <= 40 for s in report["suspects"])
+    assert sorted(tickets_csv.parent.iterdir()) == [tickets_csv]
+    assert [p.name for p in temp.iterdir() if p.name.startswith("bertdesk")] == []  # the fold models are gone
