@@ -123,6 +123,13 @@ def test_review_finds_the_flipped_labels_first_and_is_stored(project: Project, t
     assert project.embeddings(project_embedding_key(project, tiny_encoder_dir)) is not None
 
 
+def test_a_label_with_no_rows_is_left_out_of_the_review(project: Project, tiny_encoder_dir: Path) -> None:
+    project.add_label("returns")
+    review = review_labels(project, model_dir=tiny_encoder_dir)
+    assert set(review.noise_by_label) == {"billing", "delivery"}
+    assert {s.suggested for s in review.suspects} <= {"billing", "delivery"}
+
+
 def test_suspects_to_show_leaves_out_rows_kept_or_relabelled(project: Project, tiny_encoder_dir: Path) -> None:
     review = review_labels(project, model_dir=tiny_encoder_dir)
     first, second = review.suspects[0], review.suspects[1]
