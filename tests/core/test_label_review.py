@@ -123,6 +123,13 @@ def test_review_finds_the_flipped_labels_first_and_is_stored(project: Project, t
     assert project.embeddings(project_embedding_key(project, tiny_encoder_dir)) is not None
 
 
+def test_a_label_with_no_rows_is_left_out_of_the_review(project: Project, tiny_encoder_dir: Path) -> None:
+    project.add_label("returns")
+    review = review_labels(project, model_dir=tiny_encoder_dir)
+    assert set(review.noise_by_label) == {"billing", "delivery"}
+    assert {s.suggested for s in review.suspects} <= {"billing", "delivery"}
+
+
 def test_suspects_to_show_leaves_out_rows_kept_or_relabelled(project: Project, tiny_encoder_dir: Path) -> None:
     review = review_labels(project, model_dir=tiny_encoder_dir)
     first, second = review.suspects[0], review.suspects[1]
@@ -157,6 +164,21 @@ def test_similar_rows_of_a_row_and_of_a_text(project: Project, tiny_encoder_dir:
 
     exact = similar_rows(project, text=texts[7], top=1, model_dir=tiny_encoder_dir)
     assert exact[0].row_id == 7 and exact[0].similarity == pytest.approx(1.0, abs=2e-3)
+
+
+def test_similar_rows_reads_the_stored_vectors_once_per_model_and_text_column(
+    project: Project, tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = similar_rows(project, row_id=3, top=5, model_dir=tiny_encoder_dir)
+    reads: list[str] = []
+    read = project.embeddings
+    monkeypatch.setattr(project, "embeddings", lambda key: (reads.append(key), read(key))[1])
+    assert similar_rows(project, row_id=3, top=5, model_dir=tiny_encoder_dir) == first
+    assert similar_rows(project, row_id=8, top=5, model_dir=tiny_encoder_dir)
+    assert reads == []
+    project.set_text_column("note")  # other texts: other vectors, read (and computed) again
+    by_note = similar_rows(project, row_id=3, top=5, model_dir=tiny_encoder_dir)
+    assert reads and by_note != first
 
 
 @pytest.mark.parametrize(
