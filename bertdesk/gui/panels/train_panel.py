@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from bertdesk.core import usecases
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.ml import training_runs
-from bertdesk.core.ml.training_config import DEFAULT_PRESET, PRESETS, TrainConfig
+from bertdesk.core.ml.training_config import DEFAULT_PRESET, PRESETS, PROJECT_SETTINGS_KEY, TrainConfig
 from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import Progress
 from bertdesk.core.project.navigation import suspects_left
@@ -83,8 +83,9 @@ def _find_devices(*, on_progress: Any, cancel: Any) -> list[Any]:
     return available_devices()
 
 
-# The project setting that remembers the Train panel's settings for that project.
-SETTINGS_KEY = "train.settings"
+# The project setting that remembers the Train panel's settings for that project (the label
+# review reads the chosen model from it too).
+SETTINGS_KEY = PROJECT_SETTINGS_KEY
 
 
 class TrainPanel(QWidget):
