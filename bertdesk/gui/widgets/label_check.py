@@ -8,7 +8,7 @@ noise, as a warning when the estimated share of wrong labels is at least :data:`
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bertdesk.core.project.label_review_record import LabelReview
 from bertdesk.gui.widgets.notices import WARNING_STYLE
@@ -39,10 +39,14 @@ class LabelCheckNotice(QWidget):
         self.text.setWordWrap(True)
         self.button = QPushButton()
         self.button.clicked.connect(self.review_requested.emit)
-        layout = QHBoxLayout(self)
+        # The line above its button: beside it, a warning wrapped into a narrow column in the settings pane.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.button)
+        layout.addWidget(self.text)
+        layout.addLayout(row)
         self.show_review(None, open_count=0)
 
     @property

@@ -7,6 +7,8 @@ panel owns the job (bertdesk/gui/jobs.py); this widget only shows and asks.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -75,7 +77,11 @@ class ReviewBar(QWidget):
             return
         self.fast_button.setText("Check again")
         done = "all looked at" if open_count == 0 else f"{open_count:,} suspicious"
-        self.text.setText(f"{done} · {reviewed:,} reviewed · {noise_summary(review)} ({review.mode} check)")
+        self.text.setText(f"{done} · {reviewed:,} reviewed · {noise_summary(review)}")
+        self.text.setToolTip(
+            f"From a {review.mode} check of {review.labelled_rows:,} labels, "
+            f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(review.created_at))}. Rows relabelled or kept since are done."
+        )
 
     def show_started(self, mode: str) -> None:
         """A review in ``mode`` is running."""
