@@ -116,10 +116,13 @@ class PredictViews(QTabWidget):
         classes: Sequence[str] = (),
         colors: dict[str, str] | None = None,
         texts: dict[int, str] | None = None,
+        *,
+        hint: str = MAP_HINT,
     ) -> None:
-        """Points coloured by ``classes``; None shows the hint instead."""
+        """Points coloured by ``classes``; None shows ``hint`` instead."""
         if coords is None or row_ids is None:
             self.map.set_points(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), [], {}, {})
+            self.map_label.setText(hint)
             self.map_label.setVisible(True)
             return
         self.map_label.setVisible(False)
