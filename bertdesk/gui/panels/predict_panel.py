@@ -1,15 +1,17 @@
 """Predict panel: run the active model over the project, inspect the predictions, accept them as labels.
 
 Layout: a toolbar (predict all / unlabelled rows, cancel, progress), a filter bar, the table of
-predictions on the left and three views on the right (confidence histogram; confusion matrix
-and per-class scores on the run's validation rows; a 2-D map of the rows), and the actions
+predictions on the left and four views on the right (confidence histogram; confusion matrix
+and per-class scores on the run's validation rows; a 2-D map of the rows, stored with the run;
+each predicted label's characteristic words, a click on one filtering the table), and the actions
 under the table (accept the selected predictions, accept all above a confidence, most
 uncertain first, export).
 
 The work happens in core: ``ml.project_prediction.predict_with_map`` as a job (bertdesk/gui/jobs.py),
 ``project.prediction_analysis`` for filters/metrics/PCA, ``uncertainty`` for the orders,
 ``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
-panel's one slot. torch is only
+panel's one slot; ``review.characteristic_words`` as a background job of its own ("words"),
+run when the Words tab is open and the predictions shown are new. torch is only
 imported inside the job functions, never when this module loads.
 
 What it shows follows the project's announcements (bertdesk/gui/project_events.py): labels set
@@ -47,12 +49,14 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
 from bertdesk.core.project import prediction_analysis as views
 from bertdesk.core.project.label_colors import UNLABELLED_COLOR
-from bertdesk.gui.jobs import JobRunner
+from bertdesk.gui.dialogs.errors import error_message
+from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 from bertdesk.gui.widgets.predict_views import MAP_HINT, PredictViews
+from bertdesk.gui.widgets.predict_words import PREDICT_FIRST, WORKING
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -63,6 +67,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 StoredMap = tuple[np.ndarray, np.ndarray] | None  # row ids, 2-D coordinates
+WORDS_PER_LABEL = 12  # terms listed per predicted label
+WORD_MIN_ROWS = 3  # a term is listed when at least this many of the label's rows hold it
 UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
 
 
@@ -97,11 +103,15 @@ class PredictPanel(QWidget):
         self.map_points: StoredMap = None
         self._map_note = MAP_HINT
         self._showing_uncertain = False  # the table lists "most uncertain first"
+        # The frame whose words the Words tab shows (or is computing), and what they were.
+        self._words_for: Any = None
+        self._words: tuple[dict[str, Any], dict[str, int]] | None = None
         self._sized = False  # the splitter's first sizes are set when first shown
         self.events = ProjectEvents(self)
         self._stale = StaleWhileHidden(self)
         self.events.labels_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
         self.events.label_set_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
+        self.events.label_set_changed.connect(lambda _message: self._stale.run("label colours", self._recolor_words))
         self.events.active_run_changed.connect(lambda _message: self._stale.run("run", self.refresh))
         self.events.runs_changed.connect(self._on_project_runs_changed)
         self.events.predictions_changed.connect(self._on_project_predictions_changed)
@@ -160,6 +170,7 @@ class PredictPanel(QWidget):
         # Shortcuts to the charts (the lead's code and the tests reach them through the panel).
         self.histogram, self.confusion, self.map = self.views.histogram, self.views.confusion, self.views.map
         self.tabs = self.views
+        self.words = self.views.words
 
         self.accept_button = QPushButton("Accept prediction")
         self.accept_button.setToolTip("Label the selected rows with their predicted label (Ctrl+Z undoes)")
@@ -226,6 +237,8 @@ class PredictPanel(QWidget):
         self.map.point_clicked.connect(self._on_map_point_clicked)
         self.map.point_hovered.connect(self._on_map_point_hovered)
         self.views.color_by.currentIndexChanged.connect(lambda _i: self._update_map())
+        self.views.currentChanged.connect(self._on_views_current_changed)
+        self.words.term_clicked.connect(self._on_words_term_clicked)
         self.threshold.valueChanged.connect(self._on_threshold_changed)
         self.accept_button.clicked.connect(self.accept_selected)
         self.accept_above_button.clicked.connect(self.accept_above_threshold)
@@ -238,6 +251,8 @@ class PredictPanel(QWidget):
         """Show ``project`` (None: nothing). A running job of the previous project is cancelled."""
         if self.job is not None:
             self.job.cancel()
+        self.jobs.forget("words")
+        self._words_for, self._words = None, None
         self._stale.forget()
         self.events.set_project(project)
         self.project = project
@@ -347,6 +362,7 @@ class PredictPanel(QWidget):
         self._apply_filters()
         self._update_validation()
         self._update_map()
+        self._update_words()
         self._update_enabled()
 
     def _apply_filters(self) -> None:
@@ -389,6 +405,84 @@ class PredictPanel(QWidget):
             palette["(unlabelled)"] = UNLABELLED_COLOR
         texts = dict(zip(row_ids.tolist(), frame.loc[row_ids, views.TEXT].tolist()))
         self.views.show_map(coords, row_ids, values, palette, texts)
+
+    # -- what each label is about --------------------------------------------------------------
+    def _update_words(self) -> None:
+        """Find the shown predictions' words when the Words tab is open and they are not found yet."""
+        frame = self.frame
+        if frame is None or len(frame) == 0:
+            self.jobs.forget("words")
+            self._words_for, self._words = None, None
+            loading = self.jobs.busy("load")
+            self.words.show_note("Loading the predictions…" if loading else PREDICT_FIRST)
+            return
+        if frame is self._words_for or self.views.currentIndex() != self.views.words_tab:
+            return  # found already (or being found); or found when the tab is opened
+        self._words_for, self._words = frame, None
+        counts = {str(k): int(v) for k, v in frame[views.PREDICTED].value_counts().items()}
+        if len(counts) < 2:
+            self.jobs.forget("words")
+            only = next(iter(counts))
+            self.words.show_note(
+                f"Every row shown is predicted “{only}”: a label's words are those that set its rows apart from other labels' rows."
+                " Predict more rows first."
+            )
+            return
+        # Plain lists for the worker: the frame itself stays the UI thread's (a relabel edits it).
+        texts, labels = frame[views.TEXT].tolist(), frame[views.PREDICTED].tolist()
+
+        def work(*, on_progress: Any, cancel: Any) -> Any:
+            from bertdesk.core.review.characteristic_words import characteristic_terms
+
+            return characteristic_terms(texts, labels, top=WORDS_PER_LABEL, min_rows=WORD_MIN_ROWS)
+
+        def done(terms: dict[str, Any]) -> None:
+            if frame is self.frame:
+                self._words = (terms, counts)
+                self._show_words()
+
+        def failed(err: BaseException) -> None:
+            if frame is self.frame:
+                self._words_for = None  # opening the tab again tries again
+                self.words.show_note(f"The words could not be found: {error_message(err)[0]}")
+
+        self.words.show_note(WORKING)
+        self.jobs.start(
+            "words", work, title="Finding each label's words", kind=JobKind.BACKGROUND, on_done=done, on_failed=failed
+        )
+
+    def _show_words(self) -> None:
+        if self._words is None or self.frame is None:
+            return
+        terms, counts = self._words
+        if not any(terms.values()):
+            self.words.show_note(
+                f"Too few rows per label: a word is listed when at least {WORD_MIN_ROWS} rows predicted as a label contain it,"
+                " and more often than other labels' rows do. Predict more rows."
+            )
+            return
+        order = probability_names(self.frame)
+        colors = class_colors(order + [n for n in terms if n not in order], self.project.display_colors() if self.project else None)
+        self.words.show_terms(terms, counts, colors, order)
+
+    def _recolor_words(self) -> None:
+        """A label's colour changed: draw the words found again in the new colours."""
+        if self._words is not None and self._words_for is self.frame:
+            self._show_words()
+
+    def _on_views_current_changed(self, index: int) -> None:
+        if index == self.views.words_tab:
+            self._update_words()
+
+    def _on_words_term_clicked(self, label: str, term: str) -> None:
+        """List the rows predicted ``label`` whose text contains ``term`` (the filter bar shows how)."""
+        if self.frame is None:
+            return
+        self.filters.show_only(predicted=label, text=term)
+        shown = self.model.rowCount()
+        self.status_message.emit(
+            f"Showing the {shown:,} rows predicted “{label}” whose text contains “{term}” (Clear filters shows every row)."
+        )
 
     def _update_enabled(self) -> None:
         busy = self.job is not None

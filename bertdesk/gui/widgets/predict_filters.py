@@ -113,20 +113,30 @@ class PredictFilterBar(QWidget):
 
     def clear(self) -> None:
         """Back to "show every row" (one ``filters_changed``)."""
+        self.show_only()
+
+    def show_only(self, *, predicted: str = "", text: str = "") -> bool:
+        """Only the rows predicted ``predicted`` whose text contains ``text`` ("": any); every other filter lifted.
+
+        One ``filters_changed``. Returns False (and lifts the predicted-label filter) when
+        ``predicted`` is not among the classes offered.
+        """
         controls = (self.label_box, self.predicted_box, self.agreement_box, self.min_spin, self.max_spin, self.search)
         for control in controls:
             control.blockSignals(True)
         self.label_box.setCurrentIndex(0)
-        self.predicted_box.setCurrentIndex(0)
+        found = self.predicted_box.findData(predicted) if predicted else 0
+        self.predicted_box.setCurrentIndex(max(found, 0))
         self.agreement_box.setCurrentIndex(0)
         self.min_spin.setValue(0.0)
         self.max_spin.setValue(100.0)
-        self.search.clear()
+        self.search.setText(text)
         for control in controls:
             control.blockSignals(False)
         self._row_ids = None
         self.cell_label.setText("")
         self.filters_changed.emit()
+        return found >= 0
 
     def _on_control_changed(self, *_args: object) -> None:
         self.filters_changed.emit()
