@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         welcome.recent_activated.connect(self.open_path)
         self.data_panel.bulk_label_requested.connect(self.label_rows)
         self.data_panel.explain_requested.connect(self.explain_row)
+        self.data_panel.similar_requested.connect(self.find_similar_rows)
         self.data_panel.jobs.failed.connect(self._on_panel_job_failed)  # a text filter too slow, say
         # The window's own view of the project's announcements: Edit > Undo/Redo and "Saved ✓".
         self.events = ProjectEvents(self)
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         panel = TrainPanel()
         panel.status_message.connect(self._show_status_message)
         panel.active_run_changed.connect(self._on_train_panel_active_run_changed)
+        panel.review_requested.connect(self.find_suspicious_labels)
         return self._adopt("train", panel)
 
     def _build_predict_panel(self) -> QWidget:
@@ -283,6 +285,33 @@ class MainWindow(QMainWindow):
         panel = self.label_panel
         self.show_panel_widget(panel)
         panel.show_uncertain(measure)
+
+    # -- label review and similar rows ------------------------------------------------------------
+    def find_suspicious_labels(self) -> None:
+        """Go to the Label panel's suspicious labels (running a fast review first when there is none)."""
+        if self.project is None:
+            return
+        panel = self.label_panel
+        self.show_panel_widget(panel)
+        panel.show_suspicious(start_if_missing=True)
+
+    def find_similar_rows(self, row_id: int | None = None) -> None:
+        """Open the list of rows most like ``row_id`` (None: the current panel's current row)."""
+        if self.project is None:
+            return
+        if row_id is None:
+            source = getattr(self.current_panel(), "similar_source_row", None)
+            row_id = source() if source is not None else None
+        if row_id is None:
+            self._show_status_message("Choose a row first (in the Data, Label or Predict panel), then Find Similar Rows.")
+            return
+        from bertdesk.gui.dialogs.similar_rows_dialog import SimilarRowsDialog
+
+        dialog = SimilarRowsDialog(self.project, row_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.jobs.failed.connect(self._on_panel_job_failed)
+        self.similar_dialog = dialog
+        dialog.show()
 
     def retrain_for_queue(self) -> None:
         """Train again with the Train panel's settings (in the background; labelling goes on), then
@@ -379,6 +408,13 @@ class MainWindow(QMainWindow):
         labels_menu = self.menuBar().addMenu("&Labels")
         self.label_set_action = self._action("Edit Label &Set…", self.edit_label_set, "Ctrl+L")
         labels_menu.addAction(self.label_set_action)
+        labels_menu.addSeparator()
+        self.suspicious_action = self._action("Find S&uspicious Labels", self.find_suspicious_labels, "Ctrl+Shift+R")
+        self.suspicious_action.setToolTip("Rank the labelled rows by how likely their label is wrong, and review them")
+        self.similar_action = self._action("Find Si&milar Rows…", self.find_similar_rows, "Ctrl+Shift+F")
+        self.similar_action.setToolTip("The rows most like the current one (Data, Label or Predict panel), to label them at once")
+        labels_menu.addAction(self.suspicious_action)
+        labels_menu.addAction(self.similar_action)
         help_menu = self.menuBar().addMenu("&Help")
         self.guide_action = self._action("&User Guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts, "Ctrl+/")

@@ -58,7 +58,8 @@ CPU_BF16_WEIGHTS = False
 class Predictor:
     """A classifier loaded and placed on a device, ready for :func:`predict`.
 
-    Load once with :func:`load_predictor` and reuse it for many calls.
+    Load once with :func:`load_predictor` and reuse it for many calls. A bare encoder (no head,
+    ``labels`` empty) serves :mod:`~bertdesk.core.ml.embeddings` the same way.
 
     Attributes:
         model: the sequence-classification model (eval mode, on ``device``).
@@ -140,25 +141,32 @@ def load_predictor(model: str | os.PathLike[str] | ModelSource | None, *, device
     info = read_model_info(source.path)
     if not info.is_classifier:
         raise ModelError(f"{source.name} has no classification head; train one first.")
-    import torch
-
     target = choose_device(device)
     chosen = choose_precision(target, precision)
     tokenizer = load_tokenizer(source)
     if not getattr(tokenizer, "is_fast", False):
         raise ModelError(f"{source.name} has no fast tokenizer (tokenizer.json); it cannot be used for prediction.")
-    net = load_classifier(source)
+    net = place_model(load_classifier(source), target, chosen)
+    # The run's own max length: texts are cut where training and validation cut them.
+    return Predictor(net, tokenizer, info.labels, target, chosen, input_token_limit(info, tokenizer), source.name)
+
+
+def place_model(model: PreTrainedModel, target: DeviceInfo, chosen: str) -> PreTrainedModel:
+    """Ready a loaded model for inference: fp32 weights (or bf16 where that pays), eval mode, on
+    ``target``, with the compact padding mask (:mod:`~bertdesk.core.ml.inference_shortcuts`)."""
+    import torch
+
     # transformers 5 loads weights in the checkpoint's dtype; compute starts from fp32 and
-    # bf16/fp16 are applied below, so a bf16 checkpoint still predicts in fp32 when asked.
-    net = net.float()
+    # bf16/fp16 are applied by :func:`precision_context`, so a bf16 checkpoint still predicts in
+    # fp32 when asked.
+    net: PreTrainedModel = model.float()
     if chosen == "bf16" and target.kind == "cpu" and CPU_BF16_WEIGHTS:
         # On the CPU, bf16 weights beat fp32 weights under autocast by ~10-15% (no re-cast of
         # every weight on every batch); autocast stays on for the ops that need fp32.
-        net = net.to(torch.bfloat16)
+        net = net.to(torch.bfloat16)  # type: ignore[arg-type]  # nn.Module.to takes a dtype too
     net.eval().to(target.torch_device)
     use_padding_mask_attention(net)
-    # The run's own max length: texts are cut where training and validation cut them.
-    return Predictor(net, tokenizer, info.labels, target, chosen, input_token_limit(info, tokenizer), source.name)
+    return net
 
 
 def predict(
@@ -196,13 +204,9 @@ def predict(
     import torch
 
     predictor = model if isinstance(model, Predictor) else load_predictor(model, device=device, precision=precision)
-    if not isinstance(texts, list):
-        texts = list(texts)  # positional slicing for any sequence (a pandas Series included)
     started = time.perf_counter()
     n = len(texts)
     k = len(predictor.labels)
-    budget = token_budget or (CPU_TOKEN_BUDGET if predictor.device.kind == "cpu" else GPU_TOKEN_BUDGET)
-    max_rows = max(1, int(batch_size)) if batch_size else None
     probabilities = np.zeros((n, k), dtype=np.float32)
     pooled: np.ndarray | None = None
     done = 0
@@ -210,27 +214,18 @@ def predict(
     # Classification reads only the first token's final state, so (without embeddings) the
     # last layer computes just that position: ~15-20% faster on BERT-style models.
     shortcut = contextlib.nullcontext() if embeddings else first_token_last_layer(predictor.model)
-    with torch.inference_mode(), _precision_context(predictor), shortcut:
-        for start in range(0, n, max(1, int(chunk_rows))):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            chunk = [_as_text(t) for t in texts[start : start + chunk_rows]]
-            encoded = predictor.tokenizer(chunk, truncation=True, max_length=predictor.max_length, padding=False)
-            ids: list[list[int]] = encoded["input_ids"]
-            order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-            for batch in length_batches(order, [len(x) for x in ids], budget, max_rows):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                inputs = _pad(predictor, encoded, batch)
-                probs, hidden = _forward(predictor, inputs, embeddings)
-                rows = np.asarray(batch, dtype=np.int64) + start
-                probabilities[rows] = probs
-                if hidden is not None:
-                    if pooled is None:
-                        pooled = np.zeros((n, hidden.shape[1]), dtype=np.float32)
-                    pooled[rows] = hidden
-                done += len(batch)
-                on_progress(Progress(done, n, f"Predicted {done:,} of {n:,} rows"))
+    with torch.inference_mode(), precision_context(predictor), shortcut:
+        for rows, inputs in sorted_batches(
+            predictor, texts, batch_size=batch_size, token_budget=token_budget, chunk_rows=chunk_rows, cancel=cancel
+        ):
+            probs, hidden = _forward(predictor, inputs, embeddings)
+            probabilities[rows] = probs
+            if hidden is not None:
+                if pooled is None:
+                    pooled = np.zeros((n, hidden.shape[1]), dtype=np.float32)
+                pooled[rows] = hidden
+            done += len(rows)
+            on_progress(Progress(done, n, f"Predicted {done:,} of {n:,} rows"))
     if embeddings and pooled is None:
         pooled = np.zeros((0, int(getattr(predictor.model.config, "hidden_size", 0))), dtype=np.float32)
     predicted = probabilities.argmax(axis=1).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
@@ -245,6 +240,40 @@ def predict(
         device=predictor.device.kind,
         seconds=time.perf_counter() - started,
     )
+
+
+def sorted_batches(
+    predictor: Predictor,
+    texts: Sequence[str],
+    *,
+    batch_size: int | None = None,
+    token_budget: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    cancel: CancelToken | None = None,
+) -> Iterator[tuple[np.ndarray, dict[str, torch.Tensor]]]:
+    """The model inputs for ``texts``, batch by batch: ``(positions in texts, padded tensors on
+    the device)``.
+
+    Texts are tokenised a chunk at a time (cut at ``predictor.max_length``), sorted by length
+    within the chunk and cut into batches of at most ``token_budget`` tokens (default
+    :data:`CPU_TOKEN_BUDGET` or :data:`GPU_TOKEN_BUDGET`) and ``batch_size`` rows, padded to
+    the batch's longest row. ``cancel`` is checked before every batch (:class:`Cancelled`).
+    """
+    if not isinstance(texts, list):
+        texts = list(texts)  # positional slicing for any sequence (a pandas Series included)
+    budget = token_budget or (CPU_TOKEN_BUDGET if predictor.device.kind == "cpu" else GPU_TOKEN_BUDGET)
+    max_rows = max(1, int(batch_size)) if batch_size else None
+    for start in range(0, len(texts), max(1, int(chunk_rows))):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        chunk = [_as_text(t) for t in texts[start : start + chunk_rows]]
+        encoded = predictor.tokenizer(chunk, truncation=True, max_length=predictor.max_length, padding=False)
+        ids: list[list[int]] = encoded["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for batch in length_batches(order, [len(x) for x in ids], budget, max_rows):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            yield np.asarray(batch, dtype=np.int64) + start, _pad(predictor, encoded, batch)
 
 
 def _as_text(value: object) -> str:
@@ -316,13 +345,18 @@ def _forward(predictor: Predictor, inputs: dict[str, torch.Tensor], embeddings: 
     probs = torch.softmax(output.logits.float(), dim=-1).cpu().numpy()
     if not embeddings:
         return probs, None
-    hidden = output.hidden_states[-1].float()
-    mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
-    return probs, pooled.cpu().numpy()
+    return probs, mean_pool(output.hidden_states[-1], inputs["attention_mask"]).cpu().numpy()
 
 
-def _precision_context(predictor: Predictor) -> contextlib.AbstractContextManager[Any]:
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The mean of each row's token states over its real tokens (padding left out), in fp32:
+    ``[batch, seq, hidden]`` -> ``[batch, hidden]``, the sentence-transformers pooling."""
+    hidden = hidden.float()
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+
+
+def precision_context(predictor: Predictor) -> contextlib.AbstractContextManager[Any]:
     import torch
 
     kind = predictor.device.kind

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Set
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bertdesk.core.errors import ProjectError
 
-__all__ = ["LabelReview", "Suspect"]
+__all__ = ["LabelReview", "Suspect", "open_suspects"]
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,9 @@ def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise TypeError(f"expected a number, found {value!r}")
     return float(value)
+
+
+def open_suspects(review: LabelReview, labels: Mapping[int, str], reviewed: Set[int]) -> list[Suspect]:
+    """The suspects still to look at, most suspicious first: a row relabelled since the review
+    (its label is no longer the one suspected) or kept by a person (``reviewed``) is done."""
+    return [s for s in review.suspects if s.row_id not in reviewed and labels.get(s.row_id) == s.label]

@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from bertdesk.core.project.label_review_record import Suspect, open_suspects
 from bertdesk.core.project.text_search import SearchBudget, TextQuery
 
 if TYPE_CHECKING:
     from bertdesk.core.project.file import Project
 
-__all__ = ["FilterKind", "RowFilter", "RowWalker"]
+__all__ = ["FilterKind", "RowFilter", "RowWalker", "suspects_left"]
 
-FilterKind = Literal["all", "unlabelled", "labelled", "label", "search", "random", "uncertain"]
+FilterKind = Literal["all", "unlabelled", "labelled", "label", "search", "random", "uncertain", "suspicious"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class RowFilter:
             whose text contains ``text``, case-insensitive; a regular expression when ``regex``)
             or "random" (``sample_size`` rows drawn with ``seed``, in drawn order), or "uncertain"
             (unlabelled rows the active model is least sure of first, by ``uncertainty``: the
-            rows whose labels teach the model most).
+            rows whose labels teach the model most), or "suspicious" (labelled rows the latest label
+            review found probably wrong, most suspicious first, minus those relabelled or kept since).
         label: the label name for kind "label".
         text: the search text for kind "search".
         regex: treat ``text`` as a regular expression.
@@ -103,6 +105,8 @@ class RowWalker:
             self._sample = random.Random(row_filter.seed).sample(range(project.row_count), size)
         if row_filter.kind == "uncertain":
             self._sample = _uncertain_order(project, row_filter.uncertainty)
+        if row_filter.kind == "suspicious":
+            self._sample = [s.row_id for s in suspects_left(project)]
         self._index = {row: i for i, row in enumerate(self._sample)}
 
     @property
@@ -141,7 +145,7 @@ class RowWalker:
             Cancelled: ``cancel`` was set during a text search.
         """
         kind = self.row_filter.kind
-        if kind in ("random", "uncertain"):
+        if kind in ("random", "uncertain", "suspicious"):
             return self._step_sample(row, backward=backward)
         if kind == "all":
             return self.project.next_row_matching(row, backward=backward)
@@ -169,7 +173,7 @@ class RowWalker:
         kind = self.row_filter.kind
         if kind == "all":
             return row + 1
-        if kind in ("random", "uncertain"):
+        if kind in ("random", "uncertain", "suspicious"):
             index = self._index.get(row)
             return None if index is None else index + 1
         return None
@@ -181,7 +185,7 @@ class RowWalker:
         project = self.project
         if kind == "all":
             return project.row_count
-        if kind in ("random", "uncertain"):
+        if kind in ("random", "uncertain", "suspicious"):
             return len(self._sample)
         if kind == "labelled":
             return project.labelled_count
@@ -190,6 +194,18 @@ class RowWalker:
         if kind == "label":
             return project.label_counts().get(self.row_filter.label or "", 0)
         return None
+
+
+def suspects_left(project: Project) -> list[Suspect]:
+    """The latest label review's suspects not yet relabelled or kept, most suspicious first.
+
+    Raises:
+        BertdeskError: no label review yet (the message says how to make one).
+    """
+    review = project.label_review()
+    if review is None:
+        raise BertdeskError("No label review yet: Labels > Find Suspicious Labels checks every label against the others.")
+    return open_suspects(review, project.labels(), project.reviewed_rows())
 
 
 def _uncertain_order(project: Project, method: str) -> list[int]:

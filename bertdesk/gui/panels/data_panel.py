@@ -144,6 +144,7 @@ class DataPanel(QWidget):
 
     bulk_label_requested = Signal(object, object, bool)  # list[int] rows (sorted), str | None, bool
     explain_requested = Signal(int)  # row id: a double-click asks the Attention panel to explain it
+    similar_requested = Signal(int)  # row id: "Find Similar Rows" from the context menu
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -436,7 +437,19 @@ class DataPanel(QWidget):
         sub.addSeparator()
         clear = sub.addAction("Clear label")
         clear.triggered.connect(lambda checked=False: self.request_bulk_label(None))
+        row = self.similar_source_row()
+        similar = menu.addAction("Find Similar Rows…" if row is None else f"Find Rows Like Row {row + 1:,}…")
+        similar.setShortcut("Ctrl+Shift+F")  # shown in the menu; the window's action answers the key
+        similar.setEnabled(row is not None)
+        similar.triggered.connect(lambda checked=False: row is not None and self.similar_requested.emit(row))
         return menu
+
+    def similar_source_row(self) -> int | None:
+        """The row "Find Similar Rows" starts from: the table's current row, if any."""
+        index = self.table.currentIndex()
+        if self.model.project is None or not index.isValid():
+            return None
+        return int(self.model.row_id(index.row()))
 
     def _show_context_menu(self, pos: QPoint) -> None:
         menu = self.build_context_menu()

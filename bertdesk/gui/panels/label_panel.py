@@ -5,6 +5,12 @@ position and move on (labels 10 and up: a, b, c, ...); 0 or Backspace clears it;
 Ctrl+Z / Ctrl+Shift+Z undo and redo; Ctrl+F jumps to the search field (Enter searches,
 Esc comes back).
 
+"Suspicious labels" walks the rows the latest label review (bertdesk.core.review) found probably
+wrong, most suspicious first, with the evidence; Enter gives the row the suggested label,
+Space keeps its label and marks it reviewed (``Project.mark_reviewed``: it is not shown again
+unless its label changes), number keys relabel it. The review itself runs as a job of this
+panel, started from its review bar (or Labels > Find Suspicious Labels).
+
 Search never freezes the window: a step through a "Search" view first scans for at most
 :data:`QUICK_SEARCH` on the GUI thread (the next match is usually near), then hands the scan to a
 background job (bertdesk/gui/jobs.py) with a busy line; Esc or a new search cancels it (the
@@ -43,12 +49,14 @@ from PySide6.QtWidgets import (
 
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback
-from bertdesk.core.project.navigation import RowFilter, RowWalker
+from bertdesk.core.project.label_review_record import LabelReview, Suspect
+from bertdesk.core.project.navigation import RowFilter, RowWalker, suspects_left
 from bertdesk.core.project.text_search import SearchBudget, SearchTooSlow
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.label_chart import LabelChart
 from bertdesk.gui.widgets.label_keys import key_for_position, legend, position_for_key
+from bertdesk.gui.widgets.review_bar import ReviewBar
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
@@ -66,8 +74,9 @@ QUICK_SEARCH = SearchBudget(per_row=0.02, total=0.02)
 LABELLING_KEYS = (
     ("1 … 9, then A … Z", "Give the row the label with that key and go to the next row"),
     ("0 or Backspace", "Clear the row's label"),
-    ("Enter", "Accept the model's suggestion"),
+    ("Enter", "Accept the model's suggestion (suspicious labels: the suggested label)"),
     ("Space or →", "Next row of the view"),
+    ("Space (suspicious labels)", "Keep the row's label and mark it reviewed"),
     ("←", "Back to the row visited before (even one the view no longer holds)"),
     ("Ctrl+F", "Search the text"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
@@ -121,6 +130,8 @@ class LabelPanel(QWidget):
         self.jobs = JobRunner(self, show_line=lambda line: self.message_label.setText(line))
         self._search_step: tuple[str, bool] = ("", False)  # the running search's (empty text, whole view)
         self._predictions: PredictionTable | None = None
+        self._review: LabelReview | None = None
+        self._suspects: dict[int, Suspect] = {}  # the latest review's suspects by row id
         self._assigning = False
         # What the project announces; refreshes wait while the panel is hidden.
         self.events = ProjectEvents(self)
@@ -128,6 +139,7 @@ class LabelPanel(QWidget):
         self.events.label_set_changed.connect(self._on_project_label_set_changed)
         self.events.predictions_changed.connect(lambda _message: self._stale.run("predictions", self._on_model_output_changed))
         self.events.active_run_changed.connect(lambda message: self._on_active_run_changed(message.run_id))
+        self.events.label_review_changed.connect(lambda: self._stale.run("review", self._on_label_review_changed))
         self._stale = StaleWhileHidden(self)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
@@ -214,8 +226,14 @@ class LabelPanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the number keys keep labelling
         self.retrain_bar.hide()
 
+        self.review_bar = ReviewBar()
+        self.review_bar.review_requested.connect(self.start_review)
+        self.review_bar.cancel_requested.connect(self.cancel_review)
+        self.review_bar.hide()
+
         left = QVBoxLayout()
         left.addWidget(self.retrain_bar)
+        left.addWidget(self.review_bar)
         left.addLayout(top)
         left.addLayout(heading)
         left.addWidget(self.text_view, 3)
@@ -286,6 +304,9 @@ class LabelPanel(QWidget):
         self.project = project
         self._active_run_id = None
         self._predictions = None
+        self._review, self._suspects = None, {}
+        self.jobs.forget("review")
+        self.review_bar.hide()
         self.walker = None
         self._labelled_since_model, self._offer_retrain_at = 0, RETRAIN_AFTER
         self.retrain_bar.hide()
@@ -303,6 +324,7 @@ class LabelPanel(QWidget):
             self._update_progress()
             return
         self._predictions = project.predictions()
+        self._read_review()
         active = project.active_run()
         self._active_run_id = active.id if active is not None else None
         self._sync_label_set(force=True)
@@ -345,6 +367,7 @@ class LabelPanel(QWidget):
         for method, text in UNCERTAINTY_CHOICES:
             self.filter_combo.addItem(f"Most uncertain first ({text})", "uncertain")
             self.filter_combo.setItemData(self.filter_combo.count() - 1, method, NAME_ROLE)
+        self.filter_combo.addItem("Suspicious labels", "suspicious")
         self.filter_combo.setCurrentIndex(max(self.filter_index(*current), 0))
 
     def filter_choice(self, index: int | None = None) -> tuple[str, str | None]:
@@ -392,11 +415,21 @@ class LabelPanel(QWidget):
         if self.project is None:
             return False
         self.cancel_search()
+        suspicious = row_filter.kind == "suspicious"
+        self.review_bar.setVisible(suspicious)
+        if suspicious and self._review is None:
+            # No review yet: the view is empty and its bar offers to make one.
+            self.walker = None
+            self._update_review_bar()
+            self._show_row(None, "No label review yet: press Find suspicious labels (above) to check every label.")
+            return True
         try:
             self.walker = RowWalker(self.project, row_filter)
         except BertdeskError as err:
             self.message_label.setText(str(err))
             return False
+        if suspicious:
+            self._update_review_bar()
         self.message_label.setText("")
         self.sample_spin.setVisible(row_filter.kind == "random")
         self._visited.clear()  # a new view: ← walks this view from here
@@ -534,6 +567,8 @@ class LabelPanel(QWidget):
             self.clear_current()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.accept_suggestion()
+        elif key == Qt.Key.Key_Space and self.reviewing():
+            self.keep_label()
         elif key in (Qt.Key.Key_Space, Qt.Key.Key_Right):
             self.skip()
         elif key == Qt.Key.Key_Left:
@@ -610,7 +645,13 @@ class LabelPanel(QWidget):
         self.retrain_requested.emit()
 
     def accept_suggestion(self) -> None:
-        """Give the current row the active model's predicted label (Enter)."""
+        """Give the current row the active model's predicted label (Enter); in the suspicious-labels
+        view, the label the review suggests."""
+        suspect = self._suspect_on_screen()
+        if suspect is not None:
+            if suspect.suggested in self._label_names:
+                self.assign(suspect.suggested)
+            return
         suggestion = self.suggestion_for(self.current_row)
         if suggestion is not None and suggestion[0] in self._label_names:
             self.assign(suggestion[0])
@@ -629,6 +670,114 @@ class LabelPanel(QWidget):
         if index >= len(table) or int(table.row_ids[index]) != row:
             return None
         return str(table.labels[index]), float(table.confidence[index])
+
+    # -- the label review ------------------------------------------------------------------------
+    def similar_source_row(self) -> int | None:
+        """The row "Find Similar Rows" starts from: the one on screen."""
+        return self.current_row
+
+    def reviewing(self) -> bool:
+        """True while the view is "Suspicious labels"."""
+        return self.walker is not None and self.walker.row_filter.kind == "suspicious"
+
+    def _suspect_on_screen(self) -> Suspect | None:
+        """The review's suspect shown now (still with the label it was suspected for), else None."""
+        if not self.reviewing() or self.current_row is None or self.project is None:
+            return None
+        suspect = self._suspects.get(self.current_row)
+        return suspect if suspect is not None and self.project.label_of(self.current_row) == suspect.label else None
+
+    def show_suspicious(self, *, start_if_missing: bool = False) -> None:
+        """Walk the rows whose labels look wrong; ``start_if_missing``: run a fast review first if none exists."""
+        index = self.filter_index("suspicious")
+        if index < 0 or self.project is None:
+            return
+        self.filter_combo.setCurrentIndex(index)
+        self._apply_controls()
+        self.setFocus()
+        if start_if_missing and self._review is None and not self.jobs.busy("review"):
+            self.start_review("fast")
+
+    def keep_label(self) -> None:
+        """Space in the suspicious-labels view: the label is right; mark the row reviewed, move on."""
+        project, row = self.project, self.current_row
+        if project is None or row is None:
+            return
+        if self._suspect_on_screen() is None:  # relabelled or kept already: nothing to keep
+            self.skip()
+            return
+        self._assigning = True
+        try:
+            changed = project.mark_reviewed([row])
+        except BertdeskError as err:
+            self.message_label.setText(str(err))
+            return
+        finally:
+            self._assigning = False
+        if changed:
+            self.saved_label.setText(f"Kept ✓  row {row + 1}")
+        self.skip()
+
+    def start_review(self, mode: str) -> None:
+        """Check every label against the others in the background (``mode``: "fast" or "thorough")."""
+        project = self.project
+        if project is None:
+            return
+
+        def work(*, on_progress: ProgressCallback, cancel: CancelToken) -> LabelReview:
+            from bertdesk.core.review.label_review import review_labels
+
+            return review_labels(project, mode=mode, on_progress=on_progress, cancel=cancel)  # type: ignore[arg-type]
+
+        self.review_bar.show()
+        self.review_bar.show_started(mode)
+        self.message_label.setText("")
+        self.jobs.start(
+            "review",
+            work,
+            title="Finding suspicious labels",
+            on_progress=self.review_bar.show_progress,
+            on_done=lambda _review: self._on_review_done(),
+            on_finished=self._update_review_bar,
+        )
+
+    def cancel_review(self) -> bool:
+        """Stop a running label review; True when one was running."""
+        if not self.jobs.busy("review"):
+            return False
+        self.jobs.forget("review")
+        self._update_review_bar()
+        self.message_label.setText("Label review cancelled.")
+        return True
+
+    def cancel_work(self) -> bool:
+        """The window's Esc: stop a running review (a search handles its own Esc)."""
+        return self.cancel_review()
+
+    def _on_review_done(self) -> None:
+        # The stored review was announced (LabelReviewChanged); read it now so the view follows at once.
+        self._on_label_review_changed()
+        self.show_suspicious()
+
+    def _read_review(self) -> None:
+        self._review = self.project.label_review() if self.project is not None else None
+        self._suspects = {} if self._review is None else {s.row_id: s for s in self._review.suspects}
+
+    def _on_label_review_changed(self) -> None:
+        self._read_review()
+        if self.reviewing() or self.filter_choice()[0] == "suspicious":
+            self._apply_controls()  # the new suspects, most suspicious first
+
+    def _update_review_bar(self) -> None:
+        if self.jobs.busy("review") or self.project is None:
+            return
+        left = 0
+        if self._review is not None:
+            try:
+                left = len(suspects_left(self.project))
+            except BertdeskError:
+                left = 0
+        self.review_bar.show_review(self._review, open_count=left, reviewed=len(self.project.reviewed_rows()))
 
     def clear_current(self) -> None:
         """Remove the current row's label (stays on the row)."""
@@ -664,6 +813,8 @@ class LabelPanel(QWidget):
 
     # -- what the project announces ----------------------------------------------------------
     def _on_project_labels_changed(self, message: LabelsChanged) -> None:
+        if self.reviewing():
+            self._update_review_bar()
         if self._assigning:  # this panel's own key press: it moves on to the next row itself
             self._sync_label_set()
             self._update_progress()
@@ -792,12 +943,21 @@ class LabelPanel(QWidget):
             value.setText(cells[columns.index(name)])
         label = project.label_of(row)
         self.row_label.setText(f"Row {row + 1:,}  ·  {label if label is not None else 'unlabelled'}")
+        suspect = self._suspect_on_screen()
         suggestion = self.suggestion_for(row)
-        self.suggestion_label.setText(
-            f"Model suggests: {suggestion[0]} ({suggestion[1]:.0%})" + ("" if suggestion[0] == label else "  ·  Enter accepts")
-            if suggestion is not None
-            else ""
-        )
+        if suspect is not None:
+            self.suggestion_label.setText(
+                f'Probably wrong: "{suspect.label}" {suspect.given_probability:.0%} vs "{suspect.suggested}" '
+                f"{suspect.suggested_probability:.0%}  ·  Enter: {suspect.suggested}  ·  Space: keep {suspect.label}"
+            )
+        elif self.reviewing() and row in self._suspects:
+            self.suggestion_label.setText("Relabelled or kept since the review  ·  Space: next")
+        else:
+            self.suggestion_label.setText(
+                f"Model suggests: {suggestion[0]} ({suggestion[1]:.0%})" + ("" if suggestion[0] == label else "  ·  Enter accepts")
+                if suggestion is not None
+                else ""
+            )
         for button, name in zip(self.label_buttons, self._label_names):
             button.setChecked(name == label)
         position = self.walker.position(row) if self.walker is not None else None

@@ -41,9 +41,11 @@ from bertdesk.core.ml import training_runs
 from bertdesk.core.ml.training_config import DEFAULT_PRESET, PRESETS, TrainConfig
 from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import Progress
+from bertdesk.core.project.navigation import suspects_left
 from bertdesk.gui.dialogs.errors import build_error_box, error_message
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
+from bertdesk.gui.widgets.label_check import LabelCheckNotice
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
 from bertdesk.gui.widgets.train_plots import TrainPlots
@@ -91,6 +93,7 @@ class TrainPanel(QWidget):
     active_run_changed = Signal(object)  # RunRecord or None: this panel made another run active
     training_changed = Signal(bool)
     status_message = Signal(str)
+    review_requested = Signal()  # the user wants to check / review the labels (Label panel)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +113,7 @@ class TrainPanel(QWidget):
         self._stale = StaleWhileHidden(self)
         self.events.labels_changed.connect(lambda _message: self._stale.run("summary", self.refresh))
         self.events.label_set_changed.connect(lambda _message: self._stale.run("summary", self.refresh))
+        self.events.label_review_changed.connect(lambda: self._stale.run("label check", self._show_label_check))
 
         # -- left: settings, data, start/cancel -----------------------------------------------
         self.settings = TrainSettingsWidget()
@@ -130,6 +134,9 @@ class TrainPanel(QWidget):
         data_layout = QVBoxLayout(data_box)
         data_layout.addWidget(self.summary)
         data_layout.addWidget(self.truncation)
+        self.label_check = LabelCheckNotice()
+        self.label_check.review_requested.connect(self.review_requested.emit)
+        data_layout.addWidget(self.label_check)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button, 1)
         buttons.addWidget(self.cancel_button)
@@ -246,8 +253,18 @@ class TrainPanel(QWidget):
         shown = self.project if self.project is not None and not self.project.closed else None
         self.summary.show_project(shown)
         self._update_buttons()
+        self._show_label_check()
         if self.isVisible():  # counting reads every labelled text: only when someone looks
             self._check_truncation()
+
+    def _show_label_check(self) -> None:
+        """What the latest label review found, and the offer to check or review the labels."""
+        project = self.project if self.project is not None and not self.project.closed else None
+        self.label_check.setVisible(project is not None and project.labelled_count > 0)
+        if project is None:
+            return
+        review = project.label_review()
+        self.label_check.show_review(review, open_count=len(suspects_left(project)) if review is not None else 0)
 
     def _check_truncation(self) -> None:
         project = self.project if self.project is not None and not self.project.closed else None
