@@ -447,9 +447,7 @@ class PredictPanel(QWidget):
                 self.words.show_note(f"The words could not be found: {error_message(err)[0]}")
 
         self.words.show_note(WORKING)
-        self.jobs.start(
-            "words", work, title="Finding each label's words", kind=JobKind.BACKGROUND, on_done=done, on_failed=failed
-        )
+        self.jobs.start("words", work, title="Finding each label's words", kind=JobKind.BACKGROUND, on_done=done, on_failed=failed)
 
     def _show_words(self) -> None:
         if self._words is None or self.frame is None:

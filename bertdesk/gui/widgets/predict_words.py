@@ -15,17 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPalette
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QLayout,
-    QLayoutItem,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QLayoutItem, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from bertdesk.core.review.characteristic_words import CharacteristicTerm
@@ -223,7 +213,9 @@ class LabelWordsView(QWidget):
         names = [n for n in order if n in terms] + sorted(n for n in terms if n not in order)
         background = self.palette().color(QPalette.ColorRole.Window)
         for name in names:
-            self._sections.insertWidget(self._sections.count() - 1, self._section(name, terms[name], counts.get(name, 0), colors, background))
+            self._sections.insertWidget(
+                self._sections.count() - 1, self._section(name, terms[name], counts.get(name, 0), colors, background)
+            )
 
     def _section(
         self, name: str, terms: Sequence[CharacteristicTerm], count: int, colors: Mapping[str, str], background: QColor
