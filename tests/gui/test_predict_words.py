@@ -23,7 +23,9 @@ def texts() -> list[str]:
     out = []
     for i in range(N):
         group = i % 3
-        if group == 0:
+        if i == 24:  # "refund" inside a longer word: the text filter lists the row, the word count does not
+            out.append(f"Two refunds for invoice {i}")
+        elif group == 0:
             out.append(
                 f"Invoice {i} was charged twice" if i % 4 == 0 else f"Please REFUND invoice {i}" if i == 9 else f"Please refund invoice {i}"
             )
@@ -85,7 +87,9 @@ def test_the_words_tab_lists_each_labels_characteristic_terms(qtbot, panel: Pred
     assert set(panel.words.buttons) == {(label, term.text) for label, terms in expected.items() for term in terms}
     assert ("billing", "refund") in panel.words.buttons and ("tech", "error") in panel.words.buttons
     assert ("tech", "refund") not in panel.words.buttons  # in one tech row only
-    assert panel.words.buttons[("billing", "refund")].text() == "refund (8)"
+    # Beside each term, the rows a click lists: 9 billing rows contain "refund" (one as "refunds").
+    assert panel.words.buttons[("billing", "refund")].text() == "refund (9)"
+    assert "(1 inside longer words)" in panel.words.buttons[("billing", "refund")].toolTip()
     # One header per label, in the run's class order, named in its own colour (readable on the background).
     assert list(panel.words.headers) == CLASSES
     assert panel.words.headers["tech"].text() == "tech  ·  13 rows predicted"
@@ -100,7 +104,8 @@ def test_clicking_a_word_lists_that_labels_rows_containing_it(qtbot, panel: Pred
     open_words(qtbot, panel)
     panel.filters.set_cell([0, 1], "Validation: a cell")  # an earlier filter is lifted
     expected = [i for i, (t, p) in enumerate(zip(texts(), predicted_labels())) if p == "billing" and "refund" in t.lower()]
-    assert 9 in expected and 3 not in expected
+    assert 9 in expected and 24 in expected and 3 not in expected
+    assert panel.words.buttons[("billing", "refund")].text() == f"refund ({len(expected)})"  # what the click will list
     with qtbot.waitSignal(panel.status_message) as blocker:
         qtbot.mouseClick(panel.words.buttons[("billing", "refund")], Qt.MouseButton.LeftButton)
     assert sorted(panel.model.visible_row_ids()) == expected

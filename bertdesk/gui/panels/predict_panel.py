@@ -10,7 +10,7 @@ uncertain first, export).
 The work happens in core: ``ml.project_prediction.predict_with_map`` as a job (bertdesk/gui/jobs.py),
 ``project.prediction_analysis`` for filters/metrics/PCA, ``uncertainty`` for the orders,
 ``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
-panel's one slot; ``review.characteristic_words`` as a background job of its own ("words"),
+panel's one slot; ``review.label_words`` as a background job of its own ("words"),
 run when the Words tab is open and the predictions shown are new. torch is only
 imported inside the job functions, never when this module loads.
 
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 
     from bertdesk.core.project import Project, RunRecord
     from bertdesk.core.project.events import PredictionsChanged, RunsChanged
+    from bertdesk.core.review.label_words import LabelWords
 
 log = logging.getLogger(__name__)
 StoredMap = tuple[np.ndarray, np.ndarray] | None  # row ids, 2-D coordinates
@@ -105,7 +106,7 @@ class PredictPanel(QWidget):
         self._showing_uncertain = False  # the table lists "most uncertain first"
         # The frame whose words the Words tab shows (or is computing), and what they were.
         self._words_for: Any = None
-        self._words: tuple[dict[str, Any], dict[str, int]] | None = None
+        self._words: dict[str, LabelWords] | None = None
         self._sized = False  # the splitter's first sizes are set when first shown
         self.events = ProjectEvents(self)
         self._stale = StaleWhileHidden(self)
@@ -419,10 +420,10 @@ class PredictPanel(QWidget):
         if frame is self._words_for or self.views.currentIndex() != self.views.words_tab:
             return  # found already (or being found); or found when the tab is opened
         self._words_for, self._words = frame, None
-        counts = {str(k): int(v) for k, v in frame[views.PREDICTED].value_counts().items()}
-        if len(counts) < 2:
+        predicted = frame[views.PREDICTED]
+        if predicted.nunique() < 2:
             self.jobs.forget("words")
-            only = next(iter(counts))
+            only = str(predicted.iloc[0])
             self.words.show_note(
                 f"Every row shown is predicted “{only}”: a label's words are those that set its rows apart from other labels' rows."
                 " Predict more rows first."
@@ -432,13 +433,13 @@ class PredictPanel(QWidget):
         texts, labels = frame[views.TEXT].tolist(), frame[views.PREDICTED].tolist()
 
         def work(*, on_progress: Any, cancel: Any) -> Any:
-            from bertdesk.core.review.characteristic_words import characteristic_terms
+            from bertdesk.core.review.label_words import label_words
 
-            return characteristic_terms(texts, labels, top=WORDS_PER_LABEL, min_rows=WORD_MIN_ROWS)
+            return label_words(texts, labels, top=WORDS_PER_LABEL, min_rows=WORD_MIN_ROWS)
 
-        def done(terms: dict[str, Any]) -> None:
+        def done(words: dict[str, LabelWords]) -> None:
             if frame is self.frame:
-                self._words = (terms, counts)
+                self._words = words
                 self._show_words()
 
         def failed(err: BaseException) -> None:
@@ -452,16 +453,16 @@ class PredictPanel(QWidget):
     def _show_words(self) -> None:
         if self._words is None or self.frame is None:
             return
-        terms, counts = self._words
-        if not any(terms.values()):
+        words = self._words
+        if not any(w.terms for w in words.values()):
             self.words.show_note(
                 f"Too few rows per label: a word is listed when at least {WORD_MIN_ROWS} rows predicted as a label contain it,"
                 " and more often than other labels' rows do. Predict more rows."
             )
             return
         order = probability_names(self.frame)
-        colors = class_colors(order + [n for n in terms if n not in order], self.project.display_colors() if self.project else None)
-        self.words.show_terms(terms, counts, colors, order)
+        colors = class_colors(order + [n for n in words if n not in order], self.project.display_colors() if self.project else None)
+        self.words.show_terms(words, colors, order)
 
     def _recolor_words(self) -> None:
         """A label's colour changed: draw the words found again in the new colours."""

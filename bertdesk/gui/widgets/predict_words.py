@@ -1,8 +1,8 @@
 """The Predict panel's "Words" view: what each predicted label is about.
 
 For each predicted label, its most characteristic words and two-word phrases (computed in core
-by ``bertdesk.core.review.characteristic_words.characteristic_terms``; the panel runs it as a
-job), each a link-styled button: clicking one (or Tab to it and press Space or Enter) emits
+by ``bertdesk.core.review.label_words.label_words``; the panel runs it as a job), each a
+link-styled button showing how many of the label's rows contain it: clicking one (or Tab to it and press Space or Enter) emits
 ``term_clicked(label, term)``, and the panel filters its table to those rows.
 
 It only draws what it is given; the panel decides what and when.
@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QLayoutItem, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from bertdesk.core.review.characteristic_words import CharacteristicTerm
+    from bertdesk.core.review.label_words import LabelWords
 
 PREDICT_FIRST = "Predict first: each predicted label's most characteristic words and phrases will be listed here."
 WORKING = "Finding the words that set each label apart…"
@@ -197,29 +197,19 @@ class LabelWordsView(QWidget):
         self.note.setVisible(bool(text))
         self.explain.setVisible(False)
 
-    def show_terms(
-        self,
-        terms: Mapping[str, Sequence[CharacteristicTerm]],
-        counts: Mapping[str, int],
-        colors: Mapping[str, str],
-        order: Sequence[str] = (),
-        note: str = "",
-    ) -> None:
-        """One section per label of ``terms`` (in ``order`` first, then by name), with ``note`` above them."""
+    def show_terms(self, words: Mapping[str, LabelWords], colors: Mapping[str, str], order: Sequence[str] = (), note: str = "") -> None:
+        """One section per label of ``words`` (in ``order`` first, then by name), with ``note`` above them."""
         self._clear()
         self.note.setText(note)
         self.note.setVisible(bool(note))
         self.explain.setVisible(True)
-        names = [n for n in order if n in terms] + sorted(n for n in terms if n not in order)
+        names = [n for n in order if n in words] + sorted(n for n in words if n not in order)
         background = self.palette().color(QPalette.ColorRole.Window)
         for name in names:
-            self._sections.insertWidget(
-                self._sections.count() - 1, self._section(name, terms[name], counts.get(name, 0), colors, background)
-            )
+            self._sections.insertWidget(self._sections.count() - 1, self._section(words[name], colors, background))
 
-    def _section(
-        self, name: str, terms: Sequence[CharacteristicTerm], count: int, colors: Mapping[str, str], background: QColor
-    ) -> QWidget:
+    def _section(self, words: LabelWords, colors: Mapping[str, str], background: QColor) -> QWidget:
+        name, count = words.label, words.rows
         section = QWidget()
         box = QVBoxLayout(section)
         box.setContentsMargins(0, 0, 0, 0)
@@ -236,18 +226,21 @@ class LabelWordsView(QWidget):
         head.addWidget(swatch, 0, Qt.AlignmentFlag.AlignVCenter)
         head.addWidget(header, 1)
         box.addLayout(head)
-        if not terms:
+        if not words.terms:
             empty = _plain("No word stands out: too few of its rows share one.")
             empty.setStyleSheet("color: #777;")
             box.addWidget(empty)
             return section
         flow_widget = QWidget()
         flow = FlowLayout(flow_widget)
-        for term in terms:
-            button = TermButton(f"{term.text} ({term.rows:,})")
+        for found in words.terms:
+            term = found.term
+            button = TermButton(f"{term.text} ({found.containing:,})")
+            inside = found.containing - term.rows
             button.setToolTip(
-                f"“{term.text}” is in {term.rows:,} of the {count:,} rows predicted “{name}” (log-odds z = {term.score:.1f}). "
-                "Click to list the rows predicted so whose text contains it."
+                f"{found.containing:,} of the {count:,} rows predicted “{name}” contain “{term.text}”"
+                + (f" ({inside:,} inside longer words)" if inside > 0 else "")
+                + f"; log-odds z = {term.score:.1f} against the other labels. Click to list them."
             )
             button.setAccessibleName(f"{term.text}, {name}")
             button.clicked.connect(lambda _checked=False, label=name, text=term.text: self.term_clicked.emit(label, text))
