@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QL
 
 from bertdesk.core.project.prediction_analysis import UNLABELLED, RowFilter
 
+LABEL_BOX_MAX_WIDTH = 240  # px: a very long label name is cut rather than pushing the search field off the bar
 AGREEMENT_CHOICES = [
     ("all", "All rows"),
     ("disagree", "Prediction ≠ label"),
@@ -29,6 +30,11 @@ class PredictFilterBar(QWidget):
         self.label_box.setToolTip("The label a person gave")
         self.predicted_box = QComboBox()
         self.predicted_box.setToolTip("The label the model predicted")
+        # Sized to the labels they hold (set after the bar first shows; sized on first show, the
+        # Predicted box kept the width of "Any" and cut "fresh" to "fresł"), up to a limit.
+        for box in (self.label_box, self.predicted_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.setMaximumWidth(LABEL_BOX_MAX_WIDTH)
         self.agreement_box = QComboBox()
         for key, text in AGREEMENT_CHOICES:
             self.agreement_box.addItem(text, key)
