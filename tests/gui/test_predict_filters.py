@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
 
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 
@@ -21,12 +22,10 @@ def test_label_boxes_show_the_chosen_label_whole(qtbot) -> None:
     bar.layout().activate()
     for box in (bar.predicted_box, bar.label_box):
         box.setCurrentIndex(box.findData("customer service"))
-        text_room = box.style().subControlRect(
-            box.style().ComplexControl.CC_ComboBox,
-            _option(box),
-            box.style().SubControl.SC_ComboBoxEditField,
-            box,
-        ).width()
+        option = QStyleOptionComboBox()
+        box.initStyleOption(option)
+        field = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, box)
+        text_room = field.width()
         assert QFontMetrics(box.font()).horizontalAdvance("customer service") <= text_room, box.toolTip()
 
 
@@ -43,11 +42,3 @@ def test_show_only_lifts_every_other_filter(qtbot) -> None:
     assert (rule.predicted, rule.text, rule.confidence_min, rule.agreement, rule.row_ids) == ("b", "word", 0.0, "all", None)
     assert bar.cell_label.text() == ""
     assert not bar.show_only(predicted="gone", text="x") and bar.rule().predicted == ""
-
-
-def _option(box):
-    from PySide6.QtWidgets import QStyleOptionComboBox
-
-    option = QStyleOptionComboBox()
-    box.initStyleOption(option)
-    return option
