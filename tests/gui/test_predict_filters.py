@@ -42,3 +42,13 @@ def test_show_only_lifts_every_other_filter(qtbot) -> None:
     assert (rule.predicted, rule.text, rule.confidence_min, rule.agreement, rule.row_ids) == ("b", "word", 0.0, "all", None)
     assert bar.cell_label.text() == ""
     assert not bar.show_only(predicted="gone", text="x") and bar.rule().predicted == ""
+
+
+def test_long_label_names_do_not_widen_the_bar(qtbot) -> None:
+    """Seen under Xvfb: boxes sized to "documentary & true stories" pushed the panel past a 1280-px window."""
+    bar = PredictFilterBar()
+    qtbot.addWidget(bar)
+    bar.set_classes(["a"])
+    before = bar.minimumSizeHint().width()
+    bar.set_classes(["a", "documentary & true stories, and other long names people give labels"])
+    assert bar.minimumSizeHint().width() <= before

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QL
 
 from bertdesk.core.project.prediction_analysis import UNLABELLED, RowFilter
 
-LABEL_BOX_MAX_WIDTH = 240  # px: a very long label name is cut rather than pushing the search field off the bar
+LABEL_BOX_WIDTHS = (80, 200)  # px, least and most a label box takes (a longer name is cut in the box, whole in its list)
+SEARCH_MIN_WIDTH = 120  # px: "Text contains…" stays readable when the label boxes are wide
 AGREEMENT_CHOICES = [
     ("all", "All rows"),
     ("disagree", "Prediction ≠ label"),
@@ -30,11 +31,13 @@ class PredictFilterBar(QWidget):
         self.label_box.setToolTip("The label a person gave")
         self.predicted_box = QComboBox()
         self.predicted_box.setToolTip("The label the model predicted")
-        # Sized to the labels they hold (set after the bar first shows; sized on first show, the
-        # Predicted box kept the width of "Any" and cut "fresh" to "fresł"), up to a limit.
+        # Sized to the labels they hold whenever those change (sized on first show, the Predicted
+        # box kept the width of "Any" and cut "fresh" to "fresł"), up to a cap, and free to give
+        # way when the bar is short of room (two long names pushed the panel past a 1280-px window).
         for box in (self.label_box, self.predicted_box):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            box.setMaximumWidth(LABEL_BOX_MAX_WIDTH)
+            box.setMaximumWidth(LABEL_BOX_WIDTHS[1])
+            box.setMinimumWidth(LABEL_BOX_WIDTHS[0])
         self.agreement_box = QComboBox()
         for key, text in AGREEMENT_CHOICES:
             self.agreement_box.addItem(text, key)
@@ -43,6 +46,7 @@ class PredictFilterBar(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Text contains…")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.clear_button = QPushButton("Clear filters")
         self._row_ids: frozenset[int] | None = None
         self._cell_text = ""
