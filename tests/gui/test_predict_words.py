@@ -78,6 +78,14 @@ def panel(qtbot, project: Project):
 def open_words(qtbot, panel: PredictPanel) -> None:
     panel.views.setCurrentIndex(panel.views.words_tab)
     qtbot.waitUntil(lambda: not panel.jobs.busy("words") and panel.frame is not None, timeout=20_000)
+    # Widgets added to a shown window show on the next turn of the event loop.
+    qtbot.waitUntil(lambda: all(button.isVisible() for button in panel.words.buttons.values()), timeout=2_000)
+
+
+def focus(qtbot, widget) -> None:
+    widget.window().activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=2_000)
 
 
 def test_the_words_tab_lists_each_labels_characteristic_terms(qtbot, panel: PredictPanel, project: Project) -> None:
@@ -118,9 +126,8 @@ def test_clicking_a_word_lists_that_labels_rows_containing_it(qtbot, panel: Pred
 
 def test_words_are_reachable_by_keyboard(qtbot, panel: PredictPanel) -> None:
     open_words(qtbot, panel)
-    panel.activateWindow()
     first = panel.words.buttons[("billing", "refund")]
-    first.setFocus()
+    focus(qtbot, first)
     qtbot.keyClick(first, Qt.Key.Key_Tab)
     second = panel.focusWidget()
     label, term = next(key for key, button in panel.words.buttons.items() if button is second)  # Tab moves to the next word
@@ -130,6 +137,16 @@ def test_words_are_reachable_by_keyboard(qtbot, panel: PredictPanel) -> None:
     panel.filters.clear()
     qtbot.keyClick(first, Qt.Key.Key_Space)
     assert panel.filters.search.text() == "refund"
+
+
+def test_tab_from_the_tab_bar_reaches_the_first_word(qtbot, panel: PredictPanel) -> None:
+    """Seen under Xvfb: the words, made after the rest of the window, came last in the Tab order."""
+    open_words(qtbot, panel)
+    bar = panel.views.tabBar()
+    focus(qtbot, bar)
+    qtbot.keyClick(bar, Qt.Key.Key_Tab)
+    first = next(iter(panel.words.buttons.values()))
+    assert panel.focusWidget() is first
 
 
 def test_new_predictions_find_the_words_again(qtbot, panel: PredictPanel, project: Project) -> None:
