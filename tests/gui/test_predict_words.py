@@ -171,6 +171,13 @@ def test_words_are_found_only_when_their_tab_is_open(qtbot, panel: PredictPanel,
     assert not panel.jobs.busy("words") and panel.words.buttons
 
 
+def test_a_new_label_colour_redraws_the_words(qtbot, panel: PredictPanel, project: Project) -> None:
+    open_words(qtbot, panel)
+    project.set_label_color("tech", "#000080")
+    qtbot.waitUntil(lambda: "color: #000080" in panel.words.headers["tech"].styleSheet(), timeout=5_000)
+    assert ("tech", "error") in panel.words.buttons and not panel.jobs.busy("words")  # drawn again, not found again
+
+
 def test_empty_states_say_what_to_do(qtbot, tmp_path: Path) -> None:
     widget = _panel(qtbot, None)
     widget.views.setCurrentIndex(widget.views.words_tab)
