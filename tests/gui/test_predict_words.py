@@ -196,3 +196,22 @@ def test_empty_states_say_what_to_do(qtbot, tmp_path: Path) -> None:
         few.store_predictions(run, [0, 1, 2, 3], ["a"] * 4, probs[:, 0], np.tile([[0.9, 0.1]], (4, 1)).astype(np.float32))
         qtbot.waitUntil(lambda: not widget.jobs.busy() and "Every row shown is predicted “a”" in widget.words.note.text(), timeout=20_000)
         widget.set_project(None)
+
+
+def test_a_failure_is_named_in_the_view_and_opening_the_tab_again_retries(qtbot, panel: PredictPanel, monkeypatch) -> None:
+    import bertdesk.core.review.label_words as module
+    from bertdesk.core.errors import BertdeskError
+
+    real = module.label_words
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BertdeskError("Out of memory while counting words.")
+
+    monkeypatch.setattr(module, "label_words", broken)
+    open_words(qtbot, panel)
+    assert panel.words.note.text() == "The words could not be found: Out of memory while counting words."
+    assert panel.words.buttons == {} and "Out of memory" in panel.run_label.text()  # shown the one way too
+    monkeypatch.setattr(module, "label_words", real)
+    panel.views.setCurrentIndex(0)
+    open_words(qtbot, panel)
+    assert ("billing", "refund") in panel.words.buttons
