@@ -12,8 +12,9 @@ from PySide6.QtGui import QColor
 
 from bertdesk.core.project import Project
 from bertdesk.core.review.characteristic_words import characteristic_terms
-from bertdesk.gui.panels.predict_panel import WORD_MIN_ROWS, WORDS_PER_LABEL, PredictPanel
+from bertdesk.gui.panels.predict_panel import PredictPanel
 from bertdesk.gui.widgets.predict_words import contrast_ratio
+from bertdesk.gui.widgets.predict_words_finder import WORD_MIN_ROWS, WORDS_PER_LABEL
 
 CLASSES = ["billing", "other", "tech"]
 N = 36

@@ -10,8 +10,8 @@ uncertain first, export).
 The work happens in core: ``ml.project_prediction.predict_with_map`` as a job (bertdesk/gui/jobs.py),
 ``project.prediction_analysis`` for filters/metrics/PCA, ``uncertainty`` for the orders,
 ``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
-panel's one slot; ``review.label_words`` as a background job of its own ("words"),
-run when the Words tab is open and the predictions shown are new. torch is only
+panel's one slot; ``review.label_words`` as a background job of its own
+(widgets/predict_words_finder.py), run when the Words tab is open and the predictions shown are new. torch is only
 imported inside the job functions, never when this module loads.
 
 What it shows follows the project's announcements (bertdesk/gui/project_events.py): labels set
@@ -23,6 +23,7 @@ hidden these only mark it stale; it catches up when shown.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,14 +50,13 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
 from bertdesk.core.project import prediction_analysis as views
 from bertdesk.core.project.label_colors import UNLABELLED_COLOR
-from bertdesk.gui.dialogs.errors import error_message
-from bertdesk.gui.jobs import JobKind, JobRunner
+from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 from bertdesk.gui.widgets.predict_views import MAP_HINT, PredictViews
-from bertdesk.gui.widgets.predict_words import PREDICT_FIRST, WORKING
+from bertdesk.gui.widgets.predict_words_finder import LabelWordsFinder
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -64,12 +64,9 @@ if TYPE_CHECKING:
 
     from bertdesk.core.project import Project, RunRecord
     from bertdesk.core.project.events import PredictionsChanged, RunsChanged
-    from bertdesk.core.review.label_words import LabelWords
 
 log = logging.getLogger(__name__)
 StoredMap = tuple[np.ndarray, np.ndarray] | None  # row ids, 2-D coordinates
-WORDS_PER_LABEL = 12  # terms listed per predicted label
-WORD_MIN_ROWS = 3  # a term is listed when at least this many of the label's rows hold it
 UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
 
 
@@ -104,15 +101,12 @@ class PredictPanel(QWidget):
         self.map_points: StoredMap = None
         self._map_note = MAP_HINT
         self._showing_uncertain = False  # the table lists "most uncertain first"
-        # The frame whose words the Words tab shows (or is computing), and what they were.
-        self._words_for: Any = None
-        self._words: dict[str, LabelWords] | None = None
         self._sized = False  # the splitter's first sizes are set when first shown
         self.events = ProjectEvents(self)
         self._stale = StaleWhileHidden(self)
         self.events.labels_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
         self.events.label_set_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
-        self.events.label_set_changed.connect(lambda _message: self._stale.run("label colours", self._recolor_words))
+        self.events.label_set_changed.connect(lambda _message: self._stale.run("label colours", self.word_finder.redraw))
         self.events.active_run_changed.connect(lambda _message: self._stale.run("run", self.refresh))
         self.events.runs_changed.connect(self._on_project_runs_changed)
         self.events.predictions_changed.connect(self._on_project_predictions_changed)
@@ -172,6 +166,7 @@ class PredictPanel(QWidget):
         self.histogram, self.confusion, self.map = self.views.histogram, self.views.confusion, self.views.map
         self.tabs = self.views
         self.words = self.views.words
+        self.word_finder = LabelWordsFinder(self.words, self.jobs, order=probability_names, palette=self._label_palette, parent=self)
 
         self.accept_button = QPushButton("Accept prediction")
         self.accept_button.setToolTip("Label the selected rows with their predicted label (Ctrl+Z undoes)")
@@ -252,8 +247,7 @@ class PredictPanel(QWidget):
         """Show ``project`` (None: nothing). A running job of the previous project is cancelled."""
         if self.job is not None:
             self.job.cancel()
-        self.jobs.forget("words")
-        self._words_for, self._words = None, None
+        self.word_finder.forget()
         self._stale.forget()
         self.events.set_project(project)
         self.project = project
@@ -409,65 +403,12 @@ class PredictPanel(QWidget):
 
     # -- what each label is about --------------------------------------------------------------
     def _update_words(self) -> None:
-        """Find the shown predictions' words when the Words tab is open and they are not found yet."""
-        frame = self.frame
-        if frame is None or len(frame) == 0:
-            self.jobs.forget("words")
-            self._words_for, self._words = None, None
-            loading = self.jobs.busy("load")
-            self.words.show_note("Loading the predictions…" if loading else PREDICT_FIRST)
-            return
-        if frame is self._words_for or self.views.currentIndex() != self.views.words_tab:
-            return  # found already (or being found); or found when the tab is opened
-        self._words_for, self._words = frame, None
-        predicted = frame[views.PREDICTED]
-        if predicted.nunique() < 2:
-            self.jobs.forget("words")
-            only = str(predicted.iloc[0])
-            self.words.show_note(
-                f"Every row shown is predicted “{only}”: a label's words are those that set its rows apart from other labels' rows."
-                " Predict more rows first."
-            )
-            return
-        # Plain lists for the worker: the frame itself stays the UI thread's (a relabel edits it).
-        texts, labels = frame[views.TEXT].tolist(), frame[views.PREDICTED].tolist()
+        """The Words tab follows the predictions shown (found when the tab is open)."""
+        open_ = self.views.currentIndex() == self.views.words_tab
+        self.word_finder.show(self.frame, wanted=open_, loading=self.jobs.busy("load"))
 
-        def work(*, on_progress: Any, cancel: Any) -> Any:
-            from bertdesk.core.review.label_words import label_words
-
-            return label_words(texts, labels, top=WORDS_PER_LABEL, min_rows=WORD_MIN_ROWS)
-
-        def done(words: dict[str, LabelWords]) -> None:
-            if frame is self.frame:
-                self._words = words
-                self._show_words()
-
-        def failed(err: BaseException) -> None:
-            if frame is self.frame:
-                self._words_for = None  # opening the tab again tries again
-                self.words.show_note(f"The words could not be found: {error_message(err)[0]}")
-
-        self.words.show_note(WORKING)
-        self.jobs.start("words", work, title="Finding each label's words", kind=JobKind.BACKGROUND, on_done=done, on_failed=failed)
-
-    def _show_words(self) -> None:
-        if self._words is None or self.frame is None:
-            return
-        words = self._words
-        if not any(w.terms for w in words.values()):
-            self.words.show_note(
-                f"Too few rows per label: a word is listed when at least {WORD_MIN_ROWS} rows predicted as a label contain it,"
-                " and more often than other labels' rows do. Predict more rows."
-            )
-            return
-        order = probability_names(self.frame)
-        colors = class_colors(order + [n for n in words if n not in order], self.project.display_colors() if self.project else None)
-        self.words.show_terms(words, colors, order)
-
-    def _recolor_words(self) -> None:
-        """A label's colour changed: draw the words found again in the new colours."""
-        if self._words is not None and self._words_for is self.frame:
-            self._show_words()
+    def _label_palette(self, names: Sequence[str]) -> dict[str, str]:
+        return class_colors(names, self.project.display_colors() if self.project is not None else None)
 
     def _on_views_current_changed(self, index: int) -> None:
         if index == self.views.words_tab:
