@@ -95,7 +95,10 @@ class LabelWordsFinder(QObject):
                 self.view.show_note(f"The words could not be found: {error_message(err)[0]}")
 
         self.view.show_note(WORKING)
-        self.jobs.start(SLOT, work, title="Finding each label's words", kind=JobKind.BACKGROUND, on_done=done, on_failed=failed)
+        # Not cancellable: the count does not stop half-way, so Esc is left to the panel's own work.
+        self.jobs.start(
+            SLOT, work, title="Finding each label's words", kind=JobKind.BACKGROUND, cancellable=False, on_done=done, on_failed=failed
+        )
 
     def redraw(self) -> None:
         """Draw the words found again (a label's colour changed); nothing when none are found."""
