@@ -161,3 +161,20 @@ def test_predict_with_map_samples_big_tables(project: Project, tiny_model_dir: P
     assert len(sampled.result.row_ids) == 12 and project.prediction_count(run) == 12
     assert sampled.map_row_ids.tolist() == [0, 2, 5, 8, 11] and sampled.map_coords.shape == (5, 2)
     assert sampled.result.predictions.embeddings is None
+
+
+def test_predict_with_map_stores_the_map_with_the_run(project: Project, tiny_model_dir: Path) -> None:
+    """Issue 14: the map was kept in the panel's memory only, and lost on closing the project."""
+    from bertdesk.core.ml.project_prediction import predict_with_map
+
+    run = project.add_run(status="finished", model_dir=str(tiny_model_dir), config={}, metrics={"labels": ["neg", "pos"]})
+    assert project.map(run) is None
+    out = predict_with_map(project, run_id=run, map_rows=5, method="pca", precision="fp32", device="cpu")
+    stored = project.map(run)
+    assert stored is not None
+    np.testing.assert_array_equal(stored[0], out.map_row_ids)
+    np.testing.assert_allclose(stored[1], out.map_coords, rtol=1e-6)
+    # Predicting the unlabelled rows again draws (and keeps) their map instead.
+    again = predict_with_map(project, run_id=run, rows="unlabelled", method="pca", precision="fp32", device="cpu")
+    stored = project.map(run)
+    assert stored is not None and stored[0].tolist() == again.map_row_ids.tolist() == [1, 2, 4, 5, 7, 8, 10, 11]

@@ -155,7 +155,7 @@ def test_predict_job_fills_the_map_and_export(panel: PredictPanel, project: Proj
     assert job is not None
     qtbot.waitUntil(lambda: panel.job is None, timeout=60_000)
     run = project.active_run()
-    assert run is not None and run.id in panel._maps
+    assert run is not None and project.map(run.id) is not None  # kept with the run (issue 14)
     unlabelled = [r for r in range(N) if r not in project.labels()]
     assert sorted(panel.map.row_ids.tolist()) == unlabelled
     assert len(panel.map.scatter.data) == len(unlabelled)

@@ -126,6 +126,9 @@ def predict_with_map(
     Embeddings of every row of a big table would not fit in memory (a million rows x 384
     floats is 1.5 GB), so above ``map_rows`` an evenly spaced sample gets a second, small pass.
     ``method``: ``pca``, ``umap`` (when installed), or ``auto`` (UMAP when installed, else PCA).
+
+    The map is stored with the run (``project.store_map``), replacing its earlier one, so it
+    is drawn again after a restart without predicting again.
     """
     import importlib.util
 
@@ -152,4 +155,8 @@ def predict_with_map(
         method = "umap" if importlib.util.find_spec("umap") is not None else "pca"
     on_progress(Progress(0, 0, "Placing the rows on a 2-D map…"))
     coords = project_2d(embeddings if embeddings is not None else np.zeros((0, 2)), method=method)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    if len(ids):
+        project.store_map(run.id, ids, coords)
     return MapPredictions(result, ids, coords)

@@ -1,15 +1,17 @@
 """Predict panel: run the active model over the project, inspect the predictions, accept them as labels.
 
 Layout: a toolbar (predict all / unlabelled rows, cancel, progress), a filter bar, the table of
-predictions on the left and three views on the right (confidence histogram; confusion matrix
-and per-class scores on the run's validation rows; a 2-D map of the rows), and the actions
+predictions on the left and four views on the right (confidence histogram; confusion matrix
+and per-class scores on the run's validation rows; a 2-D map of the rows, stored with the run;
+each predicted label's characteristic words, a click on one filtering the table), and the actions
 under the table (accept the selected predictions, accept all above a confidence, most
 uncertain first, export).
 
 The work happens in core: ``ml.project_prediction.predict_with_map`` as a job (bertdesk/gui/jobs.py),
 ``project.prediction_analysis`` for filters/metrics/PCA, ``uncertainty`` for the orders,
 ``Project.accept_predictions`` for undoable labelling and ``export``, each a job in the
-panel's one slot. torch is only
+panel's one slot; ``review.label_words`` as a background job of its own
+(widgets/predict_words_finder.py), run when the Words tab is open and the predictions shown are new. torch is only
 imported inside the job functions, never when this module loads.
 
 What it shows follows the project's announcements (bertdesk/gui/project_events.py): labels set
@@ -21,6 +23,7 @@ hidden these only mark it stale; it catches up when shown.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bertdesk.core.errors import BertdeskError
 from bertdesk.core.progress import Progress
 from bertdesk.core.project import prediction_analysis as views
 from bertdesk.core.project.label_colors import UNLABELLED_COLOR
@@ -51,7 +55,8 @@ from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableMod
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
-from bertdesk.gui.widgets.predict_views import PredictViews
+from bertdesk.gui.widgets.predict_views import MAP_HINT, PredictViews
+from bertdesk.gui.widgets.predict_words_finder import LabelWordsFinder
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -61,6 +66,7 @@ if TYPE_CHECKING:
     from bertdesk.core.project.events import PredictionsChanged, RunsChanged
 
 log = logging.getLogger(__name__)
+StoredMap = tuple[np.ndarray, np.ndarray] | None  # row ids, 2-D coordinates
 UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
 
 
@@ -90,15 +96,17 @@ class PredictPanel(QWidget):
         self.report: views.ValidationReport | None = None
         # One slot for every job here (load, predict, accept, export): they exclude each other.
         self.jobs = JobRunner(self, show_line=lambda line: self.run_label.setText(line))
-        # run id -> (row ids, 2-D coordinates): embeddings come from the last predict job of
-        # this session (they are not stored in the project).
-        self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # The shown run's map as stored with it (row ids, 2-D coordinates), read with its
+        # predictions; or None with the line to show instead.
+        self.map_points: StoredMap = None
+        self._map_note = MAP_HINT
         self._showing_uncertain = False  # the table lists "most uncertain first"
         self._sized = False  # the splitter's first sizes are set when first shown
         self.events = ProjectEvents(self)
         self._stale = StaleWhileHidden(self)
         self.events.labels_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
         self.events.label_set_changed.connect(lambda _message: self._stale.run("labels", self._relabel))
+        self.events.label_set_changed.connect(lambda _message: self._stale.run("label colours", self.word_finder.redraw))
         self.events.active_run_changed.connect(lambda _message: self._stale.run("run", self.refresh))
         self.events.runs_changed.connect(self._on_project_runs_changed)
         self.events.predictions_changed.connect(self._on_project_predictions_changed)
@@ -157,6 +165,8 @@ class PredictPanel(QWidget):
         # Shortcuts to the charts (the lead's code and the tests reach them through the panel).
         self.histogram, self.confusion, self.map = self.views.histogram, self.views.confusion, self.views.map
         self.tabs = self.views
+        self.words = self.views.words
+        self.word_finder = LabelWordsFinder(self.words, self.jobs, order=probability_names, palette=self._label_palette, parent=self)
 
         self.accept_button = QPushButton("Accept prediction")
         self.accept_button.setToolTip("Label the selected rows with their predicted label (Ctrl+Z undoes)")
@@ -223,6 +233,8 @@ class PredictPanel(QWidget):
         self.map.point_clicked.connect(self._on_map_point_clicked)
         self.map.point_hovered.connect(self._on_map_point_hovered)
         self.views.color_by.currentIndexChanged.connect(lambda _i: self._update_map())
+        self.views.currentChanged.connect(self._on_views_current_changed)
+        self.words.term_clicked.connect(self._on_words_term_clicked)
         self.threshold.valueChanged.connect(self._on_threshold_changed)
         self.accept_button.clicked.connect(self.accept_selected)
         self.accept_above_button.clicked.connect(self.accept_above_threshold)
@@ -235,10 +247,10 @@ class PredictPanel(QWidget):
         """Show ``project`` (None: nothing). A running job of the previous project is cancelled."""
         if self.job is not None:
             self.job.cancel()
+        self.word_finder.forget()
         self._stale.forget()
         self.events.set_project(project)
         self.project = project
-        self._maps = {}
         self.filters.clear()
         self.refresh()
 
@@ -270,6 +282,7 @@ class PredictPanel(QWidget):
         self.run = None
         self.frame = None
         self.report = None
+        self.map_points, self._map_note = None, MAP_HINT
         if project is None or project.closed:
             self.run_label.setText("No project open.")
             self._show_frame()
@@ -281,17 +294,21 @@ class PredictPanel(QWidget):
             return
         count = project.prediction_count(self.run.id)
         if not count:
-            self._show_run(None)
+            self._show_run(None, (None, MAP_HINT))
             return
         # Always on a worker, whatever the count (one path); a newer refresh supersedes it.
         self._load_in_background(project, self.run.id, count)
 
-    def _show_run(self, frame: Any) -> None:
-        """Show ``frame`` (the shown run's predictions, or None) with the run's description."""
+    def _show_run(self, frame: Any, stored_map: tuple[StoredMap, str]) -> None:
+        """Show ``frame`` (the shown run's predictions, or None) and its map, with the run's description.
+
+        ``stored_map``: what :func:`read_map` gave (the map, or None and the line to show instead).
+        """
         project, run = self.project, self.run
         if project is None or run is None:
             return
         self.frame = frame
+        self.map_points, self._map_note = stored_map
         classes = probability_names(frame) if frame is not None else list(run.metrics.get("labels") or project.label_set.names)
         count = 0 if frame is None else len(frame)
         active = "active run" if run.is_active else "latest run"
@@ -306,11 +323,11 @@ class PredictPanel(QWidget):
         """Read a big run's predictions on a worker thread (seconds for a million rows)."""
 
         def work(*, on_progress: Any, cancel: Any) -> Any:
-            return views.frame_for_run(project, run_id)
+            return views.frame_for_run(project, run_id), read_map(project, run_id)
 
-        def loaded(frame: Any) -> None:
+        def loaded(result: Any) -> None:
             if project is self.project and self.run is not None and self.run.id == run_id:
-                self._show_run(frame)
+                self._show_run(*result)
 
         def finished() -> None:
             # A load that ends while a prediction runs leaves the prediction's progress alone.
@@ -340,6 +357,7 @@ class PredictPanel(QWidget):
         self._apply_filters()
         self._update_validation()
         self._update_map()
+        self._update_words()
         self._update_enabled()
 
     def _apply_filters(self) -> None:
@@ -368,10 +386,9 @@ class PredictPanel(QWidget):
         self.views.show_validation(self.report, run.id, colors=self.project.display_colors() if self.project is not None else None)
 
     def _update_map(self) -> None:
-        run, frame = self.run, self.frame
-        entry = None if run is None else self._maps.get(run.id)
+        frame, entry = self.frame, self.map_points
         if frame is None or entry is None:
-            self.views.show_map(None)
+            self.views.show_map(None, hint=self._map_note)
             return
         row_ids, coords = entry
         keep = np.isin(row_ids, frame.index.to_numpy())
@@ -383,6 +400,29 @@ class PredictPanel(QWidget):
             palette["(unlabelled)"] = UNLABELLED_COLOR
         texts = dict(zip(row_ids.tolist(), frame.loc[row_ids, views.TEXT].tolist()))
         self.views.show_map(coords, row_ids, values, palette, texts)
+
+    # -- what each label is about --------------------------------------------------------------
+    def _update_words(self) -> None:
+        """The Words tab follows the predictions shown (found when the tab is open)."""
+        open_ = self.views.currentIndex() == self.views.words_tab
+        self.word_finder.show(self.frame, wanted=open_, loading=self.jobs.busy("load"))
+
+    def _label_palette(self, names: Sequence[str]) -> dict[str, str]:
+        return class_colors(names, self.project.display_colors() if self.project is not None else None)
+
+    def _on_views_current_changed(self, index: int) -> None:
+        if index == self.views.words_tab:
+            self._update_words()
+
+    def _on_words_term_clicked(self, label: str, term: str) -> None:
+        """List the rows predicted ``label`` whose text contains ``term`` (the filter bar shows how)."""
+        if self.frame is None:
+            return
+        self.filters.show_only(predicted=label, text=term)
+        shown = self.model.rowCount()
+        self.status_message.emit(
+            f"Showing the {shown:,} rows predicted “{label}” whose text contains “{term}” (Clear filters shows every row)."
+        )
 
     def _update_enabled(self) -> None:
         busy = self.job is not None
@@ -413,7 +453,7 @@ class PredictPanel(QWidget):
             # instead of emptying for a second load (seconds on a big project).
             on_progress(Progress(0, 0, "Reading the predictions back…"))
             frame = views.frame_for_run(project, out.result.run_id)
-            return out.result.run_id, len(out.result.row_ids), out.map_row_ids, out.map_coords, frame
+            return out.result.run_id, len(out.result.row_ids), frame, read_map(project, out.result.run_id)
 
         job = self.jobs.start(
             "predict",
@@ -446,12 +486,11 @@ class PredictPanel(QWidget):
     def _on_predict_succeeded(self, result: Any, project: Project | None = None) -> None:
         if project is not self.project:
             return  # the user opened another project meanwhile: these rows are not its rows
-        run_id, count, map_ids, coords, frame = result
-        self._maps[int(run_id)] = (np.asarray(map_ids), np.asarray(coords))
+        run_id, count, frame, stored_map = result
         self.status_message.emit(f"Predicted {count:,} rows with run {run_id}.")
         if project is not None and not project.closed and self.run is not None and self.run.id == run_id:
             self.jobs.forget("load")  # an older read of this run's predictions: these are newer
-            self._show_run(frame)
+            self._show_run(frame, stored_map)
         else:
             self.refresh()
 
@@ -654,6 +693,15 @@ class PredictPanel(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         self.map.select(row_id)
         return True
+
+
+def read_map(project: Project, run_id: int) -> tuple[StoredMap, str]:
+    """Run ``run_id``'s stored map, or None and the line to show in its place (worker thread)."""
+    try:
+        stored = project.map(run_id)
+    except BertdeskError as err:  # a damaged map: the predictions still show
+        return None, str(err)
+    return stored, MAP_HINT
 
 
 def probability_names(frame: Any) -> list[str]:

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QL
 
 from bertdesk.core.project.prediction_analysis import UNLABELLED, RowFilter
 
+LABEL_BOX_WIDTHS = (80, 200)  # px, least and most a label box takes (a longer name is cut in the box, whole in its list)
+SEARCH_MIN_WIDTH = 120  # px: "Text contains…" stays readable when the label boxes are wide
 AGREEMENT_CHOICES = [
     ("all", "All rows"),
     ("disagree", "Prediction ≠ label"),
@@ -29,6 +31,13 @@ class PredictFilterBar(QWidget):
         self.label_box.setToolTip("The label a person gave")
         self.predicted_box = QComboBox()
         self.predicted_box.setToolTip("The label the model predicted")
+        # Sized to the labels they hold whenever those change (sized on first show, the Predicted
+        # box kept the width of "Any" and cut "fresh" to "fresł"), up to a cap, and free to give
+        # way when the bar is short of room (two long names pushed the panel past a 1280-px window).
+        for box in (self.label_box, self.predicted_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.setMaximumWidth(LABEL_BOX_WIDTHS[1])
+            box.setMinimumWidth(LABEL_BOX_WIDTHS[0])
         self.agreement_box = QComboBox()
         for key, text in AGREEMENT_CHOICES:
             self.agreement_box.addItem(text, key)
@@ -37,6 +46,7 @@ class PredictFilterBar(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Text contains…")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.clear_button = QPushButton("Clear filters")
         self._row_ids: frozenset[int] | None = None
         self._cell_text = ""
@@ -113,20 +123,30 @@ class PredictFilterBar(QWidget):
 
     def clear(self) -> None:
         """Back to "show every row" (one ``filters_changed``)."""
+        self.show_only()
+
+    def show_only(self, *, predicted: str = "", text: str = "") -> bool:
+        """Only the rows predicted ``predicted`` whose text contains ``text`` ("": any); every other filter lifted.
+
+        One ``filters_changed``. Returns False (and lifts the predicted-label filter) when
+        ``predicted`` is not among the classes offered.
+        """
         controls = (self.label_box, self.predicted_box, self.agreement_box, self.min_spin, self.max_spin, self.search)
         for control in controls:
             control.blockSignals(True)
         self.label_box.setCurrentIndex(0)
-        self.predicted_box.setCurrentIndex(0)
+        found = self.predicted_box.findData(predicted) if predicted else 0
+        self.predicted_box.setCurrentIndex(max(found, 0))
         self.agreement_box.setCurrentIndex(0)
         self.min_spin.setValue(0.0)
         self.max_spin.setValue(100.0)
-        self.search.clear()
+        self.search.setText(text)
         for control in controls:
             control.blockSignals(False)
         self._row_ids = None
         self.cell_label.setText("")
         self.filters_changed.emit()
+        return found >= 0
 
     def _on_control_changed(self, *_args: object) -> None:
         self.filters_changed.emit()

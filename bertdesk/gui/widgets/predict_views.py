@@ -1,4 +1,4 @@
-"""The right-hand side of the Predict panel: confidence, validation scores and the row map, as tabs.
+"""The right-hand side of the Predict panel: confidence, validation scores, the row map and each label's words, as tabs.
 
 It only draws what it is given (see ``bertdesk.core.project.prediction_analysis``); the panel decides what.
 """
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from bertdesk.core.project.prediction_analysis import ValidationReport, confidence_histogram
 from bertdesk.gui.widgets.predict_charts import ConfidenceHistogram, ConfusionMatrixPlot, EmbeddingMap
+from bertdesk.gui.widgets.predict_words import LabelWordsView
 
 MAP_HINT = "Predict to see a map of the rows (PCA of their embeddings)."
 
@@ -44,7 +45,7 @@ def _page(*widgets: QWidget, stretch: QWidget | None = None) -> QWidget:
 
 
 class PredictViews(QTabWidget):
-    """Tabs "Confidence", "Validation" and "Map"; the charts are public for the panel to connect."""
+    """Tabs "Confidence", "Validation", "Map" and "Words"; the charts are public for the panel to connect."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +68,9 @@ class PredictViews(QTabWidget):
         self.addTab(_page(self.histogram, self.summary_label, stretch=self.histogram), "Confidence")
         self.addTab(_page(self.validation_label, self.confusion, self.scores, stretch=self.confusion), "Validation")
         self.addTab(_page(self.color_by, self.map_label, self.map, self.hover_label, stretch=self.map), "Map")
+        self.words = LabelWordsView()
+        self.words_tab = self.addTab(_page(self.words, stretch=self.words), "Words")
+        self.setTabToolTip(self.words_tab, "What each predicted label is about: its most characteristic words and phrases")
 
     def show_confidence(self, confidence: np.ndarray, threshold_percent: float) -> None:
         """Histogram and one-line summary of the rows shown."""
@@ -116,10 +120,13 @@ class PredictViews(QTabWidget):
         classes: Sequence[str] = (),
         colors: dict[str, str] | None = None,
         texts: dict[int, str] | None = None,
+        *,
+        hint: str = MAP_HINT,
     ) -> None:
-        """Points coloured by ``classes``; None shows the hint instead."""
+        """Points coloured by ``classes``; None shows ``hint`` instead."""
         if coords is None or row_ids is None:
             self.map.set_points(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), [], {}, {})
+            self.map_label.setText(hint)
             self.map_label.setVisible(True)
             return
         self.map_label.setVisible(False)
