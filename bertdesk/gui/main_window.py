@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
 
         panel = PredictPanel()
         panel.label_uncertain_requested.connect(self.label_most_uncertain)
+        panel.similar_requested.connect(self.find_similar_rows)
         panel.explain_requested.connect(self.explain_text)
         panel.status_message.connect(self._show_status_message)
         return self._adopt("predict", panel)

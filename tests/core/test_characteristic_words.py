@@ -45,12 +45,13 @@ def test_each_label_gets_its_own_words_first() -> None:
 
 def test_the_score_is_the_log_odds_z_with_the_informative_prior() -> None:
     # Label a: "x" in 3 rows, "y" in 1; label b: "y" in 3 rows. min_rows=1 keeps every term.
-    terms = characteristic_terms(["x", "x", "x", "y", "y", "y", "y"], ["a", "a", "a", "a", "b", "b", "b"], min_rows=1)
+    # (Spelled "xx" and "yy": one-letter words are no terms.)
+    terms = characteristic_terms(["xx", "xx", "xx", "yy", "yy", "yy", "yy"], ["a", "a", "a", "a", "b", "b", "b"], min_rows=1)
     # Counts: y_x,a = 3, y_y,a = 1, n_a = 4; y_x,b = 0, y_y,b = 3, n_b = 3.
     # Prior a tenth of the overall counts: alpha_x = .3, alpha_y = .4, alpha_0 = .7.
     # x for a: log((3 + .3) / (4 + .7 - 3 - .3)) - log((0 + .3) / (3 + .7 - 0 - .3)), variance 1/3.3 + 1/.3
     delta = math.log(3.3 / 1.4) - math.log(0.3 / 3.4)
-    assert terms["a"] == [CharacteristicTerm("x", pytest.approx(delta / math.sqrt(1 / 3.3 + 1 / 0.3)), 3)]  # type: ignore[arg-type]
+    assert terms["a"] == [CharacteristicTerm("xx", pytest.approx(delta / math.sqrt(1 / 3.3 + 1 / 0.3)), 3)]  # type: ignore[arg-type]
     # y for b: log((3 + .4) / (3 + .7 - 3 - .4)) - log((1 + .4) / (4 + .7 - 1 - .4)), variance 1/3.4 + 1/1.4
     delta = math.log(3.4 / 0.3) - math.log(1.4 / 3.3)
     assert terms["b"][0].score == pytest.approx(delta / math.sqrt(1 / 3.4 + 1 / 1.4))
@@ -128,3 +129,16 @@ def test_bad_input_is_one_line(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(BertdeskError, match=message) as err:
         characteristic_terms(**kwargs)  # type: ignore[arg-type]
     assert "\n" not in str(err.value)
+
+
+def test_apostrophes_stay_in_their_words_and_one_letter_words_are_no_terms() -> None:
+    # Seen in the Predict panel: "don't" gave the term "t", which as a text filter matched nearly every row.
+    from bertdesk.core.review.characteristic_words import row_terms
+
+    assert row_terms("I don't like it. It’s a 2 star film") == {
+        "don't", "don't like", "like", "it", "like it", "it’s", "star", "film", "star film"
+    }  # fmt: skip
+    texts = ["don't buy it", "don't bother", "I can't recommend it", "great, buy it", "a great buy", "great value"]
+    labels = ["neg", "neg", "neg", "pos", "pos", "pos"]
+    terms = {t.text for found in characteristic_terms(texts, labels, min_rows=2).values() for t in found}
+    assert "t" not in terms and "don't" in terms

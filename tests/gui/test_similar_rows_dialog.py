@@ -93,3 +93,27 @@ def test_the_window_opens_it_from_each_panel(qtbot, window, project: Project) ->
     window.label_panel.similar_button.click()
     assert window.similar_dialog.row_id == window.label_panel.current_row
     qtbot.waitUntil(lambda: not window.similar_dialog.jobs.busy("similar"), timeout=30_000)
+
+
+def test_the_predict_tables_context_menu_asks_for_rows_like_the_current_one(qtbot, project: Project, tmp_path: Path) -> None:
+    import numpy as np
+
+    from bertdesk.gui.panels.predict_panel import PredictPanel
+
+    run = project.add_run(status="finished", model_dir=str(tmp_path / "model"), config={}, metrics={"labels": ["a", "b"]})
+    project.set_active_run(run)
+    probs = np.tile(np.array([[0.7, 0.3]], dtype=np.float32), (project.row_count, 1))
+    project.store_predictions(run, list(range(project.row_count)), ["a"] * project.row_count, probs[:, 0], probs)
+    panel = PredictPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_project(project)
+    qtbot.waitUntil(lambda: panel.job is None and panel.frame is not None, timeout=20_000)
+    assert panel.similar_source_row() is None
+    panel.table.setCurrentIndex(panel.model.index(4, 0))
+    menu = panel.build_context_menu()
+    (similar,) = [a for a in menu.actions() if a.text().startswith("Find Rows Like Row")]
+    with qtbot.waitSignal(panel.similar_requested) as asked:
+        similar.trigger()
+    assert asked.args == [panel.model.row_id(4)]
+    panel.set_project(None)

@@ -38,7 +38,8 @@ PRIOR_SHARE = 0.1
 MIN_SCORE = 0.5
 
 # Anything neither a word character nor a space ends a clause: no phrase spans "refund. please".
-_PUNCTUATION = re.compile(r"[^\w\s]+")
+# An apostrophe between letters stays in its word: "don't" is one term, not "don" and "t".
+_PUNCTUATION = re.compile(r"(?:(?!(?<=\w)['\u2019](?=\w))[^\w\s])+")
 # Scripts written without spaces between words: Han (CJK ideographs, extension A, compatibility),
 # Hiragana, Katakana. Hangul is written with spaces and is split into words like Latin.
 _SPACELESS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -109,6 +110,9 @@ def row_terms(value: object) -> set[str]:
         words = clause.split()
         if spaceless:
             words = _split_spaceless(words, terms)
+        # A one-letter word ("a", "s", "2") says nothing about a label and, as a text filter,
+        # matches nearly every row; Chinese/Japanese characters were added above, one by one.
+        words = [w if len(w) > 1 else "" for w in words]
         terms.update(words)
         terms.update(f"{a} {b}" for a, b in zip(words, words[1:]) if a and b)
     terms.discard("")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -87,6 +88,7 @@ class PredictPanel(QWidget):
     explain_requested = Signal(str)
     status_message = Signal(str)
     label_uncertain_requested = Signal(str)  # an uncertainty measure: label those rows, most uncertain first
+    similar_requested = Signal(int)  # row id: "Find Similar Rows" from the table's context menu
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -227,6 +229,8 @@ class PredictPanel(QWidget):
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.filters.filters_changed.connect(self._on_filters_changed)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.installEventFilter(self)  # Enter on a row explains it, as a double-click does
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.confusion.cell_clicked.connect(self._on_confusion_cell_clicked)
@@ -658,6 +662,30 @@ class PredictPanel(QWidget):
             return
         row_id = int(self.model.data(index, ROW_ID_ROLE))
         self.explain_requested.emit(str(self.frame.at[row_id, views.TEXT]))
+
+    def similar_source_row(self) -> int | None:
+        """The row "Find Similar Rows" starts from: the table's current row, if any."""
+        index = self.table.currentIndex()
+        return int(self.model.row_id(index.row())) if self.frame is not None and index.isValid() else None
+
+    def build_context_menu(self) -> QMenu:
+        """The table's context menu: accept the selected predictions, find rows like the current one."""
+        menu = QMenu(self)
+        count = len(self.selected_row_ids()) if self.frame is not None else 0
+        accept = menu.addAction(f"Accept Prediction for {count:,} Selected Row{'s' if count != 1 else ''}")
+        accept.setEnabled(count > 0)
+        accept.triggered.connect(lambda checked=False: self.accept_selected())
+        row = self.similar_source_row()
+        similar = menu.addAction("Find Similar Rows…" if row is None else f"Find Rows Like Row {row + 1:,}…")
+        similar.setShortcut("Ctrl+Shift+F")  # shown in the menu; the window's action answers the key
+        similar.setEnabled(row is not None)
+        similar.triggered.connect(lambda checked=False: row is not None and self.similar_requested.emit(row))
+        return menu
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        menu = self.build_context_menu()
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.map.select(self.model.row_id(current.row()) if current.isValid() else None)
