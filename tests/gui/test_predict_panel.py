@@ -121,6 +121,9 @@ def test_accept_selected_and_above_threshold_are_undoable(panel: PredictPanel, p
     panel.table.selectRow(row)
     with qtbot.waitSignal(panel.events.labels_changed):
         assert panel.accept_selected() == 1
+    # The labels are announced from the accept job's thread; the job itself ends a moment later
+    # (under load, after the announcement reached the panel), and a second accept waits for it.
+    qtbot.waitUntil(lambda: panel.job is None)
     assert project.label_of(2) == "pos" and project.label_sources()[2] == "model"
     assert panel.frame.at[2, "label"] == "pos"
     panel.threshold.setValue(80)
