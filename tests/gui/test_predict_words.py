@@ -216,3 +216,20 @@ def test_a_failure_is_named_in_the_view_and_opening_the_tab_again_retries(qtbot,
     panel.views.setCurrentIndex(0)
     open_words(qtbot, panel)
     assert ("billing", "refund") in panel.words.buttons
+
+
+def test_the_panel_fits_the_window_with_no_scroll_bar(qtbot, window, project: Project) -> None:
+    # Seen under Xvfb at 1280x800: the page took its preferred height for its width (word-wrapped
+    # labels) and pushed the bottom buttons behind a scroll bar.
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1280, 780)
+    window.set_project(project)
+    panel = window.predict_panel
+    window.show_panel_widget(panel)
+    qtbot.waitUntil(lambda: panel.job is None and panel.frame is not None, timeout=20_000)
+    open_words(qtbot, panel)
+    qtbot.wait(200)
+    area = panel.parentWidget().parentWidget()
+    assert isinstance(area, QScrollArea)
+    assert panel.height() <= area.viewport().height()

@@ -643,6 +643,13 @@ class PredictPanel(QWidget):
         self.accept_above_button.setText(f"Accept all above {value:.0f}%")
         self._apply_filters()
 
+    def heightForWidth(self, _width: int) -> int:  # noqa: N802 - Qt override
+        # The window's scroll area asks a page with word-wrapped labels (the Words tab, the
+        # notes) for its height at this width and takes the *preferred* one: 799 px in a 732 px
+        # viewport at 1280x800, which cut off the bottom buttons behind a scroll bar. Fit the
+        # viewport instead; minimumSizeHint still decides when the window is really too small.
+        return -1
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if (
             watched is self.table
