@@ -27,6 +27,7 @@ notes that it is stale and catches up when shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -586,25 +587,34 @@ class LabelPanel(QWidget):
     # -- actions ----------------------------------------------------------------------------
     def assign(self, label: str | None) -> None:
         """Give the current row ``label`` (None clears; one undo step in the project), move on (when labelling)."""
-        project, row = self.project, self.current_row
-        if project is None or row is None:
+        row = self.current_row
+        changed = self._edit_current(lambda project, r: project.set_label(r, label), "Saved")
+        if changed is None or row is None:
             return
-        self._assigning = True  # the announcement updates the counts; the row shown is this method's
-        try:
-            changed = project.set_label(row, label)  # announced: the counts and chart follow
-        except BertdeskError as err:
-            self.message_label.setText(str(err))
-            return
-        finally:
-            self._assigning = False
-        if changed:
-            self.saved_label.setText(f"Saved ✓  row {row + 1}")
-            if label is not None:
-                self._count_new_label()
+        if changed and label is not None:
+            self._count_new_label()
         if label is not None:
             self.skip()
         else:
             self._show_row(row)
+
+    def _edit_current(self, edit: Callable[[Project, int], bool], saved: str) -> bool | None:
+        """Make ``edit`` (one undo step) on the row shown and say ``saved`` ✓ when it changed
+        something; None when there was no row, or the edit failed (its one line is shown)."""
+        project, row = self.project, self.current_row
+        if project is None or row is None:
+            return None
+        self._assigning = True  # the announcement updates the counts; the row shown is this method's
+        try:
+            changed = edit(project, row)  # announced: the counts and chart follow
+        except BertdeskError as err:
+            self.message_label.setText(str(err))
+            return None
+        finally:
+            self._assigning = False
+        if changed:
+            self.saved_label.setText(f"{saved} ✓  row {row + 1}")
+        return changed
 
     # -- the uncertain -> label -> retrain loop ------------------------------------------------
     def show_uncertain(self, measure: str = "least_confidence") -> None:
@@ -707,23 +717,11 @@ class LabelPanel(QWidget):
 
     def keep_label(self) -> None:
         """Space in the suspicious-labels view: the label is right; mark the row reviewed, move on."""
-        project, row = self.project, self.current_row
-        if project is None or row is None:
-            return
         if self._suspect_on_screen() is None:  # relabelled or kept already: nothing to keep
             self.skip()
             return
-        self._assigning = True
-        try:
-            changed = project.mark_reviewed([row])
-        except BertdeskError as err:
-            self.message_label.setText(str(err))
-            return
-        finally:
-            self._assigning = False
-        if changed:
-            self.saved_label.setText(f"Kept ✓  row {row + 1}")
-        self.skip()
+        if self._edit_current(lambda project, row: project.mark_reviewed([row]), "Kept") is not None:
+            self.skip()
 
     def start_review(self, mode: str) -> None:
         """Check every label against the others in the background (``mode``: "fast" or "thorough")."""
