@@ -204,5 +204,6 @@ class _Binding(QObject):
 
 
 def blocking_jobs(jobs: list[Job]) -> list[Job]:
-    """The jobs closing the window must ask about (user work, not background work)."""
-    return [job for job in jobs if job.kind is not JobKind.BACKGROUND]
+    """The jobs closing the window must ask about: user work that nobody has cancelled yet (a
+    cancelled job is only winding down; asking "cancel it?" about it makes no sense)."""
+    return [job for job in jobs if job.kind is not JobKind.BACKGROUND and not job.token.is_set()]

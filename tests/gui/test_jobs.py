@@ -116,6 +116,25 @@ def test_user_work_asks_before_closing(qtbot, window, monkeypatch) -> None:
     _wait_idle(qtbot)
 
 
+def _winding_down(on_progress, cancel) -> str:
+    while not cancel.is_set():
+        threading.Event().wait(0.01)
+    threading.Event().wait(0.3)  # a job that takes a moment to notice (a batch in flight)
+    cancel.raise_if_cancelled()
+    return "never"
+
+
+def test_a_cancelled_job_winding_down_does_not_ask_again(qtbot, window, monkeypatch) -> None:
+    # Found by the suite hanging in teardown: "cancel it?" about a job already cancelled.
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.No)
+    job = window.predict_panel.jobs.start("predict", _winding_down, kind=JobKind.USER_WORK)
+    job.cancel()
+    assert window.close()
+    assert asked == []
+    _wait_idle(qtbot)
+
+
 def test_only_the_runner_constructs_a_job() -> None:
     """Panels ask the runner; none of them builds a Job (or a thread) by hand."""
     construct = re.compile(r"(?<![\w.])Job\(")
