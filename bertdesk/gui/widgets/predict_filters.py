@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QL
 from bertdesk.core.project.prediction_analysis import UNLABELLED, RowFilter
 
 LABEL_BOX_WIDTHS = (80, 200)  # px, least and most a label box takes (a longer name is cut in the box, whole in its list)
+AGREEMENT_MIN_WIDTH = 90  # px
 SEARCH_MIN_WIDTH = 120  # px: "Text contains…" stays readable when the label boxes are wide
 AGREEMENT_CHOICES = [
     ("all", "All rows"),
@@ -41,6 +42,9 @@ class PredictFilterBar(QWidget):
         self.agreement_box = QComboBox()
         for key, text in AGREEMENT_CHOICES:
             self.agreement_box.addItem(text, key)
+        # Wide enough for "All rows" whole; at the window's minimum width it gives way (its list
+        # shows every choice whole) instead of pushing Export off-screen.
+        self.agreement_box.setMinimumWidth(AGREEMENT_MIN_WIDTH)
         self.min_spin = self._percent_spin(0.0, "Lowest confidence shown")
         self.max_spin = self._percent_spin(100.0, "Highest confidence shown")
         self.search = QLineEdit()
