@@ -141,15 +141,15 @@ def result_line(result: TrainResult) -> str:
 
 
 class JsonLinesProgress:
-    """A progress callback writing one JSON line per report (at most ten a second, except the
-    points of the live curves, which all pass)."""
+    """A progress callback writing one JSON line per report: step reports at most ten a second;
+    the points of the live curves and the messages between steps (what is happening) all pass."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self._stream = stream or sys.stdout
         self._throttle = Throttle(self._write, 0.1)
 
     def __call__(self, progress: Progress) -> None:
-        self._throttle(progress)
+        self._throttle(progress, force=progress.total <= 0)
 
     def _write(self, progress: Progress) -> None:
         self._stream.write(progress_line(progress) + "\n")
