@@ -237,7 +237,9 @@ def _report(result: Any, *, as_json: bool) -> None:
         )
         processes = metrics.get("world_size", 1)
         if processes > 1:
-            out.write(f"Processes: {processes}; {describe_batch(metrics['batch_size_used'], metrics['gradient_accumulation'], processes)}\n")
+            out.write(
+                f"Processes: {processes}; {describe_batch(metrics['batch_size_used'], metrics['gradient_accumulation'], processes)}\n"
+            )
         for warning in result.warnings:
             out.write(f"Warning: {warning}\n")
         if metrics["validation"]:

@@ -86,7 +86,9 @@ def test_two_processes_train_a_project_only_rank_0_writes(tmp_path: Path, tiny_e
 def test_bad_input_on_rank_0_stops_every_rank_with_one_line(tmp_path: Path, tiny_encoder_dir: Path) -> None:
     project = _project(tmp_path / "work", 20)
     done = subprocess.run(
-        _torchrun("-m", "bertdesk", "train", str(project), "--text-col", "nope", "--model", str(tiny_encoder_dir), "--out", str(tmp_path / "m")),
+        _torchrun(
+            "-m", "bertdesk", "train", str(project), "--text-col", "nope", "--model", str(tiny_encoder_dir), "--out", str(tmp_path / "m")
+        ),
         capture_output=True,
         text=True,
         env=_env(tmp_path),
@@ -154,5 +156,7 @@ def _no_worker_left(marker: Path) -> None:
 
 @pytest.mark.parametrize("module", ["bertdesk"])
 def test_python_m_bertdesk_is_a_module_entry(module: str) -> None:
-    done = subprocess.run([sys.executable, "-m", module, "train", "--help"], capture_output=True, text=True, env=_env(Path("/tmp")), cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", module, "train", "--help"], capture_output=True, text=True, env=_env(Path("/tmp")), cwd=ROOT
+    )
     assert done.returncode == 0 and "--json-progress" in done.stdout

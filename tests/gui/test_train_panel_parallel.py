@@ -95,7 +95,9 @@ def _stop_jobs() -> None:
         job.wait()
 
 
-def test_all_processes_train_with_progress_curves_and_a_recorded_run(qtbot, tmp_path: Path, tiny_encoder_dir: Path, isolated_temp: Path) -> None:
+def test_all_processes_train_with_progress_curves_and_a_recorded_run(
+    qtbot, tmp_path: Path, tiny_encoder_dir: Path, isolated_temp: Path
+) -> None:
     panel, project = _panel(qtbot, tmp_path, tiny_encoder_dir, 80, TrainConfig(epochs=2, batch_size=8, max_length=32, patience=0))
     messages: list[str] = []
     panel.status_message.connect(messages.append)
@@ -131,7 +133,9 @@ def test_cancel_stops_every_process_and_leaves_no_partial_model(qtbot, tmp_path:
     try:
         panel.start_training()
         # Wait for a first validation point: there is a model worth keeping, as Cancel promises.
-        qtbot.waitUntil(lambda: len(panel.plots.f1_curve.getData()[0] if panel.plots.f1_curve.getData()[0] is not None else []) >= 1, timeout=180_000)
+        qtbot.waitUntil(
+            lambda: len(panel.plots.f1_curve.getData()[0] if panel.plots.f1_curve.getData()[0] is not None else []) >= 1, timeout=180_000
+        )
         with qtbot.waitSignal(panel.training_changed, timeout=90_000, check_params_cb=lambda busy: not busy):
             qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
         (run,) = project.runs()

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from bertdesk.core.errors import Cancelled, TrainingError
-from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer
+from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, process_alive, remove_dead_partials
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, Throttle, no_progress
@@ -232,6 +232,8 @@ def train_in_child(
             result, asked = child.follow(on_progress, cancel, grace_seconds)
         finally:
             child.stop()
+            if child.killed:  # rank 0 may have died mid-save: its half-written folder goes too
+                remove_dead_partials(Path(os.path.abspath(out)).parent)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if result is not None:
@@ -264,6 +266,7 @@ class _Child:
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
         self._known: set[int] = set()  # every process seen under torchrun (they outlive it if it is killed)
+        self.killed = False
         assert self.proc.stdout is not None and self.proc.stderr is not None
         threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
         threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_tail.append), daemon=True).start()
@@ -321,6 +324,7 @@ class _Child:
 
     def kill(self) -> None:
         """torchrun and every worker under it, at once (SIGKILL)."""
+        self.killed = True
         self._remember_descendants()
         self._signal(signal.SIGKILL)
         for pid in self._known:
@@ -328,6 +332,9 @@ class _Child:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+        deadline = time.monotonic() + 5.0  # SIGKILL is not instant: wait until they are gone
+        while any(process_alive(pid) for pid in self._known) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Make sure nothing is left running (after a normal end this finds nothing)."""
@@ -335,7 +342,7 @@ class _Child:
             self.kill()
             self.proc.wait()
         else:
-            self._known = {pid for pid in self._known if _alive(pid)}
+            self._known = {pid for pid in self._known if process_alive(pid)}
             if self._known:
                 self.kill()
 
@@ -345,9 +352,3 @@ class _Child:
             if line.startswith("bertdesk: "):
                 return line.removeprefix("bertdesk: ").strip()
         return ""
-
-
-def _alive(pid: int) -> bool:
-    from bertdesk.core.leftovers import process_alive
-
-    return process_alive(pid)

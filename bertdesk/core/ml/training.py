@@ -144,7 +144,9 @@ class _Rows:
         return item
 
     def subset(self, positions: Sequence[int]) -> _Rows:
-        return _Rows({name: [values[i] for i in positions] for name, values in self._encoded.items()}, [self._targets[i] for i in positions])
+        return _Rows(
+            {name: [values[i] for i in positions] for name, values in self._encoded.items()}, [self._targets[i] for i in positions]
+        )
 
 
 def _encode(tokenizer: Any, data: TrainingData, max_length: int) -> _Rows:
