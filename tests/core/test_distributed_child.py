@@ -96,3 +96,34 @@ def test_cancel_kills_a_child_that_ignores_it_and_its_workers(tmp_path: Path) ->
     assert [r.message for r in reports] == ["step 1"]
     assert child.proc.returncode is not None
     assert not process_alive(worker)  # the worker in its own session was found and killed too
+
+
+APP = textwrap.dedent(
+    """
+    import sys, time
+    from bertdesk.core.ml import distributed
+    child = distributed._Child([sys.executable, "-c", "import time; time.sleep(600)"])
+    print(child.proc.pid, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_the_child_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    app = subprocess.Popen([sys.executable, "-c", APP], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(root)})
+    assert app.stdout is not None
+    child = int(app.stdout.readline())
+    assert process_alive(child)
+    app.send_signal(signal.SIGKILL)  # the app dies without tidying up
+    app.wait()
+    deadline = time.monotonic() + 10
+    while process_alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process_alive(child)

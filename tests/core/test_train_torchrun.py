@@ -83,6 +83,29 @@ def test_two_processes_train_a_project_only_rank_0_writes(tmp_path: Path, tiny_e
     assert written[1] == []  # rank 1 wrote nothing: no project, model, partial or temp folder
 
 
+def test_accelerate_launch_trains_on_two_processes_too(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    # What `accelerate launch --multi_gpu --num_processes 2 -m bertdesk train ...` does on two GPUs,
+    # here with --device cpu (gloo): accelerate's launcher sets the same RANK / WORLD_SIZE.
+    project = _project(tmp_path / "work", 40)
+    out = tmp_path / "work" / "m"
+    launch = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1"]
+    launch += ["--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "0"]
+    args = ["--model", str(tiny_encoder_dir), "--epochs", "1", "--max-length", "32", "--device", "cpu", "--json", "--quiet"]
+    done = subprocess.run(
+        [*launch, "-m", "bertdesk", "train", str(project), *args, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1])["world_size"] == 2
+    assert {p.name for p in out.iterdir()} == MODEL_FILES
+    with Project.open(project) as opened:
+        assert [r.status for r in opened.runs()] == [RunStatus.FINISHED]
+
+
 def test_bad_input_on_rank_0_stops_every_rank_with_one_line(tmp_path: Path, tiny_encoder_dir: Path) -> None:
     project = _project(tmp_path / "work", 20)
     done = subprocess.run(

@@ -51,8 +51,9 @@ JOB_FORMAT = 1
 # Tests (and machines without two GPUs) set this to N to be offered "All N CPU processes":
 # the same child-process path, with gloo between CPU processes standing in for GPUs.
 CPU_PROCESSES_ENV = "BERTDESK_DDP_CPU_PROCESSES"
-# Seconds the processes get to stop cleanly after a cancel (rank 0 may be saving the best model).
-CANCEL_GRACE_SECONDS = 60.0
+# Seconds the processes get to stop cleanly after a cancel (rank 0 may be saving the best
+# model); under the 30 s the window waits for its jobs when it closes.
+CANCEL_GRACE_SECONDS = 25.0
 LINE_TAG = "bertdesk"  # every JSON line rank 0 writes carries {"bertdesk": <kind>, ...}
 
 
@@ -262,6 +263,7 @@ class _Child:
             errors="replace",
             env=env,
             start_new_session=True,  # its own group: our SIGINT reaches torchrun, not us
+            preexec_fn=_die_with_parent(),
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
@@ -352,3 +354,22 @@ class _Child:
             if line.startswith("bertdesk: "):
                 return line.removeprefix("bertdesk: ").strip()
         return ""
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """Linux: torchrun gets SIGTERM when the app dies (killed, or quit mid-training), and passes
+    it to its workers, so no training goes on orphaned, holding the GPUs. (The signal follows
+    the thread that started torchrun: the job's, alive until the training ends.)"""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up now: nothing to load after fork
+    except (OSError, AttributeError):
+        return None
+
+    def set_death_signal() -> None:
+        prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+    return set_death_signal
