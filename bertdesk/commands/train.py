@@ -90,12 +90,12 @@ def _config(args: argparse.Namespace) -> Any:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from bertdesk.core.ml import ddp, distributed
-    from bertdesk.core.ml.devices import choose_device
+    from bertdesk.core.ml.devices import process_device
 
     config = distributed.read_job(args.data)[1] if distributed.is_job_file(args.data) else _config(args)
     ranks = ddp.current()
     if ranks.distributed:
-        ddp.start(choose_device(config.device).kind)
+        ddp.start(process_device(config.device, ranks.local_rank).kind)
     if not ranks.leader:
         return _follow(ranks)
     handed = [False]

@@ -183,3 +183,20 @@ def test_python_m_bertdesk_is_a_module_entry(module: str) -> None:
         [sys.executable, "-m", module, "train", "--help"], capture_output=True, text=True, env=_env(Path("/tmp")), cwd=ROOT
     )
     assert done.returncode == 0 and "--json-progress" in done.stdout
+
+
+def test_a_failure_in_the_child_comes_back_as_rank_0s_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bertdesk.core.errors import TrainingError
+    from bertdesk.core.ml.distributed import train_in_child
+    from bertdesk.core.ml.training_config import TrainConfig
+    from bertdesk.core.ml.training_data import TrainingData
+
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    texts, labels = tiny_texts(20)
+    data = TrainingData(texts, labels, list(range(20)), ["neg", "pos"])
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(TrainingError) as caught:
+        train_in_child(data, TrainConfig(model=str(missing), device="cpu"), tmp_path / "out", processes=2)
+    assert str(missing) in str(caught.value) and "\n" not in str(caught.value)
+    assert "Traceback" not in str(caught.value)
+    assert not (tmp_path / "out").exists()

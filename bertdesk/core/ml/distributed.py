@@ -270,18 +270,20 @@ class _Child:
         self._known: set[int] = set()  # every process seen under torchrun (they outlive it if it is killed)
         self.killed = False
         assert self.proc.stdout is not None and self.proc.stderr is not None
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_tail.append), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put, True), daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_tail.append, False), daemon=True)
+        self._stderr_reader.start()
 
     @property
     def returncode(self) -> int | None:
         return self.proc.returncode
 
     @staticmethod
-    def _pump(stream: IO[str], put: Callable[[Any], None]) -> None:
+    def _pump(stream: IO[str], put: Callable[[Any], None], mark_end: bool) -> None:
         for line in stream:
             put(line.rstrip("\n"))
-        put(None)
+        if mark_end:
+            put(None)
 
     def follow(self, on_progress: ProgressCallback, cancel: CancelToken, grace: float) -> tuple[dict[str, Any] | None, bool]:
         """Report until stdout ends; returns rank 0's result (or None) and whether cancel was asked."""
@@ -306,6 +308,7 @@ class _Child:
             if asked_at is not None and time.monotonic() - asked_at > grace:
                 self.kill()
         self.proc.wait()
+        self._stderr_reader.join(timeout=5.0)  # its last lines hold rank 0's message
         return result, asked_at is not None
 
     def _remember_descendants(self) -> None:

@@ -34,7 +34,7 @@ from bertdesk.core.errors import Cancelled, TrainingError
 from bertdesk.core.leftovers import PARTIAL_MARK as PARTIAL_MARK  # re-exported: where partial folders are named
 from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders
 from bertdesk.core.ml import ddp
-from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
+from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
 from bertdesk.core.ml.model_folder import save_model
 from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, resolve_model_source
 from bertdesk.core.ml.training_config import TrainConfig
@@ -398,9 +398,8 @@ def fine_tune(
         remove_dead_trainer_folders()
     else:  # followers never write, nor remove: the leader checked the destination
         source = resolve_model_source(config.model)
-    device = choose_device(config.device)
-    if ranks.distributed and device.kind == "cuda":
-        device = choose_device(f"cuda:{ranks.local_rank}")  # one GPU per process
+    # Distributed: one GPU per process, its own (cuda:LOCAL_RANK).
+    device = process_device(config.device, ranks.local_rank) if ranks.distributed else choose_device(config.device)
     ddp.start(device.kind)
     precision = choose_precision(device, config.precision)
     tokenizer = load_tokenizer(source)
