@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -200,3 +201,29 @@ def test_a_failure_in_the_child_comes_back_as_rank_0s_one_line(tmp_path: Path, m
     assert str(missing) in str(caught.value) and "\n" not in str(caught.value)
     assert "Traceback" not in str(caught.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_cancel_while_torchrun_starts_stops_it_at_once(tmp_path: Path, tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bertdesk.core.errors import Cancelled
+    from bertdesk.core.ml.distributed import train_in_child
+    from bertdesk.core.ml.training_config import TrainConfig
+    from bertdesk.core.ml.training_data import TrainingData
+    from bertdesk.core.progress import CancelToken
+
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    texts, labels = tiny_texts(40)
+    cancel = CancelToken()
+    with pytest.raises(Cancelled):
+        train_in_child(
+            TrainingData(texts, labels, list(range(40)), ["neg", "pos"]),
+            TrainConfig(model=str(tiny_encoder_dir), device="cpu", epochs=1),
+            tmp_path / "out",
+            processes=2,
+            on_progress=lambda _progress: cancel.cancel(),  # at the first word: torchrun is only starting
+            cancel=cancel,
+        )
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob(TRAINER_TEMP_PREFIX + "*"))
+    _no_worker_left(tmp_path)

@@ -289,6 +289,7 @@ class _Child:
         """Report until stdout ends; returns rank 0's result (or None) and whether cancel was asked."""
         result: dict[str, Any] | None = None
         asked_at: float | None = None
+        reporting = False  # rank 0 has spoken: the ranks are up and answer Ctrl+C
         while True:
             try:
                 line = self.lines.get(timeout=0.1)
@@ -298,14 +299,18 @@ class _Child:
                 break
             parsed = parse_line(line) if line else None
             if isinstance(parsed, Progress):
+                reporting = True
                 on_progress(parsed)
             elif parsed is not None:
                 result = parsed
             self._remember_descendants()
             if cancel.is_set() and asked_at is None:
                 asked_at = time.monotonic()
-                self._signal(signal.SIGINT)  # as Ctrl+C: every rank stops at the same step, rank 0 saves
-            if asked_at is not None and time.monotonic() - asked_at > grace:
+                if reporting:
+                    self._signal(signal.SIGINT)  # as Ctrl+C: every rank stops at the same step, rank 0 saves
+                else:
+                    self.kill()  # still starting: nothing to keep, and a half-started torchrun may not pass a signal on
+            if asked_at is not None and not self.killed and time.monotonic() - asked_at > grace:
                 self.kill()
         self.proc.wait()
         self._stderr_reader.join(timeout=5.0)  # its last lines hold rank 0's message
