@@ -89,11 +89,19 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from bertdesk.core.errors import BertdeskError
     from bertdesk.core.ml import ddp, distributed
     from bertdesk.core.ml.devices import process_device
 
-    config = distributed.read_job(args.data)[1] if distributed.is_job_file(args.data) else _config(args)
     ranks = ddp.current()
+    try:
+        config = distributed.read_job(args.data)[1] if distributed.is_job_file(args.data) else _config(args)
+    except BertdeskError:
+        if ranks.leader:
+            raise
+        # Every rank found the same bad setting: the leader says it, once, and exits 2 (so does
+        # torchrun). A follower failing first would get the leader killed before it could say it.
+        return EXIT_OK
     if ranks.distributed:
         ddp.start(process_device(config.device, ranks.local_rank).kind)
     if not ranks.leader:

@@ -107,12 +107,17 @@ def test_accelerate_launch_trains_on_two_processes_too(tmp_path: Path, tiny_enco
         assert [r.status for r in opened.runs()] == [RunStatus.FINISHED]
 
 
-def test_bad_input_on_rank_0_stops_every_rank_with_one_line(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        (["--text-col", "nope"], "nope"),  # found by rank 0 alone, reading the project
+        (["--lr", "0"], "Learning rate"),  # found by every rank, parsing the settings
+    ],
+)
+def test_bad_input_stops_every_rank_with_one_line(tmp_path: Path, tiny_encoder_dir: Path, bad: list[str], named: str) -> None:
     project = _project(tmp_path / "work", 20)
     done = subprocess.run(
-        _torchrun(
-            "-m", "bertdesk", "train", str(project), "--text-col", "nope", "--model", str(tiny_encoder_dir), "--out", str(tmp_path / "m")
-        ),
+        _torchrun("-m", "bertdesk", "train", str(project), *bad, "--model", str(tiny_encoder_dir), "--out", str(tmp_path / "m")),
         capture_output=True,
         text=True,
         env=_env(tmp_path),
@@ -120,7 +125,7 @@ def test_bad_input_on_rank_0_stops_every_rank_with_one_line(tmp_path: Path, tiny
         timeout=300,
     )
     assert done.returncode != 0
-    assert done.stderr.count("bertdesk: ") == 1 and "nope" in done.stderr  # rank 0's message, once; rank 1 left quietly
+    assert done.stderr.count("bertdesk: ") == 1 and named in done.stderr  # rank 0's message, once; rank 1 left quietly
     assert not (tmp_path / "m").exists()
 
 
