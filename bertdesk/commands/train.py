@@ -166,10 +166,12 @@ def _follow(ranks: Any) -> int:
         data, config, out_dir, overwrite = job
         # torchrun passes Ctrl+C on to every rank: the ranks agree to stop at the same step.
         with ctrl_c_cancels(CancelToken(), quiet=True) as token:
-            result = fine_tune(data, config, out_dir, cancel=token, overwrite=overwrite)
-        return EXIT_CANCELLED if result.cancelled else EXIT_OK
+            fine_tune(data, config, out_dir, cancel=token, overwrite=overwrite)
+        # Even after a cancel: the leader reports it (exit 130). A follower exiting non-zero
+        # first would have torchrun kill the leader while it saves the best model.
+        return EXIT_OK
     except Cancelled:
-        return EXIT_CANCELLED
+        return EXIT_OK
     finally:
         ddp.finish(ranks)
 
