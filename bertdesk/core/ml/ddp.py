@@ -78,7 +78,7 @@ def start(device_kind: str) -> Ranks:
             import torch
 
             torch.cuda.set_device(ranks.local_rank)
-        dist.init_process_group(backend="nccl" if device_kind == "cuda" else "gloo")
+        dist.init_process_group(backend=backend_for(device_kind))
     if _control_group is None:
         _control_group = dist.new_group(backend="gloo") if dist.get_backend() != "gloo" else dist.group.WORLD
     return ranks
