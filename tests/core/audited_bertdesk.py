@@ -27,7 +27,7 @@ def main() -> int:
         if not isinstance(path, str):
             return False
         full = os.path.realpath(path)
-        return any(full == w or full.startswith(w.rstrip(os.sep) + os.sep) or full.startswith(w) for w in watch)
+        return any(full.startswith(w) for w in watch)  # a folder, or a name prefix such as TMPDIR/bertdesk-trainer-
 
     def hook(event: str, args: tuple[object, ...]) -> None:
         if event == "open" and args:
