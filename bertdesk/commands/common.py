@@ -76,14 +76,16 @@ class StderrProgress:
 
 
 @contextmanager
-def ctrl_c_cancels(token: CancelToken) -> Iterator[CancelToken]:
-    """The first Ctrl+C asks the job to stop cleanly; a second one interrupts at once."""
+def ctrl_c_cancels(token: CancelToken, *, quiet: bool = False) -> Iterator[CancelToken]:
+    """The first Ctrl+C asks the job to stop cleanly; a second one interrupts at once.
+    ``quiet``: say nothing (the other ranks of a distributed run; a program driving bertdesk)."""
 
     def handler(signum: int, frame: Any) -> None:
         if token.is_set():
             raise KeyboardInterrupt
         token.cancel()
-        sys.stderr.write("\nbertdesk: cancelling (press Ctrl+C again to stop at once)...\n")
+        if not quiet:
+            sys.stderr.write("\nbertdesk: cancelling (press Ctrl+C again to stop at once)...\n")
 
     try:
         previous = signal.signal(signal.SIGINT, handler)

@@ -1,8 +1,16 @@
-"""``bertdesk train``: fine-tune a classifier from a labelled spreadsheet or a bertdesk project."""
+"""``bertdesk train``: fine-tune a classifier from a labelled spreadsheet or a bertdesk project.
+
+Under ``torchrun --nproc_per_node=N -m bertdesk train ...`` or ``accelerate launch -m bertdesk
+train ...`` every process runs this command; rank 0 (the leader) does everything it does alone
+(checks the destination, reads the data or the project, records the run, prints, saves) and
+hands the rows and settings to the others, which only train (:mod:`bertdesk.core.ml.ddp`).
+If the leader stops before training (bad input), it tells them, and they leave quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,6 +73,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train.add_argument("--seed", metavar="S", type=int, help=HELP["seed"])
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    train.add_argument(
+        "--json-progress",
+        action="store_true",
+        help='progress as JSON lines on stdout ({"bertdesk": "progress", ...}), then one {"bertdesk": "result", ...} line '
+        "with the metrics (for programs driving bertdesk; the app uses it to train on all GPUs)",
+    )
     train.set_defaults(handler=_cmd_train)
 
 
@@ -75,24 +89,107 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from bertdesk.core.ml.training import check_output
+    from bertdesk.core.errors import BertdeskError
+    from bertdesk.core.ml import ddp, distributed
+    from bertdesk.core.ml.devices import process_device
 
-    config = _config(args)
+    ranks = ddp.current()
+    try:
+        config = distributed.read_job(args.data)[1] if distributed.is_job_file(args.data) else _config(args)
+    except BertdeskError:
+        if ranks.leader:
+            raise
+        # Every rank found the same bad setting: the leader says it, once, and exits 2 (so does
+        # torchrun). A follower failing first would get the leader killed before it could say it.
+        return EXIT_OK
+    if ranks.distributed:
+        ddp.start(process_device(config.device, ranks.local_rank).kind)
+    if not ranks.leader:
+        return _follow(ranks)
+    handed = [False]
+    try:
+        return _lead(args, config, ranks, handed)
+    finally:
+        if ranks.distributed and not handed[0]:
+            ddp.broadcast(None, ranks)  # nothing to train: the followers leave
+        ddp.finish(ranks)
+
+
+def _lead(args: argparse.Namespace, config: Any, ranks: Any, handed: list[bool]) -> int:
+    """What a single process does; distributed, also hands the rows to the other ranks."""
+    from bertdesk.core.ml import distributed
+    from bertdesk.core.ml.training import check_output, fine_tune
+
     # Before reading any data: never replace what bertdesk did not write; writable, with room.
     check_output(args.out, config, overwrite=args.overwrite, protect=[args.data])
-    progress = StderrProgress(quiet=args.quiet)
-    if str(args.data).lower().endswith(PROJECT_SUFFIX):
-        result = _train_project(args, config, progress)
+    progress: Any = distributed.JsonLinesProgress() if args.json_progress else StderrProgress(quiet=args.quiet)
+    trainer: Any = functools.partial(fine_tune, overwrite=args.overwrite)
+    if ranks.distributed:
+        trainer = functools.partial(_hand_out, ranks=ranks, handed=handed, overwrite=args.overwrite)
+    if distributed.is_job_file(args.data):
+        result = _train_job(args, trainer, progress)
+    elif str(args.data).lower().endswith(PROJECT_SUFFIX):
+        result = _train_project(args, config, progress, trainer)
     else:
-        result = _train_table(args, config, progress)
-    _report(result, as_json=args.json)
+        result = _train_table(args, config, progress, trainer)
+    if args.json_progress:
+        progress.result(result)
+    else:
+        _report(result, as_json=args.json)
     if result.cancelled:
         sys.stderr.write("bertdesk: cancelled; kept the best model evaluated before the cancel\n")
         return EXIT_CANCELLED
     return EXIT_OK
 
 
-def _train_project(args: argparse.Namespace, config: Any, progress: StderrProgress) -> Any:
+def _hand_out(data: Any, config: Any, out_dir: Any, *, ranks: Any, handed: list[bool], overwrite: bool, **kwargs: Any) -> Any:
+    """The leader's training step: send the rows and settings to the other ranks, then train with them."""
+    from bertdesk.core.ml import ddp
+    from bertdesk.core.ml.training import fine_tune
+
+    ddp.broadcast((data, config, str(out_dir), overwrite), ranks)
+    handed[0] = True
+    return fine_tune(data, config, out_dir, overwrite=overwrite, **kwargs)
+
+
+def _follow(ranks: Any) -> int:
+    """A follower: train on what the leader sends, write and print nothing; leave when told to."""
+    from bertdesk.core.errors import Cancelled
+    from bertdesk.core.ml import ddp
+    from bertdesk.core.ml.training import fine_tune
+    from bertdesk.core.progress import CancelToken
+
+    try:
+        job = ddp.broadcast(None, ranks)
+        if job is None:
+            return EXIT_OK  # the leader stopped before training and says why itself
+        data, config, out_dir, overwrite = job
+        # torchrun passes Ctrl+C on to every rank: the ranks agree to stop at the same step.
+        with ctrl_c_cancels(CancelToken(), quiet=True) as token:
+            fine_tune(data, config, out_dir, cancel=token, overwrite=overwrite)
+        # Even after a cancel: the leader reports it (exit 130). A follower exiting non-zero
+        # first would have torchrun kill the leader while it saves the best model.
+        return EXIT_OK
+    except Cancelled:
+        return EXIT_OK
+    finally:
+        ddp.finish(ranks)
+
+
+def _train_job(args: argparse.Namespace, trainer: Any, progress: Any) -> Any:
+    """A job file the app wrote (rows and settings of a project it has open): train, record nothing."""
+    from bertdesk.core.ml import distributed
+    from bertdesk.core.progress import CancelToken
+
+    data, config = distributed.read_job(args.data)
+    with ctrl_c_cancels(CancelToken(), quiet=True) as token:
+        try:
+            return trainer(data, config, args.out, on_progress=progress, cancel=token)
+        finally:
+            progress.close()
+
+
+def _train_project(args: argparse.Namespace, config: Any, progress: Any, trainer: Any) -> Any:
     """The same use case as the Train panel's: the run is recorded in the project."""
     from bertdesk.core import usecases
     from bertdesk.core.progress import CancelToken
@@ -109,6 +206,7 @@ def _train_project(args: argparse.Namespace, config: Any, progress: StderrProgre
                     cancel=token,
                     overwrite=args.overwrite,
                     on_data=_announce,
+                    train=trainer,
                 )
             finally:
                 progress.close()
@@ -117,15 +215,14 @@ def _train_project(args: argparse.Namespace, config: Any, progress: StderrProgre
     return outcome.result
 
 
-def _train_table(args: argparse.Namespace, config: Any, progress: StderrProgress) -> Any:
-    from bertdesk.core.ml.training import fine_tune
+def _train_table(args: argparse.Namespace, config: Any, progress: Any, trainer: Any) -> Any:
     from bertdesk.core.progress import CancelToken
 
     data = labelled_table(args)
     _announce(data)
     with ctrl_c_cancels(CancelToken()) as token:
         try:
-            return fine_tune(data, config, args.out, on_progress=progress, cancel=token, overwrite=args.overwrite)
+            return trainer(data, config, args.out, on_progress=progress, cancel=token)
         finally:
             progress.close()
 
@@ -136,6 +233,7 @@ def _announce(data: Any) -> None:
 
 def _report(result: Any, *, as_json: bool) -> None:
     """The validation scores on stdout: one JSON object, or a text report."""
+    from bertdesk.core.ml.training import describe_batch
     from bertdesk.core.ml.training_metrics import format_scores
 
     metrics = result.metrics
@@ -147,6 +245,11 @@ def _report(result: Any, *, as_json: bool) -> None:
         out.write(
             f"Device: {metrics['device']}, {metrics['precision']}; {metrics['training_seconds']:.1f} s, {metrics['samples_per_second']:.1f} samples/s\n"
         )
+        processes = metrics.get("world_size", 1)
+        if processes > 1:
+            out.write(
+                f"Processes: {processes}; {describe_batch(metrics['batch_size_used'], metrics['gradient_accumulation'], processes)}\n"
+            )
         for warning in result.warnings:
             out.write(f"Warning: {warning}\n")
         if metrics["validation"]:

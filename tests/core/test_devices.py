@@ -53,3 +53,25 @@ def test_out_of_memory_is_recognised_however_torch_phrases_it() -> None:
     assert is_out_of_memory(RuntimeError("MPS backend out of memory (MPS allocated: 1 GB)"))
     assert not is_out_of_memory(RuntimeError("shape mismatch"))
     assert not is_out_of_memory(ValueError("out of memory"))
+
+
+def test_a_process_of_a_distributed_run_looks_at_its_own_gpu_only(monkeypatch) -> None:
+    # Simulated: no GPU here. Each look at a GPU starts a CUDA context there; eight torchrun
+    # processes each listing all eight GPUs would waste 64 contexts.
+    import torch
+
+    from bertdesk.core.ml.devices import process_device
+
+    looked: list[int] = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda index: (looked.append(index), (2**30, 2**31))[1])
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda index: (9, 0))
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: "NVIDIA H200")
+    for request in ("auto", "cuda", "cuda:0"):
+        device = process_device(request, 2)
+        assert (device.kind, device.torch_device, device.bf16) == ("cuda", "cuda:2", True)
+    assert looked == [2, 2, 2]
+    assert process_device("cpu", 2).kind == "cpu"
+    with pytest.raises(DeviceError, match="Process 5 has no GPU of its own: this computer has 4"):
+        process_device("auto", 5)

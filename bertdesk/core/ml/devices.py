@@ -94,25 +94,49 @@ def available_devices() -> list[DeviceInfo]:
 
     devices: list[DeviceInfo] = []
     if torch.cuda.is_available():
-        for index in range(torch.cuda.device_count()):
-            free, total = torch.cuda.mem_get_info(index)
-            major, _minor = torch.cuda.get_device_capability(index)
-            devices.append(
-                DeviceInfo(
-                    "cuda",
-                    f"cuda:{index}",
-                    torch.cuda.get_device_name(index),
-                    bf16=major >= 8,  # Ampere and newer
-                    fp16=major >= 7,  # tensor cores from Volta on
-                    free_bytes=int(free),
-                    total_bytes=int(total),
-                )
-            )
+        devices += [cuda_device(index) for index in range(torch.cuda.device_count())]
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         devices.append(DeviceInfo("mps", "mps", platform.machine() or "Apple silicon", fp16=True))
     devices.append(cpu_device())
     return devices
+
+
+def cuda_device(index: int) -> DeviceInfo:
+    """GPU ``index``, looking at no other GPU (each look starts a CUDA context on that GPU)."""
+    import torch
+
+    free, total = torch.cuda.mem_get_info(index)
+    major, _minor = torch.cuda.get_device_capability(index)
+    return DeviceInfo(
+        "cuda",
+        f"cuda:{index}",
+        torch.cuda.get_device_name(index),
+        bf16=major >= 8,  # Ampere and newer
+        fp16=major >= 7,  # tensor cores from Volta on
+        free_bytes=int(free),
+        total_bytes=int(total),
+    )
+
+
+def process_device(request: str, local_rank: int) -> DeviceInfo:
+    """The device of one process of a data-parallel run (torchrun): a GPU request (``auto`` with
+    GPUs present, ``cuda``, ``cuda:N``) means this process's own GPU, ``cuda:LOCAL_RANK``, found
+    without touching the others (eight processes each opening all eight GPUs would waste a CUDA
+    context on every one); anything else as :func:`choose_device`."""
+    request = (request or "auto").strip().lower()
+    if request == "cpu":
+        return cpu_device()
+    import torch
+
+    if (request == "auto" or request.startswith("cuda")) and torch.cuda.is_available():
+        if local_rank >= torch.cuda.device_count():
+            raise DeviceError(
+                f"Process {local_rank} has no GPU of its own: this computer has {torch.cuda.device_count()}; "
+                "start at most that many processes per machine."
+            )
+        return cuda_device(local_rank)
+    return choose_device(request)
 
 
 def choose_device(request: str = "auto") -> DeviceInfo:

@@ -9,6 +9,10 @@ only when complete, so a cancel, crash or kill never leaves a half-written model
 expected. Before any work, :func:`check_output` refuses a destination bertdesk may not replace
 or cannot write; if saving still fails at the end, the trained model is kept elsewhere and the
 error says where.
+
+Under ``torchrun`` or ``accelerate launch`` (:mod:`bertdesk.core.ml.ddp`) every process runs
+:func:`fine_tune` on the same rows; only rank 0 checks and cleans folders, reports progress and
+saves the model, and the ranks agree on every stop (cancel, early stopping) at the same step.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from bertdesk.core.destinations import check_model_destination, estimate_model_b
 from bertdesk.core.errors import Cancelled, TrainingError
 from bertdesk.core.leftovers import PARTIAL_MARK as PARTIAL_MARK  # re-exported: where partial folders are named
 from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders
-from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory
+from bertdesk.core.ml import ddp
+from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
 from bertdesk.core.ml.model_folder import save_model
 from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, resolve_model_source
 from bertdesk.core.ml.training_config import TrainConfig
@@ -90,6 +95,12 @@ def preflight(data: TrainingData, config: TrainConfig) -> Preflight:
     return Preflight(warnings, truncated, len(train), len(val), f"{device.describe()}, {choose_precision(device, config.precision)}")
 
 
+def describe_batch(per_device: int, accumulation: int, processes: int) -> str:
+    """The effective batch, spelled out: what each optimiser step averages over."""
+    steps = f"{accumulation} accumulation step{'s' if accumulation != 1 else ''}"
+    return f"Effective batch {per_device * accumulation * processes} = {per_device} per process x {processes} processes x {steps}"
+
+
 # --------------------------------------------------------------------------------------------
 # The output folder: checked before any work (saving it is model_folder.py's job).
 
@@ -131,6 +142,11 @@ class _Rows:
         item: dict[str, Any] = {name: values[index] for name, values in self._encoded.items()}
         item["labels"] = self._targets[index]
         return item
+
+    def subset(self, positions: Sequence[int]) -> _Rows:
+        return _Rows(
+            {name: [values[i] for i in positions] for name, values in self._encoded.items()}, [self._targets[i] for i in positions]
+        )
 
 
 def _encode(tokenizer: Any, data: TrainingData, max_length: int) -> _Rows:
@@ -195,7 +211,9 @@ class _Monitor:
         eval_every: int,
         on_progress: ProgressCallback,
         cancel: CancelToken,
+        ranks: ddp.Ranks = ddp.SINGLE,
     ) -> None:
+        self.ranks = ranks
         self.tokenizer = tokenizer
         self.val_rows = val_rows
         self.labels = labels
@@ -224,12 +242,15 @@ class _Monitor:
         self._report(state, "Training started")
 
     def on_substep_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        if self.cancel.is_set():  # gradient accumulation: answer between micro-batches too
+        # Gradient accumulation: answer between micro-batches too (a single process only: the
+        # ranks of a distributed run agree on a cancel at the end of a step).
+        if self.cancel.is_set() and not self.ranks.distributed:
             self.cancelled = True
             control.should_training_stop = True
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        if self.cancel.is_set():
+        # Every rank must stop at the same step, or the others wait for it forever.
+        if ddp.any_rank(self.cancel.is_set(), self.ranks):
             self.cancelled = True
             control.should_training_stop = True
             return
@@ -252,7 +273,7 @@ class _Monitor:
         started = time.monotonic()
         self.on_progress(Progress(state.global_step, state.max_steps, f"Evaluating on {len(self.val_rows)} validation rows..."))
         try:
-            predicted = predict_rows(model, self.tokenizer, self.val_rows, self.device, self.precision, self.cancel)
+            predicted = self._predict_validation(model)
         except Cancelled:
             self.cancelled = True
             control.should_training_stop = True
@@ -267,8 +288,10 @@ class _Monitor:
         improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + 1e-9
         if improved:
             self.best = {"scores": sheet.to_dict(), "predicted": predicted, "step": point.step, "epoch": point.epoch}
-            # A CPU copy: the best weights survive later steps (and a cancel) without a checkpoint on disk.
-            self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+            # A CPU copy: the best weights survive later steps (and a cancel) without a checkpoint on
+            # disk. Only the leader saves, so only it keeps one.
+            if self.ranks.leader:
+                self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
             self.bad_evals = 0
         else:
             self.bad_evals += 1
@@ -283,6 +306,17 @@ class _Monitor:
                 metrics=point.progress_metrics(),
             )
         )
+
+    def _predict_validation(self, model: Any) -> list[int]:
+        """Predicted class per validation row. Distributed, each rank scores its share and all
+        get every prediction, so they all take the same early-stopping decision; a cancel waits
+        for the end of the step there (a rank leaving mid-way would strand the others)."""
+        assert self.val_rows is not None
+        if not self.ranks.distributed:
+            return predict_rows(model, self.tokenizer, self.val_rows, self.device, self.precision, self.cancel)
+        share = self.val_rows.subset(ddp.shard(len(self.val_rows), self.ranks))
+        mine = predict_rows(model, self.tokenizer, share, self.device, self.precision, CancelToken())
+        return [label for part in ddp.gather(mine, self.ranks) for label in part]
 
     def _message(self, state: Any) -> str:
         epochs = self.config.epochs
@@ -354,14 +388,24 @@ def fine_tune(
     cancel = cancel or CancelToken()
     config.validate()
     out = Path(out_dir)
+    ranks = ddp.current()
+    if not ranks.leader:
+        on_progress = no_progress  # one voice: the leader's
     on_progress(Progress(0, 0, "Loading the model..."))
-    source = check_output(out, config, overwrite=overwrite)
-    remove_dead_partials(Path(os.path.abspath(out)).parent)
-    remove_dead_trainer_folders()
-    device = choose_device(config.device)
+    if ranks.leader:
+        source = check_output(out, config, overwrite=overwrite)
+        remove_dead_partials(Path(os.path.abspath(out)).parent)
+        remove_dead_trainer_folders()
+    else:  # followers never write, nor remove: the leader checked the destination
+        source = resolve_model_source(config.model)
+    # Distributed: one GPU per process, its own (cuda:LOCAL_RANK).
+    device = process_device(config.device, ranks.local_rank) if ranks.distributed else choose_device(config.device)
+    ddp.start(device.kind)
     precision = choose_precision(device, config.precision)
     tokenizer = load_tokenizer(source)
     on_progress(Progress(0, 0, f"Training {source.name} on {device.describe()}, {precision}"))
+    if ranks.distributed:
+        on_progress(Progress(0, 0, describe_batch(config.batch_size, 1, ranks.size)))
     cancel.raise_if_cancelled()
 
     warnings, truncated = data_warnings(data, tokenizer, config.max_length)
@@ -393,12 +437,18 @@ def fine_tune(
                 weights,
                 on_progress,
                 cancel,
+                ranks,
             )
             break
         except Exception as err:
             if not is_out_of_memory(err):
                 raise
             _free_accelerator_memory()
+            if ranks.distributed:  # retrying on one rank alone would leave the others waiting
+                raise TrainingError(
+                    f"The {device.kind.upper()} ran out of memory with {batch} rows per batch on each process: lower --batch-size or Max length.",
+                    detail=str(err),
+                ) from err
             if batch == 1:
                 raise TrainingError(
                     f"The {device.kind.upper()} ran out of memory even with one row per batch: train on the CPU, or lower Max length.",
@@ -410,11 +460,11 @@ def fine_tune(
             warnings.append(message)
             on_progress(Progress(0, 0, message))
 
-    if monitor.best_state is not None:
-        model.load_state_dict(monitor.best_state)
-    elif monitor.cancelled or val_rows is not None:
+    if monitor.best is None and (monitor.cancelled or val_rows is not None):
         # Cancelled (or failed) before anything was evaluated: there is no model worth keeping.
         raise Cancelled("Training was cancelled before the first evaluation; no model was saved.")
+    if monitor.best_state is not None:
+        model.load_state_dict(monitor.best_state)
 
     on_progress(Progress(0, 0, "Saving the model..."))
     # The saved tokenizer cuts texts where training and validation did, so every reader of the
@@ -439,9 +489,11 @@ def fine_tune(
         "cancelled": monitor.cancelled,
         "training_seconds": round(train_seconds, 3),
         "evaluation_seconds": round(monitor.eval_seconds, 3),
-        "samples_per_second": round(steps_done * config.batch_size / max(train_seconds - monitor.eval_seconds, 1e-9), 2)
+        "samples_per_second": round(steps_done * config.batch_size * ranks.size / max(train_seconds - monitor.eval_seconds, 1e-9), 2)
         if steps_done
         else 0.0,
+        "world_size": ranks.size,  # processes that trained together (torchrun / accelerate launch)
+        "effective_batch_size": batch * accumulation * ranks.size,
         "device": device.describe(),
         "device_kind": device.kind,
         "precision": precision,
@@ -453,6 +505,8 @@ def fine_tune(
         "warnings": warnings,
         "config": config.to_dict(),
     }
+    if not ranks.leader:
+        return TrainResult(out, metrics, cancelled=monitor.cancelled, warnings=warnings)
     save_model(model, tokenizer, metrics, out)
     on_progress(Progress(1, 1, f"Saved the model to {out}"))
     return TrainResult(out, metrics, cancelled=monitor.cancelled, warnings=warnings)
@@ -485,6 +539,7 @@ def _train_once(
     weights: list[float] | None,
     on_progress: ProgressCallback,
     cancel: CancelToken,
+    ranks: ddp.Ranks = ddp.SINGLE,
 ) -> tuple[_Monitor, Any, float]:
     """One attempt at training with this micro-batch size; the model is loaded afresh each time."""
     import math
@@ -500,7 +555,8 @@ def _train_once(
     model = load_classifier(
         source, labels, attn_implementation="eager" if eager else None, on_message=lambda message: on_progress(Progress(0, 0, message))
     )
-    steps_per_epoch = max(1, math.ceil(len(train_rows) / (batch * accumulation)))
+    # Distributed, every step takes a batch on each process: an epoch has that many fewer steps.
+    steps_per_epoch = max(1, math.ceil(len(train_rows) / (batch * accumulation * ranks.size)))
     max_steps = steps_per_epoch * config.epochs
     eval_every = max(1, steps_per_epoch // config.evals_per_epoch)
     monitor = _callback_class()(
@@ -513,10 +569,16 @@ def _train_once(
         eval_every=eval_every,
         on_progress=on_progress,
         cancel=cancel,
+        ranks=ranks,
     )
-    scratch = tempfile.mkdtemp(prefix=TRAINER_TEMP_PREFIX)
-    try:
+    if ranks.leader:
+        scratch = tempfile.mkdtemp(prefix=TRAINER_TEMP_PREFIX)
         mark_writer(Path(scratch))  # a kill leaves it behind: the next run can tell it is abandoned
+    else:
+        # The Trainer creates its output folder on the process that saves (rank 0) only; a
+        # follower names one that is never made, so it writes nothing at all.
+        scratch = os.path.join(tempfile.gettempdir(), f"{TRAINER_TEMP_PREFIX}rank-{ranks.rank}-never-written")
+    try:
         args = TrainingArguments(
             output_dir=scratch,
             num_train_epochs=config.epochs,
@@ -540,6 +602,8 @@ def _train_once(
             disable_tqdm=True,
             dataloader_pin_memory=device.kind == "cuda",
             remove_unused_columns=False,
+            ddp_backend=ddp.backend_for(device.kind) if ranks.distributed else None,
+            ddp_find_unused_parameters=False,  # a classifier uses every weight; looking costs a pass
         )
         trainer = _trainer_class(weights)(
             model=model,
@@ -563,5 +627,6 @@ def _train_once(
         seconds = time.monotonic() - started
         monitor.final_step = int(output.global_step)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if ranks.leader:
+            shutil.rmtree(scratch, ignore_errors=True)
     return monitor, trainer.model, seconds

@@ -25,7 +25,8 @@ class TrainConfig:
         model: ``default`` (the bundled model), a model folder, or a hub id.
         epochs: the most passes over the training rows; early stopping may end sooner.
         batch_size: rows per optimizer step (the effective batch, kept when out-of-memory
-            recovery splits it into smaller micro-batches).
+            recovery splits it into smaller micro-batches); under torchrun, per process (the
+            effective batch is then this times the processes).
         max_length: tokens kept per text; longer texts are cut (the trainer says how many).
         learning_rate: peak learning rate (linear warm-up, then linear decay).
         val_split: share of labelled rows held out for validation (stratified by label).

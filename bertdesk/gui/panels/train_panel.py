@@ -64,10 +64,13 @@ if TYPE_CHECKING:
 OOM_HINT = "train on the cpu"
 
 
-def _train_run(project: Project, config: TrainConfig, run: tuple[int, Path], *, on_progress: Any, cancel: Any) -> TrainOutcome:
-    """The job, on the worker thread: read the labelled rows, train (torch loads here), record
-    how the run ended."""
-    return usecases.train_in_project(project, config, on_progress=on_progress, cancel=cancel, run=run, train=_train)
+def _train_run(
+    project: Project, config: TrainConfig, run: tuple[int, Path], *, processes: int = 1, on_progress: Any, cancel: Any
+) -> TrainOutcome:
+    """The job, on the worker thread: read the labelled rows, train (torch loads here, or in
+    ``processes`` torchrun processes), record how the run ended."""
+    train = _train if processes <= 1 else functools.partial(_train_in_processes, processes=processes)
+    return usecases.train_in_project(project, config, on_progress=on_progress, cancel=cancel, run=run, train=train)
 
 
 def _train(data: TrainingData, config: TrainConfig, out_dir: Path, *, on_progress: Any, cancel: Any) -> TrainResult:
@@ -75,6 +78,16 @@ def _train(data: TrainingData, config: TrainConfig, out_dir: Path, *, on_progres
     from bertdesk.core.ml.training import fine_tune
 
     return fine_tune(data, config, out_dir, on_progress=on_progress, cancel=cancel)
+
+
+def _train_in_processes(
+    data: TrainingData, config: TrainConfig, out_dir: Path, *, processes: int, on_progress: Any, cancel: Any
+) -> TrainResult:
+    """The training step on all GPUs: a torchrun child process whose rank 0 reports progress
+    and the result as JSON lines (same reports, same result as :func:`_train`)."""
+    from bertdesk.core.ml.distributed import train_in_child
+
+    return train_in_child(data, config, out_dir, processes=processes, on_progress=on_progress, cancel=cancel)
 
 
 def _find_devices(*, on_progress: Any, cancel: Any) -> list[Any]:
@@ -303,7 +316,7 @@ class TrainPanel(QWidget):
         self.verdict_label.hide()
         self.job = self.jobs.start(
             "train",
-            functools.partial(_train_run, project, config, (run_id, out_dir)),
+            functools.partial(_train_run, project, config, (run_id, out_dir), processes=self.settings.processes()),
             title="Training",
             on_progress=self._on_job_progressed,
             on_done=self._on_job_succeeded,

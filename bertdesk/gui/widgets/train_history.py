@@ -68,11 +68,22 @@ DEVICE_KINDS = {"cpu": "CPU", "cuda": "GPU", "mps": "Apple GPU"}
 def short_device(metrics: dict[str, Any]) -> str:
     """``CPU, bf16`` / ``GPU, fp16`` for the table (the full description is the tooltip)."""
     kind = DEVICE_KINDS.get(str(metrics.get("device_kind", "")), str(metrics.get("device", "")).split(":")[0])
+    processes = _processes(metrics)
+    if kind and processes > 1:
+        kind = f"{processes} × {kind}"  # trained on all GPUs (torchrun)
     return ", ".join(part for part in (kind, str(metrics.get("precision", ""))) if part)
 
 
 def full_device(metrics: dict[str, Any]) -> str:
-    return ", ".join(part for part in (str(metrics.get("device", "")), str(metrics.get("precision", ""))) if part)
+    parts = [str(metrics.get("device", "")), str(metrics.get("precision", ""))]
+    if _processes(metrics) > 1:
+        parts.append(f"{_processes(metrics)} processes, effective batch {metrics.get('effective_batch_size', '?')}")
+    return ", ".join(part for part in parts if part)
+
+
+def _processes(metrics: dict[str, Any]) -> int:
+    value = metrics.get("world_size", 1)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1
 
 
 def run_cells(run: RunRecord, running_id: int | None = None) -> list[str]:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from bertdesk.core.errors import TrainingError
+from bertdesk.core.ml.distributed import ParallelChoice, parallel_choice
 from bertdesk.core.ml.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS, TrainConfig
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
 BROWSE, HUB = "<browse>", "<hub>"
+ALL_DEVICES = "<all devices>"  # "All N GPUs": a torchrun child process, one process per GPU
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 PRECISION_HELP = {
     "auto": "auto (best for the device)",
@@ -63,6 +65,7 @@ class TrainSettingsWidget(QWidget):
         super().__init__(parent)
         self._last_model_index = 0
         self._filling = False
+        self._parallel: ParallelChoice | None = None
 
         # -- model source ----------------------------------------------------------------------
         self.model_combo = QComboBox()
@@ -198,7 +201,7 @@ class TrainSettingsWidget(QWidget):
             raise TrainingError(f"Learning rate {rate_text!r} is not a number; write it like 1e-4 or 0.0001.") from None
         return base.replace(
             model=self.model_spec(),
-            device=self.device_combo.currentData() or "auto",
+            device=self.device_request(),
             precision=self.precision_combo.currentData() or "auto",
             epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(),
@@ -234,6 +237,19 @@ class TrainSettingsWidget(QWidget):
         finally:
             self._filling = False
         self.changed.emit()
+
+    def device_request(self) -> str:
+        """The device each training process asks for (``cuda`` for "All N GPUs": one each)."""
+        data = self.device_combo.currentData() or "auto"
+        if data == ALL_DEVICES and self._parallel is not None:
+            return self._parallel.device
+        return str(data)
+
+    def processes(self) -> int:
+        """How many processes train together: N for "All N GPUs", else 1 (in this process)."""
+        if self.device_combo.currentData() == ALL_DEVICES and self._parallel is not None:
+            return self._parallel.processes
+        return 1
 
     def set_preset(self, name: str) -> None:
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(name))
@@ -277,6 +293,16 @@ class TrainSettingsWidget(QWidget):
         else:
             best = devices[0].describe() if devices else "CPU"
             self.device_combo.addItem(f"Auto: {best}", "auto")
+            self._parallel = parallel_choice(devices)
+            if self._parallel is not None:
+                self.device_combo.addItem(self._parallel.label, ALL_DEVICES)
+                self.device_combo.setItemData(
+                    self.device_combo.count() - 1,
+                    f"Train on {self._parallel.processes} processes at once (data-parallel, torchrun): "
+                    "each takes its share of every batch, so the effective batch is the batch size times "
+                    f"{self._parallel.processes}.",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
             for device in devices:
                 self.device_combo.addItem(device.describe(), device.torch_device)
                 self.device_combo.setItemData(self.device_combo.count() - 1, device.describe(), Qt.ItemDataRole.ToolTipRole)
