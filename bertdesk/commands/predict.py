@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from bertdesk.commands.common import (
     open_project,
     print_json,
 )
-from bertdesk.core.errors import BertdeskError
+from bertdesk.core.errors import BertdeskError, Cancelled
 from bertdesk.core.importing import PROJECT_SUFFIX
 from bertdesk.core.ml.devices import DEVICE_CHOICES
 
@@ -242,8 +243,12 @@ class _RowPrinter:
 
     def __call__(self, first: int, frame: Any, predictions: Any) -> None:
         if self.json_lines:
-            _print_json_lines(first, frame[self.text_col].tolist(), predictions)
-            sys.stdout.flush()
+            try:
+                _print_json_lines(first, frame[self.text_col].tolist(), predictions)
+                sys.stdout.flush()
+            except BrokenPipeError:  # the reader of the pipe (| head) has had enough: stop the work
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's own advice; nothing more is written
+                raise Cancelled("stdout was closed; stopped predicting.") from None
         elif self.preview and len(self.rows) < PREVIEW_ROWS:
             texts = frame[self.text_col].iloc[: PREVIEW_ROWS - len(self.rows)].tolist()
             self.rows += _preview_rows(texts, predictions)

@@ -166,13 +166,19 @@ def predict_with_ray(
     if started_here:
         _start(ray, address, num_cpus)
     try:
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # its INFO lines would bury the progress bar
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
         ctx.execution_options.preserve_order = True  # rows come back in input order, as the local engine writes them
         dataset = _read(ray, files, table)
         resources = ray.cluster_resources()
         gpus = float(resources.get("GPU", 0)) if device in ("auto", "cuda") else 0.0
-        pool = actors or max(1, int(gpus or resources.get("CPU", 1)))
+        pool = actors or max(1, int(gpus or resources.get("CPU", 2) - 1))  # a CPU left for reading
+        if not gpus and pool >= int(resources.get("CPU", 1)):
+            raise BertdeskError(
+                f"--actors {pool} takes every CPU of the Ray cluster ({int(resources.get('CPU', 1))}) and leaves none to read the "
+                f"input; use --actors {max(1, int(resources.get('CPU', 1)) - 1)} or fewer."
+            )
         dataset = dataset.map_batches(
             BatchPredictor,
             fn_constructor_kwargs={
@@ -213,7 +219,9 @@ def _start(ray: Any, address: str | None, num_cpus: int | None) -> None:
         if address:
             ray.init(address=address, **options)
         else:
-            ray.init(num_cpus=num_cpus or os.cpu_count() or 1, **options)
+            # One logical CPU more than the actors take: Ray Data's read tasks need a CPU slot too,
+            # and with every slot held by an actor the read never starts (a silent hang).
+            ray.init(num_cpus=(num_cpus or os.cpu_count() or 1) + 1, **options)
     except Exception as err:  # noqa: BLE001 - ConnectionError, RuntimeError...: one line
         where = f"the Ray cluster at {address}" if address else "a local Ray"
         raise BertdeskError(f"Cannot start {where}: {str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
