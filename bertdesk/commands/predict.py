@@ -49,7 +49,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (default auto)")
     cmd.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto", help="number format (default auto)")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
-    cmd.add_argument("--json", action="store_true", help="print one JSON object per row instead of a preview table")
+    cmd.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per row instead of a preview table (as each chunk finishes, when read in chunks)",
+    )
     cmd.add_argument(
         "--chunk-rows",
         metavar="N",
@@ -158,7 +162,7 @@ def _predict_in_chunks(args: argparse.Namespace) -> int:
         chunk_rows = args.chunk_rows or CHUNK_ROWS
         rows = f"{table.total_rows:,} rows" if table.total_rows is not None else f"{Path(args.data).name} ({size / (1 << 20):,.1f} MB)"
         sys.stderr.write(f"bertdesk: predicting {rows} in chunks of {chunk_rows:,} rows with {predictor.describe()}\n")
-        show = _RowPrinter(text_col, json_lines=args.json, preview=not args.out)
+        show = _RowPrinter(text_col, json_lines=args.json and not args.out, preview=not args.out)
         progress = StderrProgress(quiet=args.quiet)
         try:
             result = predict_in_chunks(
@@ -196,7 +200,7 @@ def _predict_ray(args: argparse.Namespace) -> int:
     where = f"the Ray cluster at {args.ray_address}" if args.ray_address else "a local Ray"
     pool = f"{args.actors} actor(s)" if args.actors else "one actor per GPU (else per CPU)"
     sys.stderr.write(f"bertdesk: predicting {len(files):,} file(s), {size / (1 << 20):,.1f} MB, with {pool} on {where}\n")
-    show = _RowPrinter(text_col, json_lines=args.json, preview=not args.out)
+    show = _RowPrinter(text_col, json_lines=args.json and not args.out, preview=not args.out)
     progress = StderrProgress(quiet=args.quiet)
     with ctrl_c_cancels(CancelToken()) as token:
         try:
