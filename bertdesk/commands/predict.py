@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="K",
         type=int,
         default=None,
-        help="model copies (Ray actors) to run at once (default: one per GPU of the cluster, else one per CPU)",
+        help="model copies (Ray actors) to run at once (default: one per GPU of the cluster, else one per CPU less one, left for reading)",
     )
     cmd.set_defaults(handler=_cmd_predict)
 
