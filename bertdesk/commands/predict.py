@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +20,14 @@ from bertdesk.commands.common import (
     open_project,
     print_json,
 )
-from bertdesk.core.errors import BertdeskError
+from bertdesk.core.errors import BertdeskError, Cancelled
 from bertdesk.core.importing import PROJECT_SUFFIX
 from bertdesk.core.ml.devices import DEVICE_CHOICES
 
 PREVIEW_ROWS = 20
+# Spreadsheet inputs bigger than this are read, predicted and written in chunks (flat memory).
+STREAM_ABOVE_BYTES = 64 << 20
+CHUNK_ROWS = 50_000
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +49,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (default auto)")
     cmd.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto", help="number format (default auto)")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
-    cmd.add_argument("--json", action="store_true", help="print one JSON object per row instead of a preview table")
+    cmd.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per row instead of a preview table (as each chunk finishes, when read in chunks)",
+    )
+    cmd.add_argument(
+        "--chunk-rows",
+        metavar="N",
+        type=int,
+        help=f"read, predict and write a CSV/Parquet file N rows at a time, so memory stays flat "
+        f"(default: files over {STREAM_ABOVE_BYTES >> 20} MB are read in chunks of {CHUNK_ROWS:,} rows)",
+    )
+    cmd.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this machine (default); ray: a Ray cluster, DATA may be a file, a folder of parts or a glob "
+        "(needs pip install 'bertdesk[cluster]')",
+    )
+    cmd.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (e.g. auto, or HEAD_IP:6379); default: start a local Ray")
+    cmd.add_argument(
+        "--actors",
+        metavar="K",
+        type=int,
+        default=None,
+        help="model copies (Ray actors) to run at once (default: one per GPU of the cluster, else one per CPU less one, left for reading)",
+    )
     cmd.set_defaults(handler=_cmd_predict)
 
 
@@ -56,6 +87,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     if args.batch_size is not None and args.batch_size < 1:
         raise BertdeskError(f"--batch-size must be at least 1, not {args.batch_size}.")
+    if args.chunk_rows is not None and args.chunk_rows < 1:
+        raise BertdeskError(f"--chunk-rows must be at least 1, not {args.chunk_rows}.")
+    if args.actors is not None and args.actors < 1:
+        raise BertdeskError(f"--actors must be at least 1, not {args.actors}.")
+    if args.engine == "ray":
+        return _predict_ray(args)
+    if args.ray_address or args.actors is not None:
+        raise BertdeskError("--ray-address and --actors go with --engine ray.")
     if not Path(args.data).exists():
         raise BertdeskError(f"{args.data}: file not found")
     if args.out:
@@ -63,6 +102,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         # room for about as much as the input holds (checked again once the rows are known).
         export_format(args.out)
         check_file_destination(args.out, Path(args.data).stat().st_size)
+    if _streams(args):
+        return _predict_in_chunks(args)
     # The model first: a wrong folder, device or precision is reported before a big table is read.
     predictor = load_predictor(args.model, device=args.device, precision=args.precision)
     frame, text_col, finish = _load_data(args)
@@ -84,9 +125,144 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             sys.stderr.write(f"bertdesk: wrote {len(frame):,} rows to {out}\n")
             return EXIT_OK
     if args.json:
-        _print_json_lines(texts, result)
+        _print_json_lines(0, texts, result)
     else:
-        _print_preview(texts, result)
+        _print_preview(_preview_rows(texts, result), len(texts), _label_counts(result), result.labels)
+    return EXIT_OK
+
+
+def _streams(args: argparse.Namespace) -> bool:
+    """Read this spreadsheet in chunks? Asked for (--chunk-rows), or a CSV/Parquet file too big to
+    hold comfortably in memory. Projects and workbooks are read whole."""
+    from bertdesk.core.tables.chunked import can_stream
+
+    if str(args.data).lower().endswith(PROJECT_SUFFIX) or args.sheet:
+        return False
+    if args.chunk_rows is None and Path(args.data).stat().st_size <= STREAM_ABOVE_BYTES:
+        return False
+    return can_stream(args.data)
+
+
+def _predict_in_chunks(args: argparse.Namespace) -> int:
+    from bertdesk.core.destinations import check_file_destination
+    from bertdesk.core.ml.inference import load_predictor
+    from bertdesk.core.ml.streaming import predict_in_chunks
+    from bertdesk.core.progress import CancelToken
+    from bertdesk.core.tables.chunked import ChunkReader, open_chunks
+    from bertdesk.core.tables.chunked_writing import check_xlsx_size
+
+    size = Path(args.data).stat().st_size
+    if args.out:
+        check_xlsx_size(args.out, size)
+        check_file_destination(args.out, int(size * 1.5))  # the rows plus a label, a confidence and probabilities
+    predictor = load_predictor(args.model, device=args.device, precision=args.precision)
+    with ctrl_c_cancels(CancelToken()) as token:
+        table = open_chunks(args.data, header_row=header_row_index(args), cancel=token)
+        text_col = _text_column(args, table.columns, table.text_column)
+        chunk_rows = args.chunk_rows or CHUNK_ROWS
+        rows = f"{table.total_rows:,} rows" if table.total_rows is not None else f"{Path(args.data).name} ({size / (1 << 20):,.1f} MB)"
+        sys.stderr.write(f"bertdesk: predicting {rows} in chunks of {chunk_rows:,} rows with {predictor.describe()}\n")
+        show = _RowPrinter(text_col, json_lines=args.json and not args.out, preview=not args.out)
+        progress = StderrProgress(quiet=args.quiet)
+        try:
+            result = predict_in_chunks(
+                predictor,
+                ChunkReader(table, chunk_rows=chunk_rows, cancel=token),
+                text_col,
+                out=args.out,
+                on_rows=show,
+                on_progress=progress,
+                cancel=token,
+                batch_size=args.batch_size,
+            )
+        finally:
+            progress.close()
+    return _report(args, show, result)
+
+
+def _predict_ray(args: argparse.Namespace) -> int:
+    from bertdesk.core.destinations import check_file_destination
+    from bertdesk.core.ml.ray_prediction import input_files, predict_with_ray, require_ray
+    from bertdesk.core.progress import CancelToken
+    from bertdesk.core.tables.chunked import open_chunks
+    from bertdesk.core.tables.chunked_writing import check_xlsx_size
+
+    require_ray()  # before anything else: the one thing a user must install
+    if args.sheet or str(args.data).lower().endswith(PROJECT_SUFFIX):
+        raise BertdeskError("--engine ray reads CSV/TSV or Parquet files (one, a folder of parts or a glob); not projects or workbooks.")
+    files = input_files(args.data)
+    size = sum(f.stat().st_size for f in files)
+    if args.out:
+        check_xlsx_size(args.out, size)
+        check_file_destination(args.out, int(size * 1.5))
+    table = open_chunks(files[0], header_row=header_row_index(args))
+    text_col = _text_column(args, table.columns, table.text_column)
+    where = f"the Ray cluster at {args.ray_address}" if args.ray_address else "a local Ray"
+    pool = f"{args.actors} actor(s)" if args.actors else "one actor per GPU (else per CPU)"
+    sys.stderr.write(f"bertdesk: predicting {len(files):,} file(s), {size / (1 << 20):,.1f} MB, with {pool} on {where}\n")
+    show = _RowPrinter(text_col, json_lines=args.json and not args.out, preview=not args.out)
+    progress = StderrProgress(quiet=args.quiet)
+    with ctrl_c_cancels(CancelToken()) as token:
+        try:
+            result = predict_with_ray(
+                args.model,
+                args.data,
+                text_col,
+                table=table,
+                out=args.out,
+                on_rows=show,
+                on_progress=progress,
+                cancel=token,
+                address=args.ray_address,
+                actors=args.actors,
+                device=args.device,
+                precision=args.precision,
+                batch_size=args.batch_size,
+                batch_rows=args.chunk_rows or 8192,
+                header_row=header_row_index(args),
+            )
+        finally:
+            progress.close()
+    return _report(args, show, result)
+
+
+def _text_column(args: argparse.Namespace, columns: Sequence[str], suggested: str | None) -> str:
+    name = Path(args.data).name
+    text_col = args.text_col or suggested
+    if not text_col:
+        raise BertdeskError(f"{name}: no text column found; name one with --text-col (columns: {', '.join(columns)}).")
+    if text_col not in columns:
+        raise BertdeskError(f"{name} has no column {text_col!r} (columns: {', '.join(columns)}).")
+    return text_col
+
+
+class _RowPrinter:
+    """Prints each predicted chunk as JSON lines at once (for pipelines), or keeps the first rows for a preview."""
+
+    def __init__(self, text_col: str, *, json_lines: bool, preview: bool) -> None:
+        self.text_col = text_col
+        self.json_lines = json_lines
+        self.preview = preview
+        self.rows: list[tuple[Any, str, float]] = []
+
+    def __call__(self, first: int, frame: Any, predictions: Any) -> None:
+        if self.json_lines:
+            try:
+                _print_json_lines(first, frame[self.text_col].tolist(), predictions)
+                sys.stdout.flush()
+            except BrokenPipeError:  # the reader of the pipe (| head) has had enough: stop the work
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's own advice; nothing more is written
+                raise Cancelled("stdout was closed; stopped predicting.") from None
+        elif self.preview and len(self.rows) < PREVIEW_ROWS:
+            texts = frame[self.text_col].iloc[: PREVIEW_ROWS - len(self.rows)].tolist()
+            self.rows += _preview_rows(texts, predictions)
+
+
+def _report(args: argparse.Namespace, show: _RowPrinter, result: Any) -> int:
+    if result.out is not None:
+        sys.stderr.write(f"bertdesk: wrote {result.rows:,} rows to {result.out}\n")
+    elif not args.json:
+        _print_preview(show.rows, result.rows, result.counts, result.labels)
     return EXIT_OK
 
 
@@ -182,10 +358,23 @@ def _names(frame: Any) -> str:
     return ", ".join(map(str, frame.columns))
 
 
-def _print_json_lines(texts: list[Any], result: Any) -> None:
+def _label_counts(result: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for label in result.predicted_labels:
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def _preview_rows(texts: list[Any], result: Any, rows: int = PREVIEW_ROWS) -> list[tuple[Any, str, float]]:
+    return list(zip(texts[:rows], result.predicted_labels[:rows], [float(c) for c in result.confidence[:rows]]))
+
+
+def _print_json_lines(first: int, texts: list[Any], result: Any) -> None:
     out = sys.stdout
     names = result.labels
-    for i, (text, label, conf, probs) in enumerate(zip(texts, result.predicted_labels, result.confidence, result.probabilities)):
+    for i, (text, label, conf, probs) in enumerate(
+        zip(texts, result.predicted_labels, result.confidence, result.probabilities), start=first
+    ):
         print_json(
             {
                 "row": i,
@@ -198,26 +387,20 @@ def _print_json_lines(texts: list[Any], result: Any) -> None:
         )
 
 
-def _print_preview(texts: list[Any], result: Any, rows: int = PREVIEW_ROWS, width: int = 60) -> None:
+def _print_preview(preview: list[tuple[Any, str, float]], total: int, counts: dict[str, int], labels: list[str], width: int = 60) -> None:
     def cell(value: Any) -> str:
         text = "" if value is None else str(value)
         text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", " ")
         return text if len(text) <= width else text[: width - 1] + "…"
 
     header = ["row", "predicted", "confidence", "text"]
-    body = [
-        [str(i + 1), label, f"{conf * 100:.1f}%", cell(text)]
-        for i, (text, label, conf) in enumerate(zip(texts[:rows], result.predicted_labels, result.confidence))
-    ]
+    body = [[str(i + 1), label, f"{conf * 100:.1f}%", cell(text)] for i, (text, label, conf) in enumerate(preview)]
     table = [header] + body
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     out = sys.stdout
     out.write("\n".join(lines) + "\n")
-    if len(texts) > rows:
-        out.write(f"... {len(texts) - rows:,} more rows; use --out FILE to save them all, or --json.\n")
-    counts: dict[str, int] = {}
-    for label in result.predicted_labels:
-        counts[label] = counts.get(label, 0) + 1
-    out.write("Predicted: " + ", ".join(f"{name} {counts.get(name, 0):,}" for name in result.labels) + "\n")
+    if total > len(preview):
+        out.write(f"... {total - len(preview):,} more rows; use --out FILE to save them all, or --json.\n")
+    out.write("Predicted: " + ", ".join(f"{name} {counts.get(name, 0):,}" for name in labels) + "\n")
