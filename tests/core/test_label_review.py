@@ -201,3 +201,18 @@ def test_the_chosen_model_is_the_train_panels(project: Project, tiny_encoder_dir
     assert chosen_model(project) == Path(tiny_encoder_dir).resolve()
     project.set_setting(PROJECT_SETTINGS_KEY, "{not json")
     assert chosen_model(project) in (bundled_model_path(), bundled_model_path().resolve())
+
+
+def test_a_review_embeds_the_labelled_rows_only(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    # A big table with few labels: the review must not embed every row first (hours on a million).
+    texts, labels = topic_rows(40)
+    unlabelled = [f"unlabelled text {i}" for i in range(60)]
+    frame = pd.DataFrame({"text": unlabelled[:30] + texts + unlabelled[30:], "label": [""] * 30 + labels + [""] * 30})
+    with Project.create(tmp_path / "big.bertdesk", frame, text_column="text", label_column="label") as big:
+        review = review_labels(big, model_dir=tiny_encoder_dir)
+        ids, _vectors = big.embeddings(project_embedding_key(big, tiny_encoder_dir))  # type: ignore[misc]
+        assert ids.tolist() == list(range(30, 70))  # the 40 labelled rows, no others
+        assert sorted(s.row_id for s in review.suspects[:3]) == [30 + r for r in FLIPPED]
+        some, vectors = ensure_embeddings(big, tiny_encoder_dir, rows=[65, 31])
+        assert some.tolist() == [31, 65] and vectors.shape == (2, 32)
+        np.testing.assert_array_equal(vectors, sentence_embeddings(tiny_encoder_dir, big.texts([31, 65])))

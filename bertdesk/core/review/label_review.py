@@ -93,12 +93,18 @@ def project_embedding_key(project: Project, model_dir: Path) -> str:
 
 
 def ensure_embeddings(
-    project: Project, model_dir: Path, *, on_progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
+    project: Project,
+    model_dir: Path,
+    *,
+    rows: Sequence[int] | np.ndarray | None = None,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every row's embedding by ``model_dir``: ``(row ids 0..n-1, float16 [n, hidden])``.
+    """The embeddings by ``model_dir`` of ``rows`` (None: every row): ``(row ids ascending, float16 [m, hidden])``.
 
     Rows already stored for this model and text column are read, the rest computed and stored
-    every :data:`STORE_EVERY_ROWS` rows, so a cancel keeps what was done.
+    every :data:`STORE_EVERY_ROWS` rows, so a cancel keeps what was done. A label review asks
+    for its labelled rows only: a million-row table with 600 labels embeds 600 rows, not a million.
 
     Raises:
         Cancelled: ``cancel`` was set (the rows finished before are stored).
@@ -106,20 +112,25 @@ def ensure_embeddings(
     """
     key = project_embedding_key(project, model_dir)
     n = project.row_count
+    wanted = np.arange(n, dtype=np.int64) if rows is None else np.unique(np.asarray(rows, dtype=np.int64))
     stored = project.embeddings(key)
     have = np.zeros(n, dtype=bool)
     if stored is not None:
         have[stored[0]] = True
-    missing = np.flatnonzero(~have)
+    missing = wanted[~have[wanted]]
     if missing.size:
         _embed_missing(project, model_dir, key, missing, on_progress, cancel)
         stored = project.embeddings(key)
-    if stored is None:  # a project with no rows
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float16)
+    if stored is None or not len(wanted):  # no rows asked for, or a project with no rows
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0 if stored is None else stored[1].shape[1]), dtype=np.float16)
     ids, vectors = stored
-    if len(ids) != n:  # another process is writing the same key meanwhile; never a silent gap
-        raise BertdeskError(f"{project.path.name}: {n - len(ids):,} rows still have no embedding; run it again.")
-    return ids, vectors
+    if rows is None and len(ids) == n:
+        return ids, vectors
+    at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    gaps = int(np.count_nonzero(ids[at] != wanted))
+    if gaps:  # another process is writing the same key meanwhile; never a silent gap
+        raise BertdeskError(f"{project.path.name}: {gaps:,} rows still have no embedding; run it again.")
+    return wanted, vectors[at]
 
 
 def _embed_missing(
@@ -174,8 +185,9 @@ def review_labels(
     data = data_from_project(project)
     features = None
     if mode == "fast":
-        _, vectors = ensure_embeddings(project, model, on_progress=_step(on_progress, 1, 2), cancel=cancel)
-        features = vectors[np.asarray(data.row_ids, dtype=np.int64)]
+        labelled = np.asarray(data.row_ids, dtype=np.int64)
+        ids, vectors = ensure_embeddings(project, model, rows=labelled, on_progress=_step(on_progress, 1, 2), cancel=cancel)
+        features = vectors[np.searchsorted(ids, labelled)]
     review = review_data(
         data, mode=mode, model_dir=model, folds=folds, seed=seed, features=features, on_progress=on_progress, cancel=cancel
     )
