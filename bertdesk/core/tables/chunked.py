@@ -34,7 +34,7 @@ from bertdesk.core.progress import CancelToken
 from bertdesk.core.tables import rawfile
 from bertdesk.core.tables.column_types import arrow_type
 from bertdesk.core.tables.columns import _unique_names
-from bertdesk.core.tables.delimited import _plan_text, _TextPlan
+from bertdesk.core.tables.delimited import _plan_text, _TextPlan, arrow_csv_options
 from bertdesk.core.tables.rawfile import _read_head, _short
 from bertdesk.core.tables.reading import SAMPLE_BYTES, read_table
 from bertdesk.core.tables.textstream import Utf8Stream
@@ -170,24 +170,10 @@ class ChunkReader:
 
         plan = self.table.plan
         assert plan is not None
-        names = list(plan.names)
         stream = Utf8Stream(rawfile._open(self.table.path), plan.codec if plan.transcode else None, self.cancel, line_break=plan.line_break)
         try:
-            reader = pacsv.open_csv(
-                stream,
-                read_options=pacsv.ReadOptions(block_size=_BLOCK_BYTES, skip_rows=plan.skip_lines, column_names=names),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=plan.delimiter,
-                    quote_char='"',
-                    double_quote=True,
-                    escape_char=False,
-                    newlines_in_values=True,
-                    ignore_empty_lines=True,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
-                ),
-            )
+            read_opts, parse_opts, convert_opts = arrow_csv_options(plan, _BLOCK_BYTES, multiline=True)
+            reader = pacsv.open_csv(stream, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
             for batch in reader:
                 self.cancel.raise_if_cancelled()
                 self.bytes_read = min(stream.bytes_read, self.table.total_bytes)

@@ -282,13 +282,13 @@ def _arrow_csv(
     return table, stream.replaced
 
 
-def _arrow_attempt(
-    p: Path, plan: _TextPlan, size: int, max_rows: int | None, multiline: bool, report: Throttle, cancel: CancelToken
-) -> tuple[pa.Table, Utf8Stream, bool] | None:
-    """One pyarrow read: (table, stream, stopped early), or None when pyarrow gave up."""
-    stream = Utf8Stream(rawfile._open(p), plan.codec if plan.transcode else None, cancel, line_break=plan.line_break)
+def arrow_csv_options(
+    plan: _TextPlan, block_size: int, multiline: bool
+) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
+    """pyarrow's CSV options for ``plan``: every column as text, exactly as written (the whole-file
+    read here and the chunked read of core.tables.chunked read the same way)."""
     names = list(plan.names)
-    read_opts = pacsv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=plan.skip_lines, column_names=names)
+    read_opts = pacsv.ReadOptions(block_size=block_size, skip_rows=plan.skip_lines, column_names=names)
     parse_opts = pacsv.ParseOptions(
         delimiter=plan.delimiter,
         quote_char='"',
@@ -300,6 +300,15 @@ def _arrow_attempt(
     convert_opts = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
+    return read_opts, parse_opts, convert_opts
+
+
+def _arrow_attempt(
+    p: Path, plan: _TextPlan, size: int, max_rows: int | None, multiline: bool, report: Throttle, cancel: CancelToken
+) -> tuple[pa.Table, Utf8Stream, bool] | None:
+    """One pyarrow read: (table, stream, stopped early), or None when pyarrow gave up."""
+    stream = Utf8Stream(rawfile._open(p), plan.codec if plan.transcode else None, cancel, line_break=plan.line_break)
+    read_opts, parse_opts, convert_opts = arrow_csv_options(plan, BLOCK_BYTES, multiline)
     message = f"Reading {p.name}"
     stopped = False
     try:
