@@ -220,3 +220,26 @@ def test_reader_names_bad_files_in_one_line(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(TableReadError) as caught:
         _frames(path, 50_000)
     assert message in str(caught.value) and "bad.csv" in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_under_the_temporary_name_is_never_touched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    # bertdesk never deletes what it did not write: a user's file that happens to carry the
+    # writer's temporary name stays byte for byte, whether the export fails or succeeds.
+    from bertdesk.core.tables import chunked_writing
+
+    names = iter(["aaaa0000", "aaaa0000", "bbbb1111"])
+    monkeypatch.setattr(chunked_writing.secrets, "token_hex", lambda _n: next(names))
+    target = tmp_path / f"out{suffix}"
+    theirs = tmp_path / f".out{suffix}.tmp-aaaa0000"
+    theirs.write_bytes(b"not bertdesk's")
+    frame = pd.DataFrame({"text": ["a", "b"], "label": ["x", "y"]})
+    writer = chunked_writing.ChunkedWriter(target)
+    writer.write(frame)
+    assert writer.temp.name == f".out{suffix}.tmp-bbbb1111"
+    writer.discard()
+    assert theirs.read_bytes() == b"not bertdesk's" and not writer.temp.exists()
+    names = iter(["aaaa0000", "cccc2222"])  # the name is taken again: the next one is used
+    again = chunked_writing.ChunkedWriter(target)
+    again.write(frame)
+    assert again.commit() == target and theirs.read_bytes() == b"not bertdesk's"

@@ -64,6 +64,7 @@ class ChunkedWriter:
         if not self.target.parent.is_dir():
             raise ExportError(f"Cannot export to {self.target}: the folder {self.target.parent} does not exist.")
         self.temp = self.target.with_name(f".{self.target.name}.tmp-{secrets.token_hex(4)}")
+        self._claimed = False  # the temp file exists and is ours (created exclusively)
         self.rows = 0
         self._handle: Any = None
         self._csv: Any = None
@@ -101,7 +102,7 @@ class ChunkedWriter:
             return export_frame(frame, self.target)
         try:
             self._close_handles()
-            if not self.temp.exists():
+            if not self._claimed:
                 raise ExportError(f"Cannot write {self.target}: there were no rows to write.")
             os.replace(self.temp, self.target)
         except OSError as err:
@@ -116,13 +117,26 @@ class ChunkedWriter:
             self._close_handles()
         except Exception:  # noqa: BLE001 - already failing; the file goes either way
             pass
-        if self.temp.exists():
+        if self._claimed and self.temp.exists():
             self.temp.unlink()
 
     # -- formats
 
+    def _claim(self) -> None:
+        """Create the temporary file exclusively, under a fresh name if one is taken: what
+        :meth:`discard` removes is then always a file this writer made, never one of the user's."""
+        while True:
+            try:
+                self.temp.open("xb").close()
+            except FileExistsError:
+                self.temp = self.target.with_name(f".{self.target.name}.tmp-{secrets.token_hex(4)}")
+                continue
+            self._claimed = True
+            return
+
     def _write_csv(self, frame: pd.DataFrame) -> None:
         if self._csv is None:
+            self._claim()
             # The same file as export_frame's: UTF-8 with a BOM, CRLF, minimal quoting.
             self._handle = open(self.temp, "w", encoding="utf-8-sig", newline="")
             self._csv = csv.writer(self._handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
@@ -138,6 +152,7 @@ class ChunkedWriter:
                 table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
                 self._schema = _settled(table.schema, self.column_types)
                 table = table.cast(self._schema)
+                self._claim()
                 self._parquet = pq.ParquetWriter(self.temp, self._schema)
             else:
                 table = pa.Table.from_pandas(frame.reset_index(drop=True), schema=self._schema, preserve_index=False)
