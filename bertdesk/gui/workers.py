@@ -100,6 +100,11 @@ class Job(QObject):
         """Ask the job to stop; it answers at its next check of the cancel token."""
         self.token.cancel()
 
+    def is_running(self) -> bool:
+        """Its thread is still working (a finished job stays in running_jobs() until the GUI
+        thread has handled its ``finished``)."""
+        return self._thread.isRunning()
+
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the thread ends (for shutdown and tests only, never on a normal path)."""
         return self._thread.wait(msecs)

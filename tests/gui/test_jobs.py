@@ -135,6 +135,19 @@ def test_a_cancelled_job_winding_down_does_not_ask_again(qtbot, window, monkeypa
     _wait_idle(qtbot)
 
 
+def test_a_finished_job_whose_signal_is_not_yet_handled_does_not_ask(qtbot, window, monkeypatch) -> None:
+    # Its thread has ended but the GUI thread has not yet handled "finished", so it is still in
+    # running_jobs(): closing must not ask "cancel it?" about work that is done.
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.No)
+    job = window.predict_panel.jobs.start("predict", lambda on_progress, cancel: "done", kind=JobKind.USER_WORK)
+    assert job.wait(10_000)
+    assert job in running_jobs()
+    assert window.close()
+    assert asked == []
+    _wait_idle(qtbot)
+
+
 def test_only_the_runner_constructs_a_job() -> None:
     """Panels ask the runner; none of them builds a Job (or a thread) by hand."""
     construct = re.compile(r"(?<![\w.])Job\(")
