@@ -111,8 +111,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise BertdeskError(f"{Path(args.data).name} has no rows to predict.")
     if args.out:  # the rows plus a label, a confidence and one probability per class
         check_file_destination(args.out, estimate_table_bytes(frame) + len(frame) * 12 * (len(predictor.labels) + 2))
-    sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
     texts = frame[text_col].tolist()
+    _warn_unreadable(predictor, texts, text_col)
+    sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
     progress = StderrProgress(quiet=args.quiet)
     with ctrl_c_cancels(CancelToken()) as token:
         try:
@@ -129,6 +130,15 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     else:
         _print_preview(_preview_rows(texts, result), len(texts), _label_counts(result), result.labels)
     return EXIT_OK
+
+
+def _warn_unreadable(predictor: Any, texts: list[Any], column: str) -> None:
+    """Before the work: say so when the model's tokenizer cannot read much of the column."""
+    from bertdesk.core.ml.vocabulary_coverage import PREDICT_FIX, measure
+
+    warning = measure(predictor.tokenizer, texts).message(column, fix=PREDICT_FIX)
+    if warning:
+        sys.stderr.write(f"Warning: {warning}\n")
 
 
 def _streams(args: argparse.Namespace) -> bool:
