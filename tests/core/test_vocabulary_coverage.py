@@ -88,3 +88,21 @@ def test_a_few_unreadable_texts_warn_when_they_are_many_texts() -> None:
     # 3% of the tokens unknown overall, but a quarter of the texts mostly unreadable: warn.
     assert Coverage(unknown=3, tokens=100, unreadable=25, measured=100, total=100).warns
     assert not Coverage(unknown=3, tokens=100, unreadable=5, measured=100, total=100).warns
+
+
+def test_a_project_is_measured_on_a_sample_of_its_rows(tmp_path: Any, tiny_model_dir: Any) -> None:
+    import pandas as pd
+
+    from bertdesk.core.ml.vocabulary_coverage import project_coverage
+    from bertdesk.core.project import Project
+
+    project = Project.create(tmp_path / "p.bertdesk", pd.DataFrame({"text": (CHINESE + ENGLISH) * 10}), text_column="text")
+    try:
+        coverage = project_coverage(project, str(tiny_model_dir), sample=50)
+        assert coverage.measured == 50 and coverage.total == 90 and coverage.warns
+        message = coverage.message("text")
+        assert message is not None and "measured on 50 of 90 texts" in message
+        whole = project_coverage(project, str(tiny_model_dir))
+        assert whole.measured == whole.total == 90 and not whole.sampled
+    finally:
+        project.close()

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bertdesk.core.project import Project
 
 TOKEN_LIMIT = 0.05  # warn from this share of unknown tokens over all texts ...
 TEXTS_LIMIT = 0.20  # ... or from this share of texts that are mostly unreadable,
@@ -90,7 +93,9 @@ def measure(tokenizer: Any, texts: Sequence[Any], *, sample: int = SAMPLE, seed:
     unk = getattr(tokenizer, "unk_token_id", None)
     if unk is None or not chosen:
         return Coverage(measured=len(chosen), total=total)
-    ids = tokenizer(chosen, add_special_tokens=False, truncation=False, return_attention_mask=False, return_token_type_ids=False)["input_ids"]
+    ids = tokenizer(chosen, add_special_tokens=False, truncation=False, return_attention_mask=False, return_token_type_ids=False)[
+        "input_ids"
+    ]
     unknown = tokens = unreadable = 0
     for row in ids:
         n_unk = sum(1 for i in row if i == unk)
@@ -105,3 +110,12 @@ def unknown_token_share(model: str | None, texts: Sequence[Any], *, sample: int 
     from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
 
     return measure(load_tokenizer(resolve_model_source(model)), texts, sample=sample, seed=seed)
+
+
+def project_coverage(project: Project, model: str | None, *, sample: int = SAMPLE, seed: int = SEED) -> Coverage:
+    """:func:`unknown_token_share` of a project's text column, reading only a seeded sample of its
+    rows (a million-row project is not read whole for a hint)."""
+    rows = project.row_count
+    ids = sorted(random.Random(seed).sample(range(rows), sample)) if rows > sample else None
+    coverage = unknown_token_share(model, project.texts(ids), sample=sample, seed=seed)
+    return replace(coverage, total=rows) if ids is not None else coverage
