@@ -92,7 +92,7 @@ def test_family_through_the_cli(encoder: tuple[str, Path], tmp_path: Path, capsy
     out = tmp_path / "predicted.csv"
     assert main(["predict", str(model), str(csv), "--text-col", "review", "--precision", "fp32", "--quiet", "--out", str(out)]) == 0
     predicted = pd.read_csv(out)
-    assert len(predicted) == 24 and set(predicted["predicted"]) <= {"neg", "pos"}
+    assert len(predicted) == 24 and set(predicted["predicted_label"]) <= {"neg", "pos"}
     maps = tmp_path / "maps.json"
     capsys.readouterr()
     assert main(["attention", str(model), TEXT, "--json", str(maps)]) == 0, capsys.readouterr().err
@@ -116,3 +116,32 @@ def test_chinese_character_vocabulary_reads_chinese_text(tmp_path: Path) -> None
     tokens = _check_explained(tmp_path / "trained", texts[0])
     assert tokens[1:-1] == list(texts[0]) and "[UNK]" not in tokens
     assert explain_text(tmp_path / "trained", texts[0]).words()[1:-1] == list(texts[0])
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_text_longer_than_the_positions_is_cut_where_the_model_can_read_it(family: str, tmp_path: Path) -> None:
+    """RoBERTa and XLM-R number positions from pad_token_id + 1, so a folder with 18 position slots
+    reads 16 tokens, not 18; a tokenizer without model_max_length (many downloaded ones) must not
+    let a long text index past the position table."""
+    folder = make_family_model(tmp_path / family, family, max_positions=16)
+    settings = folder / "tokenizer_config.json"
+    tokenizer_config = json.loads(settings.read_text(encoding="utf-8"))
+    tokenizer_config.pop("model_max_length", None)
+    settings.write_text(json.dumps(tokenizer_config), encoding="utf-8")
+    long = " ".join(["the parcel was late"] * 20)
+    predictions = predict(load_predictor(folder, device="cpu", precision="fp32"), [long, "good"])
+    assert predictions.probabilities.shape == (2, 2)
+    maps = explain_text(folder, long)
+    assert len(maps.tokens) == 16 and maps.truncation is not None
+
+
+@pytest.mark.parametrize("family", ["bert", "roberta"])
+def test_training_longer_than_the_model_reads_is_cut_to_what_it_reads(family: str, tmp_path: Path) -> None:
+    folder = make_family_model(tmp_path / family, family, labels=None, max_positions=16)
+    texts, labels = tiny_texts(24)
+    texts = [f"{t} {t} {t} {t}" for t in texts]  # longer than 16 tokens
+    messages: list[str] = []
+    result = fine_tune(_data(texts, labels), FAST.replace(model=str(folder)), tmp_path / "m", on_progress=lambda p: messages.append(p.message))
+    assert result.metrics["labels"] == ["neg", "pos"]
+    assert any("reads at most 16 tokens" in m for m in messages), messages
+    assert predict(load_predictor(tmp_path / "m", device="cpu", precision="fp32"), texts[:2]).probabilities.shape == (2, 2)
