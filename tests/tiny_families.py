@@ -96,7 +96,14 @@ def _config(family: str, vocab_size: int, tokenizer: Any, layers: int, heads: in
     common |= {"intermediate_size": 37, "max_position_embeddings": max_positions, **ids}
     if family == "distilbert":  # DistilBERT names its sizes differently and has no token types
         return AutoConfig.for_model(
-            "distilbert", vocab_size=vocab_size, dim=hidden, n_layers=layers, n_heads=heads, hidden_dim=37, max_position_embeddings=max_positions, **ids
+            "distilbert",
+            vocab_size=vocab_size,
+            dim=hidden,
+            n_layers=layers,
+            n_heads=heads,
+            hidden_dim=37,
+            max_position_embeddings=max_positions,
+            **ids,
         )
     if family == "electra":
         return AutoConfig.for_model("electra", embedding_size=16, **common)  # ELECTRA projects smaller embeddings up

@@ -14,6 +14,7 @@ import pytest
 from bertdesk.cli import main
 from bertdesk.core.ml.attention import explain_text
 from bertdesk.core.ml.inference import load_predictor, predict
+from bertdesk.core.ml.models import read_model_info
 from bertdesk.core.ml.training import fine_tune
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData
@@ -71,6 +72,8 @@ def test_family_trains_predicts_and_explains(encoder: tuple[str, Path], tmp_path
     assert result.metrics["labels"] == ["neg", "pos"]
     trained = tmp_path / "trained"
     assert json.loads((trained / "config.json").read_text())["model_type"] == family
+    info = read_model_info(trained)  # DistilBERT names these n_layers, n_heads, dim
+    assert (info.model_type, info.layers, info.heads, info.hidden_size, info.labels) == (family, 2, 2, 32, ["neg", "pos"])
 
     sample = texts[:6] + ["", TEXT]
     predictions = predict(load_predictor(trained, device="cpu", precision="fp32"), sample)
@@ -141,7 +144,9 @@ def test_training_longer_than_the_model_reads_is_cut_to_what_it_reads(family: st
     texts, labels = tiny_texts(24)
     texts = [f"{t} {t} {t} {t}" for t in texts]  # longer than 16 tokens
     messages: list[str] = []
-    result = fine_tune(_data(texts, labels), FAST.replace(model=str(folder)), tmp_path / "m", on_progress=lambda p: messages.append(p.message))
+    result = fine_tune(
+        _data(texts, labels), FAST.replace(model=str(folder)), tmp_path / "m", on_progress=lambda p: messages.append(p.message)
+    )
     assert result.metrics["labels"] == ["neg", "pos"]
     assert any("reads at most 16 tokens" in m for m in messages), messages
     assert predict(load_predictor(tmp_path / "m", device="cpu", precision="fp32"), texts[:2]).probabilities.shape == (2, 2)

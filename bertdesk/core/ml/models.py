@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bertdesk.core.errors import ModelError
-from bertdesk.core.ml.model_config import MAX_POSITIONS, read_config
+from bertdesk.core.ml.model_config import MAX_POSITIONS, SIZE_FIELDS, read_config
 from bertdesk.core.ml.model_weights import load_checked
 
 if TYPE_CHECKING:
@@ -186,9 +186,10 @@ def read_model_info(path: str | os.PathLike[str]) -> ModelInfo:
     return ModelInfo(
         path=folder,
         model_type=str(config.get("model_type", "?")),
-        layers=_config_int(config, "num_hidden_layers", 0),
-        heads=_config_int(config, "num_attention_heads", 0),
-        hidden_size=_config_int(config, "hidden_size", 0),
+        # DistilBERT names these n_layers, n_heads and dim (read_config's SIZE_FIELDS aliases).
+        layers=_size(config, "num_hidden_layers"),
+        heads=_size(config, "num_attention_heads"),
+        hidden_size=_size(config, "hidden_size"),
         max_length=readable_positions(config),
         labels=labels,
         trained_max_length=read_trained_max_length(folder),
@@ -211,6 +212,15 @@ def readable_positions(config: dict[str, Any]) -> int:
         pad = _config_int(config, "pad_token_id", 1)
         positions -= pad + 1
     return max(2, positions)
+
+
+def _size(config: dict[str, Any], name: str) -> int:
+    """A size field under its BERT name or the name another model type gives it; 0 when absent."""
+    for field_name in (name, *SIZE_FIELDS[name][1]):
+        value = _config_int(config, field_name, 0)
+        if value:
+            return value
+    return 0
 
 
 def _config_int(config: dict[str, Any], name: str, default: int) -> int:

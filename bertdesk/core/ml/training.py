@@ -411,7 +411,9 @@ def fine_tune(
     # a 128-position model, or RoBERTa's 514 slots that read 512, are cut to what they read.
     readable = readable_tokens(read_model_info(source.path), tokenizer)
     if config.max_length > readable:
-        on_progress(Progress(0, 0, f"{source.name} reads at most {readable} tokens per text; max length {config.max_length} is cut to {readable}."))
+        on_progress(
+            Progress(0, 0, f"{source.name} reads at most {readable} tokens per text; max length {config.max_length} is cut to {readable}.")
+        )
         config = config.replace(max_length=readable)
 
     warnings, truncated = data_warnings(data, tokenizer, config.max_length)
