@@ -83,3 +83,27 @@ def test_predict_warns_before_predicting(chinese_csv: Path, tiny_model_dir: Path
     warning = err.index("Warning: The model cannot read 100% of the words in this column (review)")
     assert warning < err.index("bertdesk: predicting")
     assert "Use a model trained from a model folder for that language" in err
+
+
+def test_predict_in_chunks_warns_from_the_first_rows(
+    chinese_csv: Path, tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.csv"
+    args = ["predict", str(tiny_model_dir), str(chinese_csv), "--text-col", "review", "--chunk-rows", "7", "--out", str(out), "--quiet"]
+    assert main([*args, "--precision", "fp32"]) == 0
+    err = capsys.readouterr().err
+    warning = err.index("Warning: The model cannot read 100% of the words in this column (review)")
+    assert "(measured on the first 20 rows)" in err
+    assert warning < err.index("bertdesk: predicting")
+    assert len(pd.read_csv(out)) == 20  # and it still predicts every row
+
+
+def test_predict_in_chunks_on_readable_text_does_not_warn(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    texts, labels = tiny_texts(20)
+    data = tmp_path / "en.csv"
+    pd.DataFrame({"review": texts, "label": labels}).to_csv(data, index=False)
+    assert (
+        main(["predict", str(tiny_model_dir), str(data), "--text-col", "review", "--chunk-rows", "7", "--quiet", "--precision", "fp32"])
+        == 0
+    )
+    assert "Warning: The model cannot read" not in capsys.readouterr().err
