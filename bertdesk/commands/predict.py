@@ -111,8 +111,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise BertdeskError(f"{Path(args.data).name} has no rows to predict.")
     if args.out:  # the rows plus a label, a confidence and one probability per class
         check_file_destination(args.out, estimate_table_bytes(frame) + len(frame) * 12 * (len(predictor.labels) + 2))
-    sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
     texts = frame[text_col].tolist()
+    _warn_unreadable(predictor, texts, text_col)
+    sys.stderr.write(f"bertdesk: predicting {len(frame):,} rows with {predictor.describe()}\n")
     progress = StderrProgress(quiet=args.quiet)
     with ctrl_c_cancels(CancelToken()) as token:
         try:
@@ -129,6 +130,29 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     else:
         _print_preview(_preview_rows(texts, result), len(texts), _label_counts(result), result.labels)
     return EXIT_OK
+
+
+def _warn_unreadable(predictor: Any, texts: list[Any], column: str) -> None:
+    """Before the work: say so when the model's tokenizer cannot read much of the column."""
+    from bertdesk.core.ml.vocabulary_coverage import PREDICT_FIX, measure
+
+    warning = measure(predictor.tokenizer, texts).message(column, fix=PREDICT_FIX)
+    if warning:
+        sys.stderr.write(f"Warning: {warning}\n")
+
+
+def _warn_unreadable_head(tokenizer: Any, table: Any, column: str, cancel: Any = None) -> None:
+    """:func:`_warn_unreadable` for a file read in chunks: measured on its first rows only (a file
+    bigger than memory is not read twice for a hint)."""
+    from bertdesk.core.ml.vocabulary_coverage import PREDICT_FIX, SAMPLE, measure
+    from bertdesk.core.tables.chunked import ChunkReader
+
+    head = next(iter(ChunkReader(table, chunk_rows=SAMPLE, cancel=cancel)), None)
+    if head is None or column not in head:
+        return
+    warning = measure(tokenizer, head[column].tolist()).message(column, fix=PREDICT_FIX)
+    if warning:
+        sys.stderr.write(f"Warning: {warning} (measured on the first {len(head):,} rows)\n")
 
 
 def _streams(args: argparse.Namespace) -> bool:
@@ -161,6 +185,7 @@ def _predict_in_chunks(args: argparse.Namespace) -> int:
         text_col = _text_column(args, table.columns, table.text_column)
         chunk_rows = args.chunk_rows or CHUNK_ROWS
         rows = f"{table.total_rows:,} rows" if table.total_rows is not None else f"{Path(args.data).name} ({size / (1 << 20):,.1f} MB)"
+        _warn_unreadable_head(predictor.tokenizer, table, text_col, token)
         sys.stderr.write(f"bertdesk: predicting {rows} in chunks of {chunk_rows:,} rows with {predictor.describe()}\n")
         show = _RowPrinter(text_col, json_lines=args.json and not args.out, preview=not args.out)
         progress = StderrProgress(quiet=args.quiet)
@@ -197,6 +222,9 @@ def _predict_ray(args: argparse.Namespace) -> int:
         check_file_destination(args.out, int(size * 1.5))
     table = open_chunks(files[0], header_row=header_row_index(args))
     text_col = _text_column(args, table.columns, table.text_column)
+    from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
+
+    _warn_unreadable_head(load_tokenizer(resolve_model_source(args.model)), table, text_col)
     where = f"the Ray cluster at {args.ray_address}" if args.ray_address else "a local Ray"
     pool = f"{args.actors} actor(s)" if args.actors else "one actor per GPU (else per CPU)"
     sys.stderr.write(f"bertdesk: predicting {len(files):,} file(s), {size / (1 << 20):,.1f} MB, with {pool} on {where}\n")

@@ -205,7 +205,7 @@ def _train_project(args: argparse.Namespace, config: Any, progress: Any, trainer
                     on_progress=progress,
                     cancel=token,
                     overwrite=args.overwrite,
-                    on_data=_announce,
+                    on_data=functools.partial(_announce, model=config.model, column=args.text_col),
                     train=trainer,
                 )
             finally:
@@ -219,7 +219,7 @@ def _train_table(args: argparse.Namespace, config: Any, progress: Any, trainer: 
     from bertdesk.core.progress import CancelToken
 
     data = labelled_table(args)
-    _announce(data)
+    _announce(data, model=config.model, column=args.text_col)
     with ctrl_c_cancels(CancelToken()) as token:
         try:
             return trainer(data, config, args.out, on_progress=progress, cancel=token)
@@ -227,8 +227,16 @@ def _train_table(args: argparse.Namespace, config: Any, progress: Any, trainer: 
             progress.close()
 
 
-def _announce(data: Any) -> None:
+def _announce(data: Any, *, model: str | None = None, column: str | None = None) -> None:
+    """The rows about to be trained on; and, before minutes of training, a warning when the
+    model's tokenizer cannot read much of their text (a language its vocabulary does not cover)."""
+    from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
+    from bertdesk.core.ml.vocabulary_coverage import measure
+
     sys.stderr.write(f"bertdesk: training on {len(data)} labelled rows ({', '.join(f'{k}: {v}' for k, v in data.counts().items())})\n")
+    warning = measure(load_tokenizer(resolve_model_source(model)), data.texts).message(column)
+    if warning:
+        sys.stderr.write(f"Warning: {warning}\n")
 
 
 def _report(result: Any, *, as_json: bool) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bertdesk.core.errors import ModelError
-from bertdesk.core.ml.model_config import MAX_POSITIONS, read_config
+from bertdesk.core.ml.model_config import MAX_POSITIONS, SIZE_FIELDS, read_config
 from bertdesk.core.ml.model_weights import load_checked
 
 if TYPE_CHECKING:
@@ -186,13 +186,41 @@ def read_model_info(path: str | os.PathLike[str]) -> ModelInfo:
     return ModelInfo(
         path=folder,
         model_type=str(config.get("model_type", "?")),
-        layers=_config_int(config, "num_hidden_layers", 0),
-        heads=_config_int(config, "num_attention_heads", 0),
-        hidden_size=_config_int(config, "hidden_size", 0),
-        max_length=_config_int(config, "max_position_embeddings", 512),
+        # DistilBERT names these n_layers, n_heads and dim (read_config's SIZE_FIELDS aliases).
+        layers=_size(config, "num_hidden_layers"),
+        heads=_size(config, "num_attention_heads"),
+        hidden_size=_size(config, "hidden_size"),
+        max_length=readable_positions(config),
         labels=labels,
         trained_max_length=read_trained_max_length(folder),
     )
+
+
+# Encoders that number positions from ``pad_token_id + 1`` (transformers'
+# ``create_position_ids_from_input_ids``): their first pad_token_id + 1 position slots are never
+# used, so RoBERTa's 514 slots read 512 tokens. Reading max_position_embeddings tokens indexes past
+# the table ("index 514 is out of bounds") on any text that long.
+OFFSET_POSITIONS = frozenset(
+    {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "roberta-prelayernorm", "data2vec-text", "longformer", "ibert"}
+)
+
+
+def readable_positions(config: dict[str, Any]) -> int:
+    """How many tokens (special ones included) the model's position table can read."""
+    positions = _config_int(config, "max_position_embeddings", 512)
+    if config.get("model_type") in OFFSET_POSITIONS:
+        pad = _config_int(config, "pad_token_id", 1)
+        positions -= pad + 1
+    return max(2, positions)
+
+
+def _size(config: dict[str, Any], name: str) -> int:
+    """A size field under its BERT name or the name another model type gives it; 0 when absent."""
+    for field_name in (name, *SIZE_FIELDS[name][1]):
+        value = _config_int(config, field_name, 0)
+        if value:
+            return value
+    return 0
 
 
 def _config_int(config: dict[str, Any], name: str, default: int) -> int:
@@ -220,14 +248,18 @@ def read_trained_max_length(folder: Path) -> int | None:
 
 def input_token_limit(info: ModelInfo, tokenizer: Any) -> int:
     """How many tokens of a text the model reads: the run's own max length when recorded, never
-    more than the position embeddings or the tokenizer's limit (tokenizers say "no limit" with a
-    huge number)."""
+    more than the model can read (:func:`readable_tokens`)."""
+    limit = readable_tokens(info, tokenizer)
+    return max(2, min(limit, info.trained_max_length)) if info.trained_max_length else limit
+
+
+def readable_tokens(info: ModelInfo, tokenizer: Any) -> int:
+    """The most tokens per text the model can read: its position table, and its tokenizer's limit
+    (tokenizers say "no limit" with a huge number)."""
     limits = [info.max_length if info.max_length > 0 else 512]
     tokenizer_limit = getattr(tokenizer, "model_max_length", None)
     if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < 1_000_000:
         limits.append(tokenizer_limit)
-    if info.trained_max_length:
-        limits.append(info.trained_max_length)
     return max(2, min(limits))
 
 

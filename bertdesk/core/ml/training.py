@@ -36,7 +36,7 @@ from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dea
 from bertdesk.core.ml import ddp
 from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
 from bertdesk.core.ml.model_folder import save_model
-from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, resolve_model_source
+from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, read_model_info, readable_tokens, resolve_model_source
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
 from bertdesk.core.ml.training_metrics import ValidationPoint, score_sheet
@@ -407,6 +407,14 @@ def fine_tune(
     if ranks.distributed:
         on_progress(Progress(0, 0, describe_batch(config.batch_size, 1, ranks.size)))
     cancel.raise_if_cancelled()
+    # Texts longer than the model's position table index past it (a RuntimeError mid-training):
+    # a 128-position model, or RoBERTa's 514 slots that read 512, are cut to what they read.
+    readable = readable_tokens(read_model_info(source.path), tokenizer)
+    if config.max_length > readable:
+        on_progress(
+            Progress(0, 0, f"{source.name} reads at most {readable} tokens per text; max length {config.max_length} is cut to {readable}.")
+        )
+        config = config.replace(max_length=readable)
 
     warnings, truncated = data_warnings(data, tokenizer, config.max_length)
     for warning in warnings:

@@ -28,13 +28,23 @@ from PySide6.QtWidgets import (
 from bertdesk.core.project.label_set import normalise_label
 from bertdesk.core.project.row_views import LABEL_COLUMN, RowView, Show
 from bertdesk.core.resources import resource_path
-from bertdesk.gui.jobs import JobRunner
+from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.models.dataset_model import DatasetTableModel
 from bertdesk.gui.project_events import ProjectEvents
+from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
 
 if TYPE_CHECKING:
+    from bertdesk.core.ml.vocabulary_coverage import Coverage
     from bertdesk.core.project import Project
     from bertdesk.core.project.events import LabelsChanged
+
+
+def _measure_coverage(project: Project, *, on_progress: object, cancel: object) -> tuple[Coverage, str]:
+    """How much of the text column the project's chosen model cannot read (a seeded sample)."""
+    from bertdesk.core.ml.vocabulary_coverage import project_coverage
+    from bertdesk.core.review.label_review import chosen_model
+
+    return project_coverage(project, str(chosen_model(project))), project.text_column
 
 
 def _icon(name: str) -> QIcon:
@@ -158,6 +168,12 @@ class DataPanel(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setStyleSheet("padding: 4px 2px;")
+        # The model's [UNK] share of the text column, measured in the background once per project.
+        self._coverage: Coverage | None = None
+        self.unreadable_label = QLabel()
+        self.unreadable_label.setWordWrap(True)
+        self.unreadable_label.setStyleSheet(STRONG_WARNING_STYLE)
+        self.unreadable_label.hide()
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setWordWrap(False)
@@ -233,6 +249,7 @@ class DataPanel(QWidget):
         table_layout = QVBoxLayout(table_page)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addWidget(self.summary_label)
+        table_layout.addWidget(self.unreadable_label)
         table_layout.addLayout(view_bar)
         table_layout.addLayout(bulk_bar)
         table_layout.addWidget(self.table, 1)
@@ -247,6 +264,9 @@ class DataPanel(QWidget):
     def set_project(self, project: Project | None) -> None:
         self.events.set_project(project)
         self.jobs.forget("view")
+        self.jobs.forget("coverage")
+        self._coverage = None
+        self.unreadable_label.hide()
         self._sort = None
         self.table.horizontalHeader().setSortIndicatorShown(False)
         self.show_combo.blockSignals(True)
@@ -261,6 +281,7 @@ class DataPanel(QWidget):
         self.stack.setCurrentIndex(1)
         self._size_columns(project)
         self.update_summary()
+        self._measure_coverage(project)
 
     def _on_project_labels_changed(self, message: LabelsChanged) -> None:
         self.model.refresh_labels(message.first, message.last)
@@ -277,8 +298,30 @@ class DataPanel(QWidget):
         counts = project.label_counts()
         self._sync_bulk_labels(tuple(counts))
         labels = ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "no labels yet"
+        coverage = f" · {self._coverage.summary()}" if self._coverage is not None else ""
         self.summary_label.setText(
-            f"{project.row_count:,} rows · text column: {project.text_column} · {project.labelled_count:,} labelled ({labels})"
+            f"{project.row_count:,} rows · text column: {project.text_column} · {project.labelled_count:,} labelled ({labels}){coverage}"
+        )
+
+    def _measure_coverage(self, project: Project) -> None:
+        """Start measuring how much of the text column the chosen model cannot read; a hint, so
+        a failure (no model found, say) only leaves it out."""
+
+        def measured(found: tuple[Coverage, str]) -> None:
+            if project is not self.model.project:
+                return
+            self._coverage, column = found
+            message = self._coverage.message(column)
+            self.unreadable_label.setText(message or "")
+            self.unreadable_label.setVisible(message is not None)
+            self.update_summary()
+
+        self.jobs.start(
+            "coverage",
+            lambda on_progress, cancel: _measure_coverage(project, on_progress=on_progress, cancel=cancel),
+            kind=JobKind.BACKGROUND,
+            on_done=measured,
+            show_failure=False,
         )
 
     def _size_columns(self, project: Project) -> None:

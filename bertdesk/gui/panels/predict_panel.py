@@ -54,6 +54,7 @@ from bertdesk.core.project.label_colors import UNLABELLED_COLOR
 from bertdesk.gui.jobs import JobRunner
 from bertdesk.gui.models.prediction_model import ROW_ID_ROLE, PredictionTableModel
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
+from bertdesk.gui.widgets.notices import WARNING_STYLE
 from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 from bertdesk.gui.widgets.predict_views import MAP_HINT, PredictViews
@@ -87,6 +88,8 @@ class PredictPanel(QWidget):
 
     explain_requested = Signal(str)
     status_message = Signal(str)
+    # Emitted from the prediction job's thread (queued to the GUI thread): the unreadable-text warning.
+    _unreadable_measured = Signal(str)
     label_uncertain_requested = Signal(str)  # an uncertainty measure: label those rows, most uncertain first
     similar_requested = Signal(int)  # row id: "Find Similar Rows" from the table's context menu
 
@@ -142,6 +145,13 @@ class PredictPanel(QWidget):
         for widget in (self.predict_all_button, self.predict_unlabelled_button, self.cancel_button, self.progress, self.progress_label):
             top.addWidget(widget)
         top.addWidget(self.run_label, 1)
+        # Before predicting: a warning when the run's model cannot read much of the text column.
+        self.unreadable_notice = QLabel()
+        self.unreadable_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.unreadable_notice.setWordWrap(True)
+        self.unreadable_notice.setStyleSheet(WARNING_STYLE)
+        self.unreadable_notice.hide()
+        self._unreadable_measured.connect(self._show_unreadable)
 
         # The count sits at the end of the filter bar (its search field gives way): under the
         # table its changing text ("20 unlabelled rows, most uncertain first") widened the table
@@ -221,6 +231,7 @@ class PredictPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.unreadable_notice)
         layout.addWidget(self.filters)
         layout.addWidget(self.splitter, 1)
 
@@ -452,6 +463,7 @@ class PredictPanel(QWidget):
         def work(*, on_progress: Any, cancel: Any) -> Any:
             from bertdesk.core.ml.project_prediction import predict_with_map
 
+            self._unreadable_measured.emit(_unreadable_message(project, run.model_dir))
             out = predict_with_map(project, run_id=run_id, rows=rows, on_progress=on_progress, cancel=cancel)
             # The rows as stored, read back here: the table shows them the moment the job ends
             # instead of emptying for a second load (seconds on a big project).
@@ -468,11 +480,16 @@ class PredictPanel(QWidget):
             on_cancelled=lambda: self.status_message.emit("Prediction cancelled; earlier predictions are kept."),
             on_finished=self._on_job_finished,
         )
+        self._show_unreadable("")
         self.progress.setRange(0, 0)
         self._show_progress_text("Loading the model…")
         self._update_enabled()
         self.status_message.emit(f"Predicting {'unlabelled' if rows == 'unlabelled' else 'all'} rows with run {run_id}…")
         return job
+
+    def _show_unreadable(self, message: str) -> None:
+        self.unreadable_notice.setText(message)
+        self.unreadable_notice.setVisible(bool(message))
 
     def _on_job_progressed(self, progress: Progress) -> None:
         if progress.total > 0:
@@ -728,6 +745,17 @@ class PredictPanel(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         self.map.select(row_id)
         return True
+
+
+def _unreadable_message(project: Project, model_dir: str) -> str:
+    """The warning that ``model_dir`` cannot read much of the project's text, or "" (also when the
+    model cannot be loaded: predicting says why itself)."""
+    from bertdesk.core.ml.vocabulary_coverage import PREDICT_FIX, project_coverage
+
+    try:
+        return project_coverage(project, model_dir).message(project.text_column, fix=PREDICT_FIX) or ""
+    except BertdeskError:
+        return ""
 
 
 def read_map(project: Project, run_id: int) -> tuple[StoredMap, str]:

@@ -3,6 +3,10 @@
 When most texts are cut the line becomes a warning that cannot be missed, with a button that
 sets the max length which keeps most of them whole (one click, then Start).
 
+The same count, with the same tokenizer, measures how much of the text the model cannot read
+([UNK] tokens, :mod:`bertdesk.core.ml.vocabulary_coverage`): above the threshold a second line
+warns that the text is probably in a language the model's vocabulary does not cover.
+
 Counting needs the model's tokenizer (and so transformers), so it runs as a background job
 (bertdesk/gui/jobs.py), debounced while the user edits the settings; a newer request cancels
 an older count and drops its answer.
@@ -13,13 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
 
 if TYPE_CHECKING:
     from bertdesk.core.ml.truncation import Truncation
+    from bertdesk.core.ml.vocabulary_coverage import Coverage
     from bertdesk.core.project import Project
 
 DEBOUNCE_MS = 400
@@ -29,15 +34,18 @@ QUIET_STYLE = "QLabel { color: #555; }"
 LOUD_STYLE = STRONG_WARNING_STYLE
 
 
-def _count(model: str, project: Project, max_length: int, *, on_progress: Any, cancel: Any) -> Truncation:
+def _count(model: str, project: Project, max_length: int, *, on_progress: Any, cancel: Any) -> tuple[Truncation, Coverage, str]:
     from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
     from bertdesk.core.ml.training_data import data_from_project
     from bertdesk.core.ml.truncation import check_truncation
+    from bertdesk.core.ml.vocabulary_coverage import measure
 
     texts = data_from_project(project).texts  # reads every labelled text: off the GUI thread
     tokenizer = load_tokenizer(resolve_model_source(model))
     cancel.raise_if_cancelled()
-    return check_truncation(tokenizer, texts, max_length)
+    truncation = check_truncation(tokenizer, texts, max_length)
+    cancel.raise_if_cancelled()
+    return truncation, measure(tokenizer, texts), project.text_column
 
 
 class TruncationLabel(QWidget):
@@ -57,10 +65,20 @@ class TruncationLabel(QWidget):
         self.fix_button.clicked.connect(self._on_fix_button_clicked)
         self.fix_button.hide()
         self._suggested: int | None = None
-        layout = QHBoxLayout(self)
+        # Text the model cannot read: a warning of its own, shown only above the threshold.
+        self.unreadable = QLabel()
+        self.unreadable.setTextFormat(Qt.TextFormat.PlainText)
+        self.unreadable.setWordWrap(True)
+        self.unreadable.setStyleSheet(LOUD_STYLE)
+        self.unreadable.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
+        layout.addWidget(self.unreadable)
         self.jobs = JobRunner(self)
         self._pending: tuple[str, Project, int] | None = None
         self._max_length = 0
@@ -75,6 +93,7 @@ class TruncationLabel(QWidget):
         self._pending = (model, project, max_length) if project is not None else None
         if self._pending is None:
             self.setText("")
+            self.show_unreadable(None)
             return
         self._timer.start()
 
@@ -109,7 +128,17 @@ class TruncationLabel(QWidget):
     def is_loud(self) -> bool:
         return self.label.styleSheet() == LOUD_STYLE
 
-    def _show(self, result: Truncation) -> None:
+    def show_unreadable(self, message: str | None) -> None:
+        """The warning that the model cannot read much of the text, or nothing (None)."""
+        self.unreadable.setText(message or "")
+        self.unreadable.setVisible(bool(message))
+
+    def unreadable_text(self) -> str:
+        return self.unreadable.text() if not self.unreadable.isHidden() else ""
+
+    def _show(self, found: tuple[Truncation, Coverage, str]) -> None:
+        result, coverage, column = found
+        self.show_unreadable(coverage.message(column))
         note = result.describe()
         if note is None:
             self.setText(f"All {result.total} labelled texts fit in {result.max_length} tokens.")
@@ -123,3 +152,4 @@ class TruncationLabel(QWidget):
 
     def _on_failed(self, _err: BaseException) -> None:
         self.setText("")
+        self.show_unreadable(None)
