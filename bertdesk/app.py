@@ -54,6 +54,14 @@ def _schedule_warm_up(window: object) -> None:
     QTimer.singleShot(1500, start)
 
 
+def _install_translators(app: Any) -> None:
+    """The interface language: View > Language's choice, else the system locale's."""
+    from bertdesk.gui.i18n import chosen_language, install_translators
+    from bertdesk.gui.settings import AppSettings
+
+    install_translators(app, chosen_language(AppSettings().language()))
+
+
 def _remove_leftovers() -> None:
     """Scratch folders a killed training left in the temp dir (only dead processes', see core/leftovers.py)."""
     from bertdesk.core.leftovers import remove_dead_trainer_folders
@@ -74,6 +82,7 @@ def main(argv: Sequence[str] = ()) -> int:
     app.setOrganizationName("bertdesk")
     app.setDesktopFileName("bertdesk")
     app.setWindowIcon(app_icon())
+    _install_translators(app)
     _install_excepthook()
     _remove_leftovers()
     window = MainWindow()

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QSize, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtCore import QCoreApplication, QProcess, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -38,6 +38,7 @@ from bertdesk.core.errors import BertdeskError
 from bertdesk.core.importing import PROJECT_SUFFIX, ImportOptions
 from bertdesk.core.resources import resource_path
 from bertdesk.gui.dialogs.errors import show_error
+from bertdesk.gui.i18n import LANGUAGES, SYSTEM, chosen_language
 from bertdesk.gui.jobs import JobRunner, blocking_jobs
 from bertdesk.gui.panels.data_panel import DataPanel
 from bertdesk.gui.project_events import ProjectEvents
@@ -64,6 +65,15 @@ OPEN_FILTER = (
 )
 SAMPLE_FILE = ("sample", "customer_feedback.csv")
 SAMPLE_COLUMNS = ("feedback", "category")
+
+
+def restart_command(project: str | None) -> tuple[str, list[str]]:
+    """The program and arguments that start bertdesk again (the bundle's executable, or this
+    Python with ``-m bertdesk``), opening ``project`` if given."""
+    import sys
+
+    args = [] if getattr(sys, "frozen", False) else ["-m", "bertdesk"]
+    return sys.executable, [*args, *([project] if project else [])]
 
 
 def app_icon() -> QIcon:
@@ -407,6 +417,7 @@ class MainWindow(QMainWindow):
         edit.addAction(self.redo_action)
         self.cancel_action = self._action("Cancel Job", self.cancel_job, "Esc")
         self.addAction(self.cancel_action)
+        self._build_view_menu()
         labels_menu = self.menuBar().addMenu("&Labels")
         self.label_set_action = self._action("Edit Label &Set…", self.edit_label_set, "Ctrl+L")
         labels_menu.addAction(self.label_set_action)
@@ -424,6 +435,50 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.shortcuts_action)
         help_menu.addSeparator()
         help_menu.addAction(self._action("&About bertdesk", self.show_about))
+
+    def _build_view_menu(self) -> None:
+        view = self.menuBar().addMenu(self.tr("&View"))
+        self.language_menu = view.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        chosen = self.settings.language()
+        # Languages are named in themselves, so a user can find theirs whatever is shown now.
+        for code, name in [(SYSTEM, self.tr("System Default")), *LANGUAGES.items()]:
+            action = QAction(name, self)
+            action.setCheckable(True)
+            action.setChecked(code == chosen)
+            action.setData(code)
+            action.triggered.connect(lambda checked=False, code=code: self.choose_language(code))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+
+    def choose_language(self, language: str) -> None:
+        """View > Language: remember ``language`` ("" = the system's); it shows from the next
+        start, and the user may restart now (the open project reopens where they were)."""
+        if language == self.settings.language():
+            return
+        self.settings.set_language(language)
+        name = LANGUAGES.get(chosen_language(language), language)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Language"),
+            self.tr("bertdesk will be shown in {language} from its next start.").format(language=name),
+            parent=self,
+        )
+        restart = box.addButton(self.tr("Restart Now"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Later"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is restart:
+            self.restart()
+
+    def restart(self) -> bool:
+        """Close (asking about running work as closing always does) and start bertdesk again
+        with the same project; False if the user kept the window open."""
+        path = self.project.path if self.project is not None else None
+        if not self.close():
+            return False
+        program, args = restart_command(str(path) if path is not None else None)
+        QProcess.startDetached(program, args)
+        return True
 
     # -- window state --------------------------------------------------------------------------
     def _restore_window(self) -> None:

@@ -26,6 +26,7 @@ VERSION_KEY = "settingsVersion"
 MAX_RECENT = 10
 RECENT_KEY = "files/recent"
 LAST_DIR_KEY = "files/lastDir"
+LANGUAGE_KEY = "interface/language"
 
 
 def open_settings() -> QSettings:
@@ -130,6 +131,15 @@ class AppSettings:
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self.qsettings.setValue("window/geometry", geometry)
         self.qsettings.setValue("window/state", state)
+        self.qsettings.sync()
+
+    # -- language -------------------------------------------------------------------------
+    def language(self) -> str:
+        """The interface language chosen in View > Language ("" = follow the system)."""
+        return str(self.qsettings.value(LANGUAGE_KEY, "") or "")
+
+    def set_language(self, language: str) -> None:
+        self.qsettings.setValue(LANGUAGE_KEY, language)
         self.qsettings.sync()
 
     # -- folders --------------------------------------------------------------------------
