@@ -205,6 +205,6 @@ class _Binding(QObject):
 
 def blocking_jobs(jobs: list[Job]) -> list[Job]:
     """The jobs closing the window must ask about: user work still working that nobody has
-    cancelled yet (a cancelled job is only winding down, and a finished one only waits for its
-    last signal: asking "cancel it?" about either makes no sense)."""
-    return [job for job in jobs if job.kind is not JobKind.BACKGROUND and not job.token.is_set() and job.is_running()]
+    cancelled yet (a cancelled job is only winding down, and an answered one only waits for its
+    thread to end: asking "cancel it?" about either makes no sense)."""
+    return [job for job in jobs if job.kind is not JobKind.BACKGROUND and not job.token.is_set() and not job.answered()]

@@ -15,6 +15,7 @@ thread; the :class:`Job` emits, on the GUI thread:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -37,25 +38,32 @@ class _Worker(QObject):
     cancelled = Signal()
     done = Signal()
 
-    def __init__(self, fn: Callable[..., Any], cancel: CancelToken, interval: float) -> None:
+    def __init__(self, fn: Callable[..., Any], cancel: CancelToken, interval: float, answered: threading.Event) -> None:
         super().__init__()
         self._fn = fn
         self._cancel = cancel
         self._throttle = Throttle(self.progressed.emit, interval)
+        self._answered = answered
 
     @Slot()
     def run(self) -> None:
+        # ``answered`` is set before the outcome is sent: by the time the GUI thread handles it
+        # (a project shown, say), the job already counts as done, however late its thread ends.
         try:
             result = self._fn(on_progress=self._throttle, cancel=self._cancel)
         except Cancelled:
+            self._answered.set()
             self.cancelled.emit()
         except BaseException as err:  # noqa: BLE001 - reported to the GUI, never lost
             if not isinstance(err, Exception):
                 log.exception("job aborted")
+            self._answered.set()
             self.failed.emit(err)
         else:
+            self._answered.set()
             self.succeeded.emit(result)
         finally:
+            self._answered.set()
             self.done.emit()
 
 
@@ -78,7 +86,8 @@ class Job(QObject):
         self.token = CancelToken()
         self._thread = QThread()
         self._thread.setObjectName(f"bertdesk-{name}")
-        self._worker = _Worker(fn, self.token, interval)
+        self._answered = threading.Event()
+        self._worker = _Worker(fn, self.token, interval, self._answered)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         # Queued connections: the worker's signals are delivered on this object's (GUI) thread.
@@ -100,10 +109,10 @@ class Job(QObject):
         """Ask the job to stop; it answers at its next check of the cancel token."""
         self.token.cancel()
 
-    def is_running(self) -> bool:
-        """Its thread is still working (a finished job stays in running_jobs() until the GUI
-        thread has handled its ``finished``)."""
-        return self._thread.isRunning()
+    def answered(self) -> bool:
+        """Its work is over and its outcome sent (it stays in running_jobs() until its thread
+        has ended and the GUI thread has handled ``finished``)."""
+        return self._answered.is_set()
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the thread ends (for shutdown and tests only, never on a normal path)."""

@@ -308,7 +308,7 @@ class DataPanel(QWidget):
         a failure (no model found, say) only leaves it out."""
 
         def measured(found: tuple[Coverage, str]) -> None:
-            if project is not self.model.project:
+            if project is not self.model.project or project.closed:  # closed or changed meanwhile
                 return
             self._coverage, column = found
             message = self._coverage.message(column)
