@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QKeySequence, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -67,21 +67,33 @@ if TYPE_CHECKING:
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the label name of a "label" filter entry
 SAMPLE_SEED = 20_240_601
 # "Most uncertain first" orders: the rows whose labels teach the model most come first.
-UNCERTAINTY_CHOICES = (("least_confidence", "least confident"), ("margin", "smallest margin"), ("entropy", "highest entropy"))
+# The names are translated where shown (context "LabelPanel").
+UNCERTAINTY_CHOICES = (
+    ("least_confidence", QT_TRANSLATE_NOOP("LabelPanel", "least confident")),
+    ("margin", QT_TRANSLATE_NOOP("LabelPanel", "smallest margin")),
+    ("entropy", QT_TRANSLATE_NOOP("LabelPanel", "highest entropy")),
+)
 # How long a search step may scan on the GUI thread before it moves to a worker: well under a
 # frame budget a typist notices, and enough for the near matches that are the common case.
 QUICK_SEARCH = SearchBudget(per_row=0.02, total=0.02)
 # The keys keyPressEvent answers, for Help > Keyboard Shortcuts (tests check the sheet lists them).
+# Translated where shown: QCoreApplication.translate("LabelPanel", text) (bare key names are not marked).
 LABELLING_KEYS = (
-    ("1 … 9, then A … Z", "Give the row the label with that key and go to the next row"),
-    ("0 or Backspace", "Clear the row's label"),
-    ("Enter", "Accept the model's suggestion (suspicious labels: the suggested label)"),
-    ("Space or →", "Next row of the view"),
-    ("Space (suspicious labels)", "Keep the row's label and mark it reviewed"),
-    ("←", "Back to the row visited before (even one the view no longer holds)"),
-    ("Ctrl+F", "Search the text"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
-    ("Esc", "Stop a search"),
+    (
+        QT_TRANSLATE_NOOP("LabelPanel", "1 … 9, then A … Z"),
+        QT_TRANSLATE_NOOP("LabelPanel", "Give the row the label with that key and go to the next row"),
+    ),
+    (QT_TRANSLATE_NOOP("LabelPanel", "0 or Backspace"), QT_TRANSLATE_NOOP("LabelPanel", "Clear the row's label")),
+    ("Enter", QT_TRANSLATE_NOOP("LabelPanel", "Accept the model's suggestion (suspicious labels: the suggested label)")),
+    (QT_TRANSLATE_NOOP("LabelPanel", "Space or →"), QT_TRANSLATE_NOOP("LabelPanel", "Next row of the view")),
+    (
+        QT_TRANSLATE_NOOP("LabelPanel", "Space (suspicious labels)"),
+        QT_TRANSLATE_NOOP("LabelPanel", "Keep the row's label and mark it reviewed"),
+    ),
+    ("←", QT_TRANSLATE_NOOP("LabelPanel", "Back to the row visited before (even one the view no longer holds)")),
+    ("Ctrl+F", QT_TRANSLATE_NOOP("LabelPanel", "Search the text")),
+    ("Ctrl+Z / Ctrl+Shift+Z", QT_TRANSLATE_NOOP("LabelPanel", "Undo / redo")),
+    ("Esc", QT_TRANSLATE_NOOP("LabelPanel", "Stop a search")),
 )
 # After this many new labels since the active model was trained, offer to retrain (the
 # suggestions and the "most uncertain" queue then learn from them).
@@ -92,8 +104,12 @@ VISITED_LIMIT = 1000  # rows ← can walk back through
 
 
 def _undo_note(cause: str, step: str) -> str:
-    """'Undone: Label row 406 "neutral" · saved ✓': what Undo/Redo did, not the step as if redone."""
-    return f"{'Undone' if cause == 'undo' else 'Redone'}: {step}  ·  saved ✓"
+    """'Undone: Label row 406 "neutral" · saved ✓': what Undo/Redo did, not the step as if redone.
+
+    ``step`` is the project's own (English) name of the step, shared with the CLI."""
+    if cause == "undo":
+        return QCoreApplication.translate("LabelPanel", "Undone: {step}  ·  saved ✓").format(step=step)
+    return QCoreApplication.translate("LabelPanel", "Redone: {step}  ·  saved ✓").format(step=step)
 
 
 def _plain_label(text: str = "", style: str = "") -> QLabel:
@@ -154,22 +170,22 @@ class LabelPanel(QWidget):
         self.filter_combo.setMinimumContentsLength(12)
         self.filter_combo.activated.connect(self._on_filter_combo_activated)
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Search the text…  (Ctrl+F)")
+        self.search_edit.setPlaceholderText(self.tr("Search the text…  (Ctrl+F)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.search_edit.textEdited.connect(self._on_search_edit_text_edited)
         self.search_edit.installEventFilter(self)
-        self.regex_check = QCheckBox("Regex")
+        self.regex_check = QCheckBox(self.tr("Regex"))
         self.regex_check.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sample_spin = QSpinBox()
         self.sample_spin.setRange(1, 100_000)
         self.sample_spin.setValue(100)
-        self.sample_spin.setPrefix("sample of ")
+        self.sample_spin.setPrefix(self.tr("sample of "))
         self.sample_spin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.sample_spin.editingFinished.connect(self._on_sample_spin_editing_finished)
         self.sample_spin.setVisible(False)
         top = QHBoxLayout()
-        top.addWidget(_plain_label("Show"))
+        top.addWidget(_plain_label(self.tr("Show")))
         top.addWidget(self.filter_combo)
         top.addWidget(self.sample_spin)
         top.addWidget(self.search_edit, 1)
@@ -203,13 +219,13 @@ class LabelPanel(QWidget):
         self.buttons_grid.setContentsMargins(0, 0, 0, 0)
         self.buttons_box.setStyleSheet("QPushButton:checked { font-weight: bold; background: #dcefdc; border: 1px solid #2e7d32; }")
         self.label_buttons: list[QPushButton] = []
-        self.clear_button = self._button("0  clear", lambda: self.clear_current())
-        self.back_button = self._button("←  back", lambda: self.go_back())
-        self.skip_button = self._button("Space  skip", lambda: self.skip())
+        self.clear_button = self._button(self.tr("0  clear"), lambda: self.clear_current())
+        self.back_button = self._button(self.tr("←  back"), lambda: self.go_back())
+        self.skip_button = self._button(self.tr("Space  skip"), lambda: self.skip())
         self.similar_button = self._button(
-            "Similar rows…", lambda: self.current_row is not None and self.similar_requested.emit(self.current_row)
+            self.tr("Similar rows…"), lambda: self.current_row is not None and self.similar_requested.emit(self.current_row)
         )
-        self.similar_button.setToolTip("The rows most like this one, to label them at once (Ctrl+Shift+F)")
+        self.similar_button.setToolTip(self.tr("The rows most like this one, to label them at once (Ctrl+Shift+F)"))
         moves = QHBoxLayout()
         for button in (self.back_button, self.clear_button, self.skip_button):
             moves.addWidget(button)
@@ -218,10 +234,10 @@ class LabelPanel(QWidget):
 
         self.retrain_label = _plain_label()
         self.retrain_label.setWordWrap(True)
-        self.retrain_now_button = QPushButton("Retrain now")
-        self.retrain_now_button.setToolTip("Train with the same settings in the background, then predict the unlabelled rows")
+        self.retrain_now_button = QPushButton(self.tr("Retrain now"))
+        self.retrain_now_button.setToolTip(self.tr("Train with the same settings in the background, then predict the unlabelled rows"))
         self.retrain_now_button.clicked.connect(self._on_retrain_now_clicked)
-        self.retrain_later_button = QPushButton("Later")
+        self.retrain_later_button = QPushButton(self.tr("Later"))
         self.retrain_later_button.clicked.connect(self._on_retrain_later_clicked)
         self.retrain_bar = QWidget()
         self.retrain_bar.setStyleSheet("QWidget { background: #e8f0fe; border-radius: 4px; }")
@@ -259,7 +275,9 @@ class LabelPanel(QWidget):
         self.message_label = _plain_label(style="color: #b00020;")
         self.message_label.setWordWrap(True)
         keys = _plain_label(
-            "1–9, a–z label · Enter accepts the suggestion · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search",
+            self.tr(
+                "1–9, a–z label · Enter accepts the suggestion · 0/⌫ clear · Space/→ skip · ← back · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F search"
+            ),
             "color: #777;",
         )
         keys.setWordWrap(True)
@@ -364,18 +382,19 @@ class LabelPanel(QWidget):
         self._rebuild_buttons()
         current = self.filter_choice()
         self.filter_combo.clear()
-        self.filter_combo.addItem("All rows", "all")
-        self.filter_combo.addItem("Unlabelled", "unlabelled")
-        self.filter_combo.addItem("Labelled", "labelled")
+        self.filter_combo.addItem(self.tr("All rows"), "all")
+        self.filter_combo.addItem(self.tr("Unlabelled"), "unlabelled")
+        self.filter_combo.addItem(self.tr("Labelled"), "labelled")
         for name in names:
-            self.filter_combo.addItem(f"Label: {name}", "label")
+            self.filter_combo.addItem(self.tr("Label: {name}").format(name=name), "label")
             self.filter_combo.setItemData(self.filter_combo.count() - 1, name, NAME_ROLE)
-        self.filter_combo.addItem("Search…", "search")
-        self.filter_combo.addItem("Random sample", "random")
+        self.filter_combo.addItem(self.tr("Search…"), "search")
+        self.filter_combo.addItem(self.tr("Random sample"), "random")
         for method, text in UNCERTAINTY_CHOICES:
-            self.filter_combo.addItem(f"Most uncertain first ({text})", "uncertain")
+            measure = QCoreApplication.translate("LabelPanel", text)
+            self.filter_combo.addItem(self.tr("Most uncertain first ({measure})").format(measure=measure), "uncertain")
             self.filter_combo.setItemData(self.filter_combo.count() - 1, method, NAME_ROLE)
-        self.filter_combo.addItem("Suspicious labels", "suspicious")
+        self.filter_combo.addItem(self.tr("Suspicious labels"), "suspicious")
         self.filter_combo.setCurrentIndex(max(self.filter_index(*current), 0))
 
     def filter_choice(self, index: int | None = None) -> tuple[str, str | None]:
@@ -402,7 +421,11 @@ class LabelPanel(QWidget):
             button = self._button(f"{key}  {name}" if key else name, lambda n=name: self.assign(n))
             button.setMinimumHeight(34)
             button.setCheckable(True)  # checked = the row's current label
-            button.setToolTip(f"Label this row {name!r}" + (f" (key {key})" if key else ""))
+            button.setToolTip(
+                self.tr("Label this row {name!r} (key {key})").format(name=name, key=key)
+                if key
+                else self.tr("Label this row {name!r}").format(name=name)
+            )
             self.buttons_grid.addWidget(button, i // 5, i % 5)
             self.label_buttons.append(button)
         self._paint_buttons()
@@ -429,20 +452,29 @@ class LabelPanel(QWidget):
             # No review yet: the view is empty and its bar offers to make one.
             self.walker = None
             self._update_review_bar()
-            self._show_row(None, "No label review yet: press Find suspicious labels (above) to check every label.")
+            self._show_row(None, self.tr("No label review yet: press Find suspicious labels (above) to check every label."))
             return True
         try:
             self.walker = RowWalker(self.project, row_filter)
         except BertdeskError as err:
-            self.message_label.setText(str(err))
+            self.message_label.setText(self._filter_error(row_filter, err))
             return False
         if suspicious:
             self._update_review_bar()
         self.message_label.setText("")
         self.sample_spin.setVisible(row_filter.kind == "random")
         self._visited.clear()  # a new view: ← walks this view from here
-        self._step(None, backward=False, empty="No rows match this view.", whole_view=True)
+        self._step(None, backward=False, empty=self.tr("No rows match this view."), whole_view=True)
         return True
+
+    def _filter_error(self, row_filter: RowFilter, err: BertdeskError) -> str:
+        """The line for a view that cannot be shown: core's own (English, shared with the CLI),
+        except the everyday one, "Most uncertain first" before any prediction, said translatably."""
+        if row_filter.kind == "uncertain" and self.project is not None:
+            table = self.project.predictions()
+            if table is None or not len(table):  # the condition core's message answers
+                return self.tr("No predictions yet: train a model, then predict (Predict panel), to label the most uncertain rows first.")
+        return str(err)
 
     # -- resuming where the user left off --------------------------------------------------------
     def place(self) -> dict[str, object] | None:
@@ -588,7 +620,7 @@ class LabelPanel(QWidget):
     def assign(self, label: str | None) -> None:
         """Give the current row ``label`` (None clears; one undo step in the project), move on (when labelling)."""
         row = self.current_row
-        changed = self._edit_current(lambda project, r: project.set_label(r, label), "Saved")
+        changed = self._edit_current(lambda project, r: project.set_label(r, label), self.tr("Saved ✓  row {row}"))
         if changed is None or row is None:
             return
         if changed and label is not None:
@@ -599,8 +631,9 @@ class LabelPanel(QWidget):
             self._show_row(row)
 
     def _edit_current(self, edit: Callable[[Project, int], bool], saved: str) -> bool | None:
-        """Make ``edit`` (one undo step) on the row shown and say ``saved`` ✓ when it changed
-        something; None when there was no row, or the edit failed (its one line is shown)."""
+        """Make ``edit`` (one undo step) on the row shown and say ``saved`` (with the 1-based
+        ``{row}``) when it changed something; None when there was no row, or the edit failed (its
+        one line is shown)."""
         project, row = self.project, self.current_row
         if project is None or row is None:
             return None
@@ -613,7 +646,7 @@ class LabelPanel(QWidget):
         finally:
             self._assigning = False
         if changed:
-            self.saved_label.setText(f"{saved} ✓  row {row + 1}")
+            self.saved_label.setText(saved.format(row=row + 1))
         return changed
 
     # -- the uncertain -> label -> retrain loop ------------------------------------------------
@@ -647,8 +680,10 @@ class LabelPanel(QWidget):
         self._labelled_since_model += 1
         if self._labelled_since_model >= self._offer_retrain_at:
             self.retrain_label.setText(
-                f"You labelled {self._labelled_since_model} rows since run {self._active_run_id} was trained. "
-                "Retrain, so the suggestions and the most-uncertain queue learn from them?"
+                self.tr(
+                    "You labelled {count} rows since run {run} was trained. "
+                    "Retrain, so the suggestions and the most-uncertain queue learn from them?"
+                ).format(count=self._labelled_since_model, run=self._active_run_id)
             )
             self.retrain_bar.show()
 
@@ -720,7 +755,7 @@ class LabelPanel(QWidget):
         if self._suspect_on_screen() is None:  # relabelled or kept already: nothing to keep
             self.skip()
             return
-        if self._edit_current(lambda project, row: project.mark_reviewed([row]), "Kept") is not None:
+        if self._edit_current(lambda project, row: project.mark_reviewed([row]), self.tr("Kept ✓  row {row}")) is not None:
             self.skip()
 
     def start_review(self, mode: str) -> None:
@@ -738,11 +773,11 @@ class LabelPanel(QWidget):
         self.review_bar.show_started(mode)
         self.message_label.setText("")
         if self.walker is None and self.filter_choice()[0] == "suspicious":  # the empty view says what is happening
-            self._show_row(None, "Checking every label against what the others teach… the most suspicious rows come here.")
+            self._show_row(None, self.tr("Checking every label against what the others teach… the most suspicious rows come here."))
         self.jobs.start(
             "review",
             work,
-            title="Finding suspicious labels",
+            title=self.tr("Finding suspicious labels"),
             on_progress=self.review_bar.show_progress,
             on_done=lambda _review: self._on_review_done(),
             on_finished=self._update_review_bar,
@@ -754,7 +789,7 @@ class LabelPanel(QWidget):
             return False
         self.jobs.forget("review")
         self._update_review_bar()
-        self.message_label.setText("Label review cancelled.")
+        self.message_label.setText(self.tr("Label review cancelled."))
         return True
 
     def cancel_work(self) -> bool:
@@ -794,7 +829,7 @@ class LabelPanel(QWidget):
         """Show the next row of the view (← comes back to this one)."""
         if self.walker is not None and self.current_row is not None:
             self._leaving = self.current_row
-            self._step(self.current_row, backward=False, empty="That was the last row in this view.")
+            self._step(self.current_row, backward=False, empty=self.tr("That was the last row in this view."))
 
     def go_back(self) -> None:
         """Show the row visited before this one, even one the view no longer holds (the row just
@@ -806,7 +841,7 @@ class LabelPanel(QWidget):
             self.message_label.setText("")
             self._show_row(self._visited.pop())
             return
-        self._step(self.current_row, backward=True, empty="This is the first row in this view.")
+        self._step(self.current_row, backward=True, empty=self.tr("This is the first row in this view."))
 
     def undo(self) -> None:
         """Ctrl+Z: step the project's undo history back (the change is announced like any edit)."""
@@ -878,12 +913,12 @@ class LabelPanel(QWidget):
 
         self._search_step = (empty, whole_view)
         self.message_label.setText("")
-        self.search_status.setText("Searching…  (Esc cancels)")
+        self.search_status.setText(self.tr("Searching…  (Esc cancels)"))
         # Background kind: closing the window cancels a search without asking.
         self.jobs.start(
             "search",
             work,
-            title="Searching",
+            title=self.tr("Searching"),
             kind=JobKind.BACKGROUND,
             on_progress=self._on_search_job_progressed,
             on_done=self._on_search_job_succeeded,
@@ -901,11 +936,13 @@ class LabelPanel(QWidget):
         self.jobs.forget("search")
         self.search_status.setText("")
         if say:
-            self.message_label.setText("Search cancelled.")
+            self.message_label.setText(self.tr("Search cancelled."))
 
     def _on_search_job_progressed(self, progress: Progress) -> None:
+        # The scan's report is "Searching… {n} rows looked at" (core, shared with the CLI): said here
+        # from its count, so that it can be translated.
         if progress.message:
-            self.search_status.setText(f"{progress.message}  (Esc cancels)")
+            self.search_status.setText(self.tr("Searching… {count:,} rows looked at  (Esc cancels)").format(count=progress.done))
 
     def _on_search_job_succeeded(self, found: int | None) -> None:
         self.search_status.setText("")
@@ -935,7 +972,7 @@ class LabelPanel(QWidget):
         self.current_row = row
         project = self.project
         if project is None or row is None:
-            self.text_view.setPlainText(empty if project is not None else "Open a project to start labelling.")
+            self.text_view.setPlainText(empty if project is not None else self.tr("Open a project to start labelling."))
             self.row_label.setText("")
             self.suggestion_label.setText("")
             self.position_label.setText("")
@@ -949,30 +986,42 @@ class LabelPanel(QWidget):
         for name, value in self.context_values.items():
             value.setText(cells[columns.index(name)])
         label = project.label_of(row)
-        self.row_label.setText(f"Row {row + 1:,}  ·  {label if label is not None else 'unlabelled'}")
+        self.row_label.setText(
+            self.tr("Row {row:,}  ·  {label}").format(row=row + 1, label=label if label is not None else self.tr("unlabelled"))
+        )
         suspect = self._suspect_on_screen()
         suggestion = self.suggestion_for(row)
         if suspect is not None:
             self.suggestion_label.setText(
-                f'Probably wrong: "{suspect.label}" {suspect.given_probability:.0%} vs "{suspect.suggested}" '
-                f"{suspect.suggested_probability:.0%}  ·  Enter: {suspect.suggested}  ·  Space: keep {suspect.label}"
+                self.tr(
+                    'Probably wrong: "{label}" {given:.0%} vs "{suggested}" {suggested_share:.0%}  ·  Enter: {suggested}  ·  Space: keep {label}'
+                ).format(
+                    label=suspect.label,
+                    given=suspect.given_probability,
+                    suggested=suspect.suggested,
+                    suggested_share=suspect.suggested_probability,
+                )
             )
         elif self.reviewing() and row in self._suspects:
-            self.suggestion_label.setText("Relabelled or kept since the review  ·  Space: next")
+            self.suggestion_label.setText(self.tr("Relabelled or kept since the review  ·  Space: next"))
         else:
             self.suggestion_label.setText(
-                f"Model suggests: {suggestion[0]} ({suggestion[1]:.0%})" + ("" if suggestion[0] == label else "  ·  Enter accepts")
-                if suggestion is not None
-                else ""
+                ""
+                if suggestion is None
+                else self.tr("Model suggests: {label} ({confidence:.0%})").format(label=suggestion[0], confidence=suggestion[1])
+                if suggestion[0] == label
+                else self.tr("Model suggests: {label} ({confidence:.0%})  ·  Enter accepts").format(
+                    label=suggestion[0], confidence=suggestion[1]
+                )
             )
         for button, name in zip(self.label_buttons, self._label_names):
             button.setChecked(name == label)
         position = self.walker.position(row) if self.walker is not None else None
         total = self.walker.total if self.walker is not None else None
         if position is not None and total is not None:
-            self.position_label.setText(f"{position:,} of {total:,}")
+            self.position_label.setText(self.tr("{position:,} of {total:,}").format(position=position, total=total))
         elif total is not None:
-            self.position_label.setText(f"{total:,} in this view")
+            self.position_label.setText(self.tr("{total:,} in this view").format(total=total))
         else:
             self.position_label.setText("")
 
@@ -984,7 +1033,9 @@ class LabelPanel(QWidget):
             self.chart.set_counts({})
             return
         counts = project.label_counts()
-        self.progress_label.setText(f"{project.labelled_count:,} of {project.row_count:,} labelled")
+        self.progress_label.setText(
+            self.tr("{labelled:,} of {rows:,} labelled").format(labelled=project.labelled_count, rows=project.row_count)
+        )
         lines = [f"{key_for_position(i) or '·'}  {name}: {n:,}" for i, (name, n) in enumerate(counts.items())]
-        self.counts_label.setText("\n".join(lines) or "No labels yet.")
+        self.counts_label.setText("\n".join(lines) or self.tr("No labels yet."))
         self.chart.set_counts(counts, project.display_colors())

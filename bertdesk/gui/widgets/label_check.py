@@ -58,16 +58,18 @@ class LabelCheckNotice(QWidget):
         """Say what ``review`` found (None: offer one); ``open_count``: suspects not yet looked at."""
         if review is None:
             self.text.setStyleSheet("")
-            self.text.setText("Some labels may be wrong, and a model learns their mistakes.")
-            self.button.setText("Check labels")
+            self.text.setText(self.tr("Some labels may be wrong, and a model learns their mistakes."))
+            self.button.setText(self.tr("Check labels"))
             return
         noisy = review.estimated_noise >= NOISY and open_count > 0
         self.text.setStyleSheet(WARNING_STYLE if noisy else "")
         summary = noise_summary(review)
         if noisy:
             self.text.setText(
-                f"Label review: {summary}. Review the {open_count:,} suspicious rows before training: a model learns their mistakes."
+                self.tr(
+                    "Label review: {summary}. Review the {count:,} suspicious rows before training: a model learns their mistakes."
+                ).format(summary=summary, count=open_count)
             )
         else:
-            self.text.setText(f"Label review: {summary}; {open_count:,} suspicious rows left.")
-        self.button.setText("Review suspicious labels")
+            self.text.setText(self.tr("Label review: {summary}; {count:,} suspicious rows left.").format(summary=summary, count=open_count))
+        self.button.setText(self.tr("Review suspicious labels"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from bertdesk.core.progress import Progress
@@ -17,14 +17,24 @@ from bertdesk.core.project.label_review_record import LabelReview
 
 __all__ = ["ReviewBar", "noise_summary"]
 
+# A review's mode ("fast", "thorough": data) as the bar names it; translated where shown.
+MODE_NAMES = {"fast": QT_TRANSLATE_NOOP("ReviewBar", "fast"), "thorough": QT_TRANSLATE_NOOP("ReviewBar", "thorough")}
+
+
+def _mode_name(mode: str) -> str:
+    return QCoreApplication.translate("ReviewBar", MODE_NAMES[mode]) if mode in MODE_NAMES else mode
+
 
 def noise_summary(review: LabelReview) -> str:
     """'about 12% of the 600 labels look wrong, most in "bug" (20%)'."""
     worst = max(review.noise_by_label.items(), key=lambda item: item[1], default=None)
-    text = f"about {review.estimated_noise:.0%} of the {review.labelled_rows:,} labels look wrong"
     if worst is not None and worst[1] > 0:
-        text += f', most in "{worst[0]}" ({worst[1]:.0%})'
-    return text
+        return QCoreApplication.translate(
+            "ReviewBar", 'about {share:.0%} of the {labels:,} labels look wrong, most in "{label}" ({label_share:.0%})'
+        ).format(share=review.estimated_noise, labels=review.labelled_rows, label=worst[0], label_share=worst[1])
+    return QCoreApplication.translate("ReviewBar", "about {share:.0%} of the {labels:,} labels look wrong").format(
+        share=review.estimated_noise, labels=review.labelled_rows
+    )
 
 
 class ReviewBar(QWidget):
@@ -48,14 +58,16 @@ class ReviewBar(QWidget):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(False)
-        self.fast_button = QPushButton("Find suspicious labels")
+        self.fast_button = QPushButton(self.tr("Find suspicious labels"))
         self.fast_button.setToolTip(
-            "Fast: embeds every labelled text with the model and checks each label against a classifier "
-            "trained on the other labels (5 folds). Seconds to a minute."
+            self.tr(
+                "Fast: embeds every labelled text with the model and checks each label against a classifier "
+                "trained on the other labels (5 folds). Seconds to a minute."
+            )
         )
-        self.thorough_button = QPushButton("Thorough")
-        self.thorough_button.setToolTip("Fine-tunes the model 5 times, each without one fifth of the labels: better, much slower.")
-        self.cancel_button = QPushButton("Cancel")
+        self.thorough_button = QPushButton(self.tr("Thorough"))
+        self.thorough_button.setToolTip(self.tr("Fine-tunes the model 5 times, each without one fifth of the labels: better, much slower."))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.fast_button.clicked.connect(lambda: self.review_requested.emit("fast"))
         self.thorough_button.clicked.connect(lambda: self.review_requested.emit("thorough"))
         self.cancel_button.clicked.connect(self.cancel_requested.emit)
@@ -72,30 +84,37 @@ class ReviewBar(QWidget):
         """Show what the latest review found (None: that there is none yet)."""
         self._running(False)
         if review is None:
-            self.text.setText("Which labels look wrong? The review checks every label against what the other labels teach the model.")
-            self.fast_button.setText("Find suspicious labels")
+            self.text.setText(
+                self.tr("Which labels look wrong? The review checks every label against what the other labels teach the model.")
+            )
+            self.fast_button.setText(self.tr("Find suspicious labels"))
             return
-        self.fast_button.setText("Check again")
-        done = "all looked at" if open_count == 0 else f"{open_count:,} suspicious"
-        self.text.setText(f"{done} · {reviewed:,} reviewed · {noise_summary(review)}")
+        self.fast_button.setText(self.tr("Check again"))
+        done = self.tr("all looked at") if open_count == 0 else self.tr("{count:,} suspicious").format(count=open_count)
+        self.text.setText(
+            self.tr("{done} · {reviewed:,} reviewed · {summary}").format(done=done, reviewed=reviewed, summary=noise_summary(review))
+        )
         self.text.setToolTip(
-            f"From a {review.mode} check of {review.labelled_rows:,} labels, "
-            f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(review.created_at))}. Rows relabelled or kept since are done."
+            self.tr("From a {mode} check of {labels:,} labels, {when}. Rows relabelled or kept since are done.").format(
+                mode=_mode_name(review.mode),
+                labels=review.labelled_rows,
+                when=time.strftime("%Y-%m-%d %H:%M", time.localtime(review.created_at)),
+            )
         )
 
     def show_started(self, mode: str) -> None:
         """A review in ``mode`` is running."""
         self._running(True)
         self.progress.setRange(0, 0)
-        self.text.setText(f"Checking the labels ({mode})…  Esc cancels")
+        self.text.setText(self.tr("Checking the labels ({mode})…  Esc cancels").format(mode=_mode_name(mode)))
 
     def show_progress(self, progress: Progress) -> None:
         """Move the bar (``progress.total`` 0: busy, no known end)."""
         if progress.total > 0:
             self.progress.setRange(0, progress.total)
             self.progress.setValue(min(progress.done, progress.total))
-        if progress.message:
-            self.text.setText(f"{progress.message}  Esc cancels")
+        if progress.message:  # the review's own report (core, English: shared with the CLI)
+            self.text.setText(self.tr("{message}  Esc cancels").format(message=progress.message))
 
     def _running(self, running: bool) -> None:
         self.progress.setVisible(running)
