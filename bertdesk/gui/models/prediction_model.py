@@ -45,7 +45,13 @@ class PredictionTableModel(QAbstractTableModel):
             self._positions = np.zeros(0, dtype=np.int64)
         else:
             probs = probability_columns(frame)
-            self._columns = [("Row", ""), ("Text", TEXT), ("Label", LABEL), ("Predicted", PREDICTED), ("Confidence", CONFIDENCE)]
+            self._columns = [
+                (self.tr("Row"), ""),
+                (self.tr("Text"), TEXT),
+                (self.tr("Label"), LABEL),
+                (self.tr("Predicted"), PREDICTED),
+                (self.tr("Confidence"), CONFIDENCE),
+            ]
             self._columns += [(f"P({name[2:]})", name) for name in probs]
             # Column arrays fetched once: data() is called per visible cell on every repaint.
             self._cache = {name: frame[name].to_numpy() for _h, name in self._columns if name}

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,12 +64,17 @@ from bertdesk.gui.workers import Job
 if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
 
+    from bertdesk.core.ml.vocabulary_coverage import Coverage
     from bertdesk.core.project import Project, RunRecord
     from bertdesk.core.project.events import PredictionsChanged, RunsChanged
 
 log = logging.getLogger(__name__)
 StoredMap = tuple[np.ndarray, np.ndarray] | None  # row ids, 2-D coordinates
-UNCERTAINTY_CHOICES = [("least_confidence", "least confidence"), ("margin", "smallest margin"), ("entropy", "highest entropy")]
+UNCERTAINTY_CHOICES = [
+    ("least_confidence", QT_TRANSLATE_NOOP("PredictPanel", "least confidence")),
+    ("margin", QT_TRANSLATE_NOOP("PredictPanel", "smallest margin")),
+    ("entropy", QT_TRANSLATE_NOOP("PredictPanel", "highest entropy")),
+]
 
 
 def _plain(text: str = "") -> QLabel:
@@ -124,9 +129,9 @@ class PredictPanel(QWidget):
 
     # -- construction ------------------------------------------------------------------------
     def _build(self) -> None:
-        self.predict_all_button = QPushButton("Predict all rows")
-        self.predict_unlabelled_button = QPushButton("Predict unlabelled rows")
-        self.cancel_button = QPushButton("Cancel")
+        self.predict_all_button = QPushButton(self.tr("Predict all rows"))
+        self.predict_unlabelled_button = QPushButton(self.tr("Predict unlabelled rows"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         # The bar shows the percentage only and the line beside it what is happening: a message
         # inside a squeezed bar wrapped onto two lines and was cut ("61% Pre… 369 of 600").
@@ -136,7 +141,7 @@ class PredictPanel(QWidget):
         self.progress.setFixedWidth(110)
         self.progress_label = _plain("")
         self.progress_label.setWordWrap(False)
-        self.run_label = _plain("No project open.")
+        self.run_label = _plain(self.tr("No project open."))
         self.run_label.setStyleSheet("color: #555;")
         # A long line (a model refused, naming its missing weights) wraps instead of widening
         # the panel past the window and hiding the charts.
@@ -180,23 +185,25 @@ class PredictPanel(QWidget):
         self.words = self.views.words
         self.word_finder = LabelWordsFinder(self.words, self.jobs, order=probability_names, palette=self._label_palette, parent=self)
 
-        self.accept_button = QPushButton("Accept prediction")
-        self.accept_button.setToolTip("Label the selected rows with their predicted label (Ctrl+Z undoes)")
+        self.accept_button = QPushButton(self.tr("Accept prediction"))
+        self.accept_button.setToolTip(self.tr("Label the selected rows with their predicted label (Ctrl+Z undoes)"))
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(50.0, 100.0)
         self.threshold.setDecimals(0)
         self.threshold.setSuffix("%")
         self.threshold.setValue(90.0)
-        self.accept_above_button = QPushButton("Accept all above 90%")
-        self.accept_above_button.setToolTip("Label every unlabelled row whose prediction is at least this confident (one undo step)")
+        self.accept_above_button = QPushButton(self._accept_above_text(self.threshold.value()))
+        self.accept_above_button.setToolTip(
+            self.tr("Label every unlabelled row whose prediction is at least this confident (one undo step)")
+        )
         self.uncertain_box = QComboBox()
         for key, text in UNCERTAINTY_CHOICES:
-            self.uncertain_box.addItem(text, key)
-        self.uncertain_button = QPushButton("Label most uncertain first")
+            self.uncertain_box.addItem(QCoreApplication.translate("PredictPanel", text), key)
+        self.uncertain_button = QPushButton(self.tr("Label most uncertain first"))
         self.uncertain_button.setToolTip(
-            "Label the unlabelled rows the model is least sure about, in the Label panel, with its suggestions: they teach it most"
+            self.tr("Label the unlabelled rows the model is least sure about, in the Label panel, with its suggestions: they teach it most")
         )
-        self.export_button = QPushButton("Export…")
+        self.export_button = QPushButton(self.tr("Export…"))
         # Two short rows rather than one long one: the long row set the table side's minimum
         # width, and with it the panel's, past what a 1000-px window leaves it.
         accepting = QHBoxLayout()
@@ -299,12 +306,12 @@ class PredictPanel(QWidget):
         self.report = None
         self.map_points, self._map_note = None, MAP_HINT
         if project is None or project.closed:
-            self.run_label.setText("No project open.")
+            self.run_label.setText(self.tr("No project open."))
             self._show_frame()
             return
         self.run = project.active_run() or (project.runs()[-1] if project.runs() else None)
         if self.run is None:
-            self.run_label.setText("No trained model yet: train one on the Train panel first.")
+            self.run_label.setText(self.tr("No trained model yet: train one on the Train panel first."))
             self._show_frame()
             return
         count = project.prediction_count(self.run.id)
@@ -326,10 +333,16 @@ class PredictPanel(QWidget):
         self.map_points, self._map_note = stored_map
         classes = probability_names(frame) if frame is not None else list(run.metrics.get("labels") or project.label_set.names)
         count = 0 if frame is None else len(frame)
-        active = "active run" if run.is_active else "latest run"
+        active = self.tr("active run") if run.is_active else self.tr("latest run")
+        predicted = (
+            self.tr("{count:,} of {total:,} rows predicted.").format(count=count, total=project.row_count)
+            if count
+            else self.tr("no predictions yet.")
+        )
         self.run_label.setText(
-            f"Run {run.id} ({active}, {Path(run.model_dir).name}): "
-            + (f"{count:,} of {project.row_count:,} rows predicted." if count else "no predictions yet.")
+            self.tr("Run {run} ({state}, {model}): {predicted}").format(
+                run=run.id, state=active, model=Path(run.model_dir).name, predicted=predicted
+            )
         )
         self.filters.set_classes(classes)
         self._show_frame()
@@ -348,8 +361,8 @@ class PredictPanel(QWidget):
             # A load that ends while a prediction runs leaves the prediction's progress alone.
             self._update_enabled() if self.jobs.busy("predict") else self._on_job_finished()
 
-        self.jobs.start("load", work, title="Loading predictions", on_done=loaded, on_finished=finished)
-        self.run_label.setText(f"Loading {count:,} predictions of run {run_id}…")
+        self.jobs.start("load", work, title=self.tr("Loading predictions"), on_done=loaded, on_finished=finished)
+        self.run_label.setText(self.tr("Loading {count:,} predictions of run {run}…").format(count=count, run=run_id))
         self._show_frame()
 
     # -- showing -----------------------------------------------------------------------------
@@ -385,7 +398,7 @@ class PredictPanel(QWidget):
         mask = None if rule.is_empty() else views.filter_mask(self.frame, rule)
         self.model.set_visible(mask)
         shown = len(self.frame) if mask is None else int(mask.sum())
-        self.count_label.setText(f"{shown:,} of {len(self.frame):,} rows")
+        self.count_label.setText(self.tr("{shown:,} of {total:,} rows").format(shown=shown, total=len(self.frame)))
         confidence = self.frame[views.CONFIDENCE].to_numpy()
         self.views.show_confidence(confidence if mask is None else confidence[mask], self.threshold.value())
 
@@ -394,7 +407,7 @@ class PredictPanel(QWidget):
         ids = [] if run is None else run.metrics.get("validation_row_ids") or []
         if run is None or frame is None or not ids:
             self.report = None
-            self.views.show_validation(None, None, "No validation rows recorded for this run." if run is not None else "")
+            self.views.show_validation(None, None, self.tr("No validation rows recorded for this run.") if run is not None else "")
             return
         classes = list(run.metrics.get("labels") or probability_names(frame))
         self.report = views.validation_report(frame, ids, classes)
@@ -409,10 +422,11 @@ class PredictPanel(QWidget):
         keep = np.isin(row_ids, frame.index.to_numpy())
         row_ids, coords = row_ids[keep], coords[keep]
         column = views.PREDICTED if self.views.colour_by_prediction else views.LABEL
-        values = [v if v else "(unlabelled)" for v in frame.loc[row_ids, column].tolist()]
+        unlabelled = self.tr("(unlabelled)")
+        values = [v if v else unlabelled for v in frame.loc[row_ids, column].tolist()]
         palette = class_colors(probability_names(frame), self.project.display_colors() if self.project is not None else None)
-        if "(unlabelled)" in values:
-            palette["(unlabelled)"] = UNLABELLED_COLOR
+        if unlabelled in values:
+            palette[unlabelled] = UNLABELLED_COLOR
         texts = dict(zip(row_ids.tolist(), frame.loc[row_ids, views.TEXT].tolist()))
         self.views.show_map(coords, row_ids, values, palette, texts)
 
@@ -436,7 +450,9 @@ class PredictPanel(QWidget):
         self.filters.show_only(predicted=label, text=term)
         shown = self.model.rowCount()
         self.status_message.emit(
-            f"Showing the {shown:,} rows predicted “{label}” whose text contains “{term}” (Clear filters shows every row)."
+            self.tr("Showing the {shown:,} rows predicted “{label}” whose text contains “{term}” (Clear filters shows every row).").format(
+                shown=shown, label=label, term=term
+            )
         )
 
     def _update_enabled(self) -> None:
@@ -467,24 +483,30 @@ class PredictPanel(QWidget):
             out = predict_with_map(project, run_id=run_id, rows=rows, on_progress=on_progress, cancel=cancel)
             # The rows as stored, read back here: the table shows them the moment the job ends
             # instead of emptying for a second load (seconds on a big project).
-            on_progress(Progress(0, 0, "Reading the predictions back…"))
+            on_progress(Progress(0, 0, self.tr("Reading the predictions back…")))
             frame = views.frame_for_run(project, out.result.run_id)
             return out.result.run_id, len(out.result.row_ids), frame, read_map(project, out.result.run_id)
 
         job = self.jobs.start(
             "predict",
             work,
-            title="Predicting",
+            title=self.tr("Predicting"),
             on_progress=self._on_job_progressed,
             on_done=lambda result: self._on_predict_succeeded(result, project),
-            on_cancelled=lambda: self.status_message.emit("Prediction cancelled; earlier predictions are kept."),
+            on_cancelled=lambda: self.status_message.emit(self.tr("Prediction cancelled; earlier predictions are kept.")),
             on_finished=self._on_job_finished,
         )
         self._show_unreadable("")
         self.progress.setRange(0, 0)
-        self._show_progress_text("Loading the model…")
+        self._show_progress_text(self.tr("Loading the model…"))
         self._update_enabled()
-        self.status_message.emit(f"Predicting {'unlabelled' if rows == 'unlabelled' else 'all'} rows with run {run_id}…")
+        self.status_message.emit(
+            (
+                self.tr("Predicting unlabelled rows with run {run}…")
+                if rows == "unlabelled"
+                else self.tr("Predicting all rows with run {run}…")
+            ).format(run=run_id)
+        )
         return job
 
     def _show_unreadable(self, message: str) -> None:
@@ -508,7 +530,7 @@ class PredictPanel(QWidget):
         if project is not self.project:
             return  # the user opened another project meanwhile: these rows are not its rows
         run_id, count, frame, stored_map = result
-        self.status_message.emit(f"Predicted {count:,} rows with run {run_id}.")
+        self.status_message.emit(self.tr("Predicted {count:,} rows with run {run}.").format(count=count, run=run_id))
         if project is not None and not project.closed and self.run is not None and self.run.id == run_id:
             self.jobs.forget("load")  # an older read of this run's predictions: these are newer
             self._show_run(frame, stored_map)
@@ -525,7 +547,7 @@ class PredictPanel(QWidget):
     def _on_cancel_clicked(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self._show_progress_text("Cancelling…")
+            self._show_progress_text(self.tr("Cancelling…"))
 
     # -- labelling from predictions ----------------------------------------------------------
     def selected_row_ids(self) -> list[int]:
@@ -538,7 +560,11 @@ class PredictPanel(QWidget):
             return 0
         ids = self.selected_row_ids()
         assignments = {r: str(self.frame.at[r, views.PREDICTED]) for r in ids}
-        return self._accept(assignments, "selected")
+        return self._accept(
+            assignments,
+            self.tr("No predictions selected to accept."),
+            self.tr("Accepted {count:,} predictions selected (Undo reverses it).").format(count=len(assignments)),
+        )
 
     def accept_above_threshold(self) -> int:
         """Label every unlabelled row predicted at least as confidently as the threshold (one undo step)."""
@@ -554,36 +580,44 @@ class PredictPanel(QWidget):
             self.threshold.value() / 100.0,
             labelled=self.project.labels(),
         )
-        return self._accept(assignments, f"above {self.threshold.value():.0f}%")
+        percent = self.threshold.value()
+        return self._accept(
+            assignments,
+            self.tr("No predictions above {percent:.0f}% to accept.").format(percent=percent),
+            self.tr("Accepted {count:,} predictions above {percent:.0f}% (Undo reverses it).").format(
+                count=len(assignments), percent=percent
+            ),
+        )
 
-    def _accept(self, assignments: dict[int, str], what: str) -> int:
+    def _accept(self, assignments: dict[int, str], nothing: str, accepted: str) -> int:
+        """Accept ``assignments`` as a job; ``nothing``: the line when there are none, ``accepted``: the line when done."""
         project = self.project
         assert project is not None
         if not assignments:
-            self.status_message.emit(f"No predictions {what} to accept.")
+            self.status_message.emit(nothing)
             return 0
         if self.job is not None:
-            self.status_message.emit("Wait for the running job to finish first.")
+            self.status_message.emit(self.tr("Wait for the running job to finish first."))
             return 0
         # Always a job, whatever the size: one path (a million rows take about 1.3 s; a few
         # rows cost a thread start, see benchmarks/label_speed.py).
         self.jobs.start(
             "predict",
             lambda on_progress, cancel: project.accept_predictions(assignments),
-            title="Accepting predictions",
-            on_done=lambda changed: self._after_accept(bool(changed), len(assignments), what, project),
+            title=self.tr("Accepting predictions"),
+            on_done=lambda changed: self._after_accept(bool(changed), accepted, project),
             on_finished=self._on_job_finished,
         )
         self.progress.setRange(0, 0)
-        self._show_progress_text(f"Accepting {len(assignments):,} predictions…")
+        self._show_progress_text(self.tr("Accepting {count:,} predictions…").format(count=len(assignments)))
         self._update_enabled()
         return len(assignments)
 
-    def _after_accept(self, changed: bool, count: int, what: str, project: Project) -> None:
+    def _after_accept(self, changed: bool, accepted: str, project: Project) -> None:
         # The labels themselves were announced by the project: the table follows from that.
         if not changed or project is not self.project:
             return
-        self.status_message.emit(f"Accepted {count:,} predictions {what} (Undo reverses it).")
+        self.status_message.emit(accepted)
 
     def _relabel(self) -> None:
         """Refresh the human labels in the frame after an edit anywhere (predictions are unchanged)."""
@@ -614,7 +648,7 @@ class PredictPanel(QWidget):
         self.filters.clear()
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.show_order(order)
-        self.count_label.setText(f"{len(order):,} unlabelled rows, most uncertain first")
+        self.count_label.setText(self.tr("{count:,} unlabelled rows, most uncertain first").format(count=len(order)))
         # The histogram describes the rows listed, as it does for a filter.
         self.views.show_confidence(self.frame.loc[order, views.CONFIDENCE].to_numpy(), self.threshold.value())
         self._showing_uncertain = True
@@ -624,7 +658,9 @@ class PredictPanel(QWidget):
         if self.project is None:
             return
         start = str(self.project.path.with_suffix(".csv").with_name(self.project.path.stem + "-predictions.csv"))
-        path, _ = QFileDialog.getSaveFileName(self, "Export predictions", start, "CSV (*.csv);;Excel (*.xlsx);;Parquet (*.parquet)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export predictions"), start, self.tr("CSV (*.csv);;Excel (*.xlsx);;Parquet (*.parquet)")
+        )
         if path:
             self.export_to(path)
 
@@ -643,10 +679,10 @@ class PredictPanel(QWidget):
         job = self.jobs.start(
             "predict",
             work,
-            title="Exporting predictions",
+            title=self.tr("Exporting predictions"),
             on_progress=self._on_job_progressed,
-            on_done=lambda target: self.status_message.emit(f"Exported to {target}."),
-            on_cancelled=lambda: self.status_message.emit("Export cancelled; no file was written."),
+            on_done=lambda target: self.status_message.emit(self.tr("Exported to {path}.").format(path=target)),
+            on_cancelled=lambda: self.status_message.emit(self.tr("Export cancelled; no file was written.")),
             on_finished=self._on_job_finished,
         )
         self._update_enabled()
@@ -657,8 +693,11 @@ class PredictPanel(QWidget):
         self._apply_filters()
 
     def _on_threshold_changed(self, value: float) -> None:
-        self.accept_above_button.setText(f"Accept all above {value:.0f}%")
+        self.accept_above_button.setText(self._accept_above_text(value))
         self._apply_filters()
+
+    def _accept_above_text(self, percent: float) -> str:
+        return self.tr("Accept all above {percent:.0f}%").format(percent=percent)
 
     def heightForWidth(self, _width: int) -> int:  # noqa: N802 - Qt override
         # The window's scroll area asks a page with word-wrapped labels (the Words tab, the
@@ -696,11 +735,17 @@ class PredictPanel(QWidget):
         """The table's context menu: accept the selected predictions, find rows like the current one."""
         menu = QMenu(self)
         count = len(self.selected_row_ids()) if self.frame is not None else 0
-        accept = menu.addAction(f"Accept Prediction for {count:,} Selected Row{'s' if count != 1 else ''}")
+        accept = menu.addAction(
+            self.tr("Accept Prediction for 1 Selected Row")
+            if count == 1
+            else self.tr("Accept Prediction for {count:,} Selected Rows").format(count=count)
+        )
         accept.setEnabled(count > 0)
         accept.triggered.connect(lambda checked=False: self.accept_selected())
         row = self.similar_source_row()
-        similar = menu.addAction("Find Similar Rows…" if row is None else f"Find Rows Like Row {row + 1:,}…")
+        similar = menu.addAction(
+            self.tr("Find Similar Rows…") if row is None else self.tr("Find Rows Like Row {row:,}…").format(row=row + 1)
+        )
         similar.setShortcut("Ctrl+Shift+F")  # shown in the menu; the window's action answers the key
         similar.setEnabled(row is not None)
         similar.triggered.connect(lambda checked=False: row is not None and self.similar_requested.emit(row))
@@ -720,7 +765,9 @@ class PredictPanel(QWidget):
             return
         ids = report.cells.get((true_index, predicted_index), [])
         true_name, predicted_name = report.classes[true_index], report.classes[predicted_index]
-        self.filters.set_cell(ids, f"Validation: {true_name} → {predicted_name} ({len(ids)})")
+        self.filters.set_cell(
+            ids, self.tr("Validation: {true} → {predicted} ({count})").format(true=true_name, predicted=predicted_name, count=len(ids))
+        )
 
     def _on_map_point_clicked(self, row_id: int) -> None:
         self.select_row(row_id)
@@ -730,7 +777,7 @@ class PredictPanel(QWidget):
             self.views.hover_label.setText("")
             return
         text = str(self.frame.at[row_id, views.TEXT])
-        self.views.hover_label.setText(f"Row {row_id + 1}: {text[:300]}")
+        self.views.hover_label.setText(self.tr("Row {row}: {text}").format(row=row_id + 1, text=text[:300]))
 
     def select_row(self, row_id: int) -> bool:
         """Select and scroll to ``row_id`` in the table (lifting filters that hide it)."""
@@ -750,12 +797,46 @@ class PredictPanel(QWidget):
 def _unreadable_message(project: Project, model_dir: str) -> str:
     """The warning that ``model_dir`` cannot read much of the project's text, or "" (also when the
     model cannot be loaded: predicting says why itself)."""
-    from bertdesk.core.ml.vocabulary_coverage import PREDICT_FIX, project_coverage
+    from bertdesk.core.ml.vocabulary_coverage import project_coverage
 
     try:
-        return project_coverage(project, model_dir).message(project.text_column, fix=PREDICT_FIX) or ""
+        return unreadable_warning(project_coverage(project, model_dir), project.text_column)
     except BertdeskError:
         return ""
+
+
+def unreadable_warning(coverage: Coverage, column: str | None) -> str:
+    """``coverage.message(column, fix=PREDICT_FIX)`` in the interface's language ("" when it does not warn).
+
+    Built here from the numbers because core's sentence is shared with the CLI and stays English;
+    in English the two are the same, word for word (tests/gui/test_predict_unreadable.py compares).
+    Called on the prediction job's thread: QCoreApplication.translate is thread-safe.
+    """
+    from bertdesk.core.ml.vocabulary_coverage import TEXTS_LIMIT
+
+    if not coverage.warns:
+        return ""
+    named = QCoreApplication.translate("PredictPanel", " ({column})").format(column=column) if column else ""
+    where = QCoreApplication.translate("PredictPanel", "measured on {measured:,} of {total:,} texts; ").format(
+        measured=coverage.measured, total=coverage.total
+    )
+    texts = QCoreApplication.translate("PredictPanel", "; {share:.0f}% of the texts are mostly unreadable").format(
+        share=100 * coverage.text_share
+    )
+    fix = QCoreApplication.translate(
+        "PredictPanel", "Use a model trained from a model folder for that language (Train panel: Model > Model folder…, or --model DIR)."
+    )
+    return QCoreApplication.translate(
+        "PredictPanel",
+        "The model cannot read {share:.0f}% of the words in this column{column}{texts} ({where}they become [UNK] tokens);"
+        " it is probably in a language its vocabulary does not cover. {fix}",
+    ).format(
+        share=100 * coverage.share,
+        column=named,
+        texts=texts if coverage.text_share >= TEXTS_LIMIT else "",
+        where=where if coverage.sampled else "",
+        fix=fix,
+    )
 
 
 def read_map(project: Project, run_id: int) -> tuple[StoredMap, str]:

@@ -44,13 +44,13 @@ class ConfidenceHistogram(_StillPlot):
         super().__init__(parent)
         item = self.getPlotItem()
         item.showGrid(y=True, alpha=0.2)
-        item.setLabel("bottom", "confidence (%)")
-        item.setLabel("left", "rows")
+        item.setLabel("bottom", self.tr("confidence (%)"))
+        item.setLabel("left", self.tr("rows"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=4.5, brush=BAR_COLOR, pen=None)
         self.addItem(self.bars)
         self.threshold = pg.InfiniteLine(pos=90, angle=90, pen=pg.mkPen("#b03a2e", width=1.5, style=Qt.PenStyle.DashLine))
         self.addItem(self.threshold)
-        self.empty_text = pg.TextItem("No predictions to show", color="#777777", anchor=(0.5, 0.5))
+        self.empty_text = pg.TextItem(self.tr("No predictions to show"), color="#777777", anchor=(0.5, 0.5))
         self.addItem(self.empty_text)
         self.setMinimumHeight(120)
         self.counts = np.zeros(0, dtype=np.int64)
@@ -113,8 +113,8 @@ class ConfusionMatrixPlot(_StillPlot):
         item = self.getPlotItem()
         item.invertY(True)  # row 0 at the top, as a table reads
         item.setAspectLocked(False)
-        item.setLabel("left", "true label")
-        item.setLabel("bottom", "predicted")
+        item.setLabel("left", self.tr("true label"))
+        item.setLabel("bottom", self.tr("predicted"))
         self.image = _ClickableImage(axisOrder="row-major")
         self.image.setColorMap(pg.ColorMap([0.0, 1.0], [QColor("#f7fbff"), QColor("#08519c")]))
         self.image.clicked_at.connect(self._on_image_clicked_at)
@@ -231,7 +231,7 @@ class EmbeddingMap(pg.PlotWidget):
     def _on_scatter_hovered(self, _item: object, points: Sequence[object], _event: object) -> None:
         if len(points):
             row_id = int(points[0].data())  # type: ignore[attr-defined]
-            self.setToolTip(tooltip_text(f"Row {row_id + 1}: {self._texts.get(row_id, '')}"))
+            self.setToolTip(tooltip_text(self.tr("Row {row}: {text}").format(row=row_id + 1, text=self._texts.get(row_id, ""))))
             self.point_hovered.emit(row_id)
         else:
             self.setToolTip("")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from bertdesk.core.project.prediction_analysis import UNLABELLED, RowFilter
@@ -13,11 +13,11 @@ LABEL_BOX_WIDTHS = (80, 200)  # px, least and most a label box takes (a longer n
 AGREEMENT_MIN_WIDTH = 90  # px
 SEARCH_MIN_WIDTH = 120  # px: "Text contains…" stays readable when the label boxes are wide
 AGREEMENT_CHOICES = [
-    ("all", "All rows"),
-    ("disagree", "Prediction ≠ label"),
-    ("agree", "Prediction = label"),
-    ("labelled", "Labelled rows"),
-    ("unlabelled", "Unlabelled rows"),
+    ("all", QT_TRANSLATE_NOOP("PredictFilterBar", "All rows")),
+    ("disagree", QT_TRANSLATE_NOOP("PredictFilterBar", "Prediction ≠ label")),
+    ("agree", QT_TRANSLATE_NOOP("PredictFilterBar", "Prediction = label")),
+    ("labelled", QT_TRANSLATE_NOOP("PredictFilterBar", "Labelled rows")),
+    ("unlabelled", QT_TRANSLATE_NOOP("PredictFilterBar", "Unlabelled rows")),
 ]
 
 
@@ -29,9 +29,9 @@ class PredictFilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label_box = QComboBox()
-        self.label_box.setToolTip("The label a person gave")
+        self.label_box.setToolTip(self.tr("The label a person gave"))
         self.predicted_box = QComboBox()
-        self.predicted_box.setToolTip("The label the model predicted")
+        self.predicted_box.setToolTip(self.tr("The label the model predicted"))
         # Sized to the labels they hold whenever those change (sized on first show, the Predicted
         # box kept the width of "Any" and cut "fresh" to "fresł"), up to a cap, and free to give
         # way when the bar is short of room (two long names pushed the panel past a 1280-px window).
@@ -41,17 +41,17 @@ class PredictFilterBar(QWidget):
             box.setMinimumWidth(LABEL_BOX_WIDTHS[0])
         self.agreement_box = QComboBox()
         for key, text in AGREEMENT_CHOICES:
-            self.agreement_box.addItem(text, key)
+            self.agreement_box.addItem(QCoreApplication.translate("PredictFilterBar", text), key)
         # Wide enough for "All rows" whole; at the window's minimum width it gives way (its list
         # shows every choice whole) instead of pushing Export off-screen.
         self.agreement_box.setMinimumWidth(AGREEMENT_MIN_WIDTH)
-        self.min_spin = self._percent_spin(0.0, "Lowest confidence shown")
-        self.max_spin = self._percent_spin(100.0, "Highest confidence shown")
+        self.min_spin = self._percent_spin(0.0, self.tr("Lowest confidence shown"))
+        self.max_spin = self._percent_spin(100.0, self.tr("Highest confidence shown"))
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Text contains…")
+        self.search.setPlaceholderText(self.tr("Text contains…"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
-        self.clear_button = QPushButton("Clear filters")
+        self.clear_button = QPushButton(self.tr("Clear filters"))
         self._row_ids: frozenset[int] | None = None
         self._cell_text = ""
         self.cell_label = QLabel("")
@@ -59,11 +59,11 @@ class PredictFilterBar(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Label"))
+        layout.addWidget(QLabel(self.tr("Label")))
         layout.addWidget(self.label_box)
-        layout.addWidget(QLabel("Predicted"))
+        layout.addWidget(QLabel(self.tr("Predicted")))
         layout.addWidget(self.predicted_box)
-        layout.addWidget(QLabel("Confidence"))
+        layout.addWidget(QLabel(self.tr("Confidence")))
         layout.addWidget(self.min_spin)
         layout.addWidget(QLabel("–"))
         layout.addWidget(self.max_spin)
@@ -93,11 +93,11 @@ class PredictFilterBar(QWidget):
 
     def set_classes(self, names: Sequence[str]) -> None:
         """Fill the label boxes with ``names`` (keeps the current choice where it still exists)."""
-        for box, extra in ((self.label_box, [("(unlabelled)", UNLABELLED)]), (self.predicted_box, [])):
+        for box, extra in ((self.label_box, [(self.tr("(unlabelled)"), UNLABELLED)]), (self.predicted_box, [])):
             current = box.currentData()
             box.blockSignals(True)
             box.clear()
-            box.addItem("Any", "")
+            box.addItem(self.tr("Any"), "")
             for text, data in extra:
                 box.addItem(text, data)
             for name in names:

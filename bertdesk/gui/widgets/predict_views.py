@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +25,8 @@ from bertdesk.core.project.prediction_analysis import ValidationReport, confiden
 from bertdesk.gui.widgets.predict_charts import ConfidenceHistogram, ConfusionMatrixPlot, EmbeddingMap
 from bertdesk.gui.widgets.predict_words import LabelWordsView
 
-MAP_HINT = "Predict to see a map of the rows (PCA of their embeddings)."
+# Translated where shown (a damaged map's error takes its place, and that stays as it is).
+MAP_HINT = QT_TRANSLATE_NOOP("PredictViews", "Predict to see a map of the rows (PCA of their embeddings).")
 
 
 def _plain(text: str = "", *, wrap: bool = True) -> QLabel:
@@ -53,24 +54,24 @@ class PredictViews(QTabWidget):
         self.summary_label = _plain()
         self.confusion = ConfusionMatrixPlot()
         self.scores = QTableWidget(0, 4)
-        self.scores.setHorizontalHeaderLabels(["Precision", "Recall", "F1", "Rows"])
+        self.scores.setHorizontalHeaderLabels([self.tr("Precision"), self.tr("Recall"), self.tr("F1"), self.tr("Rows")])
         self.scores.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.scores.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.scores.setMaximumHeight(180)
         self.validation_label = _plain()
         self.map = EmbeddingMap()
         self.color_by = QComboBox()
-        self.color_by.addItem("Colour by prediction", "predicted")
-        self.color_by.addItem("Colour by label", "label")
-        self.map_label = _plain(MAP_HINT)
+        self.color_by.addItem(self.tr("Colour by prediction"), "predicted")
+        self.color_by.addItem(self.tr("Colour by label"), "label")
+        self.map_label = _plain(QCoreApplication.translate("PredictViews", MAP_HINT))
         self.hover_label = _plain()
         self.hover_label.setMaximumHeight(48)
-        self.addTab(_page(self.histogram, self.summary_label, stretch=self.histogram), "Confidence")
-        self.addTab(_page(self.validation_label, self.confusion, self.scores, stretch=self.confusion), "Validation")
-        self.addTab(_page(self.color_by, self.map_label, self.map, self.hover_label, stretch=self.map), "Map")
+        self.addTab(_page(self.histogram, self.summary_label, stretch=self.histogram), self.tr("Confidence"))
+        self.addTab(_page(self.validation_label, self.confusion, self.scores, stretch=self.confusion), self.tr("Validation"))
+        self.addTab(_page(self.color_by, self.map_label, self.map, self.hover_label, stretch=self.map), self.tr("Map"))
         self.words = LabelWordsView()
-        self.words_tab = self.addTab(_page(self.words, stretch=self.words), "Words")
-        self.setTabToolTip(self.words_tab, "What each predicted label is about: its most characteristic words and phrases")
+        self.words_tab = self.addTab(_page(self.words, stretch=self.words), self.tr("Words"))
+        self.setTabToolTip(self.words_tab, self.tr("What each predicted label is about: its most characteristic words and phrases"))
 
     def show_confidence(self, confidence: np.ndarray, threshold_percent: float) -> None:
         """Histogram and one-line summary of the rows shown."""
@@ -82,7 +83,9 @@ class PredictViews(QTabWidget):
         above = int((confidence >= threshold_percent / 100.0 - 1e-6).sum())
         median = float(np.median(confidence)) * 100
         self.summary_label.setText(
-            f"{len(confidence):,} rows shown; median confidence {median:.1f}%; {above:,} at or above {threshold_percent:.0f}%."
+            self.tr("{rows:,} rows shown; median confidence {median:.1f}%; {above:,} at or above {threshold:.0f}%.").format(
+                rows=len(confidence), median=median, above=above, threshold=threshold_percent
+            )
         )
 
     def show_validation(
@@ -105,13 +108,22 @@ class PredictViews(QTabWidget):
                 self.scores.setItem(i, j, item)
         rows_height = sum(self.scores.rowHeight(i) for i in range(self.scores.rowCount()))
         self.scores.setFixedHeight(min(rows_height + self.scores.horizontalHeader().height() + 4, 180))
-        beside = "" if report.baseline is None else f" (always “{report.baseline.label}”: {report.baseline.accuracy * 100:.1f}%)"
-        verdict = report.verdict()
-        self.validation_label.setText(
-            f"{report.rows:,} validation rows of run {run_id}: accuracy {report.accuracy * 100:.1f}%{beside}. "
-            + (f"⚠ {verdict} " if verdict else "")
-            + "Rows: true label; columns: predicted. Click a cell to list its rows."
+        baseline = report.baseline
+        beside = (
+            ""
+            if baseline is None
+            else self.tr(" (always “{label}”: {accuracy:.1f}%)").format(label=baseline.label, accuracy=baseline.accuracy * 100)
         )
+        parts = [
+            self.tr("{rows:,} validation rows of run {run}: accuracy {accuracy:.1f}%{beside}.").format(
+                rows=report.rows, run=run_id, accuracy=report.accuracy * 100, beside=beside
+            )
+        ]
+        verdict = report.verdict()  # core's sentence, shared with the CLI: it stays English
+        if verdict:
+            parts.append(f"⚠ {verdict}")
+        parts.append(self.tr("Rows: true label; columns: predicted. Click a cell to list its rows."))
+        self.validation_label.setText(" ".join(parts))
 
     def show_map(
         self,
@@ -126,7 +138,7 @@ class PredictViews(QTabWidget):
         """Points coloured by ``classes``; None shows ``hint`` instead."""
         if coords is None or row_ids is None:
             self.map.set_points(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), [], {}, {})
-            self.map_label.setText(hint)
+            self.map_label.setText(QCoreApplication.translate("PredictViews", hint))  # an error line is left as it is
             self.map_label.setVisible(True)
             return
         self.map_label.setVisible(False)

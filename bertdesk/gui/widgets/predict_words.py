@@ -13,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QLayoutItem, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from bertdesk.core.review.label_words import LabelWords
 
-PREDICT_FIRST = "Predict first: each predicted label's most characteristic words and phrases will be listed here."
-WORKING = "Finding the words that set each label apart…"
+# Notes for show_note, translated where shown (context "LabelWordsView").
+PREDICT_FIRST = QT_TRANSLATE_NOOP(
+    "LabelWordsView", "Predict first: each predicted label's most characteristic words and phrases will be listed here."
+)
+WORKING = QT_TRANSLATE_NOOP("LabelWordsView", "Finding the words that set each label apart…")
 MIN_CONTRAST = 4.5  # WCAG AA for normal text: a label's own colour is darkened until its name reads this well
 
 
@@ -153,11 +156,13 @@ class LabelWordsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.note = _plain(PREDICT_FIRST)
+        self.note = _plain(QCoreApplication.translate("LabelWordsView", PREDICT_FIRST))
         self.note.setStyleSheet("color: #555;")
         self.explain = _plain(
-            "The words and two-word phrases that most set the rows predicted as each label apart from the rest"
-            " (log-odds with an informative prior). Click one to list those rows."
+            self.tr(
+                "The words and two-word phrases that most set the rows predicted as each label apart from the rest"
+                " (log-odds with an informative prior). Click one to list those rows."
+            )
         )
         self.explain.setStyleSheet("color: #555;")
         self.content = QWidget()
@@ -180,7 +185,7 @@ class LabelWordsView(QWidget):
         # (label, term) -> its button, in the order shown
         self.buttons: dict[tuple[str, str], TermButton] = {}
         self.headers: dict[str, QLabel] = {}
-        self.show_note(PREDICT_FIRST)
+        self.show_note(QCoreApplication.translate("LabelWordsView", PREDICT_FIRST))
 
     def _clear(self) -> None:
         while self._sections.count() > 1:  # all but the final stretch
@@ -222,14 +227,14 @@ class LabelWordsView(QWidget):
         swatch = QLabel()
         swatch.setFixedSize(12, 12)
         swatch.setStyleSheet(f"background: {QColor(color).name()}; border: 1px solid #666;")
-        header = _plain(f"{name}  ·  {count:,} rows predicted")
+        header = _plain(self.tr("{label}  ·  {count:,} rows predicted").format(label=name, count=count))
         header.setStyleSheet(f"color: {readable_color(color, background).name()}; font-weight: bold;")
         self.headers[name] = header
         head.addWidget(swatch, 0, Qt.AlignmentFlag.AlignVCenter)
         head.addWidget(header, 1)
         box.addLayout(head)
         if not words.terms:
-            empty = _plain("No word stands out: too few of its rows share one.")
+            empty = _plain(self.tr("No word stands out: too few of its rows share one."))
             empty.setStyleSheet("color: #777;")
             box.addWidget(empty)
             return section
@@ -240,9 +245,11 @@ class LabelWordsView(QWidget):
             button = TermButton(f"{term.text} ({found.containing:,})")
             inside = found.containing - term.rows
             button.setToolTip(
-                f"{found.containing:,} of the {count:,} rows predicted “{name}” contain “{term.text}”"
-                + (f" ({inside:,} inside longer words)" if inside > 0 else "")
-                + f"; log-odds z = {term.score:.1f} against the other labels. Click to list them."
+                self.tr("{containing:,} of the {count:,} rows predicted “{label}” contain “{term}”").format(
+                    containing=found.containing, count=count, label=name, term=term.text
+                )
+                + (self.tr(" ({inside:,} inside longer words)").format(inside=inside) if inside > 0 else "")
+                + self.tr("; log-odds z = {score:.1f} against the other labels. Click to list them.").format(score=term.score)
             )
             button.setAccessibleName(f"{term.text}, {name}")
             button.clicked.connect(lambda _checked=False, label=name, text=term.text: self.term_clicked.emit(label, text))

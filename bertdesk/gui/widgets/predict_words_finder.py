@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from bertdesk.core.project import prediction_analysis as views
 from bertdesk.gui.dialogs.errors import error_message
@@ -63,7 +63,9 @@ class LabelWordsFinder(QObject):
         """
         if frame is None or len(frame) == 0:
             self.forget()
-            self.view.show_note("Loading the predictions…" if loading else PREDICT_FIRST)
+            self.view.show_note(
+                self.tr("Loading the predictions…") if loading else QCoreApplication.translate("LabelWordsView", PREDICT_FIRST)
+            )
             return
         if frame is self._frame or not wanted:
             return  # found already (or being found); or found when the tab is opened
@@ -72,8 +74,10 @@ class LabelWordsFinder(QObject):
         if predicted.nunique() < 2:
             self.jobs.forget(SLOT)
             self.view.show_note(
-                f"Every row shown is predicted “{predicted.iloc[0]}”: a label's words are those that set its rows apart"
-                " from other labels' rows. Predict more rows first."
+                self.tr(
+                    "Every row shown is predicted “{label}”: a label's words are those that set its rows apart"
+                    " from other labels' rows. Predict more rows first."
+                ).format(label=predicted.iloc[0])
             )
             return
         # Plain lists for the worker: the frame stays the UI thread's (a relabel edits it).
@@ -92,12 +96,18 @@ class LabelWordsFinder(QObject):
         def failed(err: BaseException) -> None:
             if frame is self._frame:
                 self._frame = None  # opening the tab again tries again
-                self.view.show_note(f"The words could not be found: {error_message(err)[0]}")
+                self.view.show_note(self.tr("The words could not be found: {error}").format(error=error_message(err)[0]))
 
-        self.view.show_note(WORKING)
+        self.view.show_note(QCoreApplication.translate("LabelWordsView", WORKING))
         # Not cancellable: the count does not stop half-way, so Esc is left to the panel's own work.
         self.jobs.start(
-            SLOT, work, title="Finding each label's words", kind=JobKind.BACKGROUND, cancellable=False, on_done=done, on_failed=failed
+            SLOT,
+            work,
+            title=self.tr("Finding each label's words"),
+            kind=JobKind.BACKGROUND,
+            cancellable=False,
+            on_done=done,
+            on_failed=failed,
         )
 
     def redraw(self) -> None:
@@ -107,8 +117,10 @@ class LabelWordsFinder(QObject):
             return
         if not any(w.terms for w in words.values()):
             self.view.show_note(
-                f"Too few rows per label: a word is listed when at least {WORD_MIN_ROWS} rows predicted as a label contain it,"
-                " and more often than other labels' rows do. Predict more rows."
+                self.tr(
+                    "Too few rows per label: a word is listed when at least {min_rows} rows predicted as a label contain it,"
+                    " and more often than other labels' rows do. Predict more rows."
+                ).format(min_rows=WORD_MIN_ROWS)
             )
             return
         order = self._order(frame)
