@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -115,8 +115,10 @@ class SimilarRowsDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addLayout(foot)
-        # Space ticks or unticks the selected rows, so the keyboard alone can choose them.
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self.table, self.toggle_selected)
+        # Space ticks or unticks the selected rows, so the keyboard alone can choose them. An event
+        # filter, not a QShortcut: a shortcut fires only while the window is active, and otherwise
+        # the table's delegate toggled the current row instead of the selected ones.
+        self.table.installEventFilter(self)
         self._busy(False)
         self._update_apply()
         self.find()
@@ -198,6 +200,18 @@ class SimilarRowsDialog(QDialog):
             for i, r in enumerate(self.row_ids)
             if (item := self.table.item(i, _CHECK)) is not None and item.checkState() == Qt.CheckState.Checked
         ]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Space
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            self.toggle_selected()
+            return True
+        return super().eventFilter(watched, event)
 
     def toggle_selected(self) -> None:
         """Tick the selected rows, or untick them when all are ticked."""
