@@ -77,7 +77,10 @@ def issue_text(issue: HygieneIssue, counts: dict[str, int], min_examples: int = 
             fix = QCoreApplication.translate("TrainSummaryWidget", "Label 1 more row {label}, or merge it into another label.")
         else:
             fix = QCoreApplication.translate("TrainSummaryWidget", "Label {n} more rows {label}, or merge it into another label.")
-        return f"{have} {needs} {fix.format(n=more, label=name)}"
+        # Three sentences, joined the way the language joins them (Chinese: no spaces).
+        return QCoreApplication.translate("TrainSummaryWidget", "{count} {needs} {fix}").format(
+            count=have, needs=needs, fix=fix.format(n=more, label=name)
+        )
     return issue.message + (f" {issue.fix}" if issue.fix else "")  # a kind this version does not know
 
 
