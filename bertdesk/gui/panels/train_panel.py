@@ -47,8 +47,9 @@ from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.label_check import LabelCheckNotice
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
-from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model
+from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model, scores_text, status_text, verdict_text
 from bertdesk.gui.widgets.train_plots import TrainPlots
+from bertdesk.gui.widgets.train_progress import progress_text
 from bertdesk.gui.widgets.train_settings import TrainSettingsWidget
 from bertdesk.gui.widgets.train_summary import TrainSummaryWidget
 from bertdesk.gui.widgets.train_truncation import TruncationLabel
@@ -133,18 +134,18 @@ class TrainPanel(QWidget):
         self.settings = TrainSettingsWidget()
         self.settings.changed.connect(lambda: self.isVisible() and self._check_truncation())
         self.summary = TrainSummaryWidget()
-        self.start_button = QPushButton("Start training")
+        self.start_button = QPushButton(self.tr("Start training"))
         self.start_button.setDefault(True)
-        self.start_button.setToolTip("Fine-tune the model on the labelled rows (runs in the background).")
+        self.start_button.setToolTip(self.tr("Fine-tune the model on the labelled rows (runs in the background)."))
         self.start_button.clicked.connect(self.start_training)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop training (Esc). A model evaluated at least once is kept.")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop training (Esc). A model evaluated at least once is kept."))
         self.cancel_button.clicked.connect(self.cancel_training)
-        settings_box = QGroupBox("Settings")
+        settings_box = QGroupBox(self.tr("Settings"))
         QVBoxLayout(settings_box).addWidget(self.settings)
         self.truncation = TruncationLabel()
         self.truncation.max_length_chosen.connect(self.settings.max_length_spin.setValue)  # the one-click fix
-        data_box = QGroupBox("Data")
+        data_box = QGroupBox(self.tr("Data"))
         data_layout = QVBoxLayout(data_box)
         data_layout.addWidget(self.summary)
         data_layout.addWidget(self.truncation)
@@ -172,7 +173,7 @@ class TrainPanel(QWidget):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(False)  # shown while training
-        self.progress_label = QLabel("Ready.")
+        self.progress_label = QLabel(self.tr("Ready."))
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_label.setWordWrap(True)
         # After a run that does not beat always answering the commonest label: said plainly.
@@ -303,21 +304,21 @@ class TrainPanel(QWidget):
             config = self.settings.config().validate()
             run_id, out_dir = training_runs.begin_run(project, config)
         except BertdeskError as err:
-            self._show_error("Cannot start training", err)
+            self._show_error(self.tr("Cannot start training"), err)
             return
         self._remember_settings(project)
         self._run_project, self._run_id, self._out_dir = project, run_id, out_dir
         self._cancelling = self._succeeded = False
         self.plots.clear()
-        self.plots_title.setText(f"Run {run_id} (training)")
+        self.plots_title.setText(self.tr("Run {run} (training)").format(run=run_id))
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setTextVisible(True)
-        self.progress_label.setText("Starting…")
+        self.progress_label.setText(self.tr("Starting…"))
         self.verdict_label.hide()
         self.job = self.jobs.start(
             "train",
             functools.partial(_train_run, project, config, (run_id, out_dir), processes=self.settings.processes()),
-            title="Training",
+            title=self.tr("Training"),
             on_progress=self._on_job_progressed,
             on_done=self._on_job_succeeded,
             on_failed=self._on_job_failed,
@@ -330,7 +331,9 @@ class TrainPanel(QWidget):
         self.history.select_run(run_id)
         self._update_buttons()
         self.training_changed.emit(True)
-        self.status_message.emit(f"Training run {run_id} on {sum(self.summary.counts.values())} labelled rows…")
+        self.status_message.emit(
+            self.tr("Training run {run} on {rows} labelled rows…").format(run=run_id, rows=sum(self.summary.counts.values()))
+        )
 
     def cancel_training(self) -> None:
         """Ask the running training to stop (answered within a step)."""
@@ -338,8 +341,8 @@ class TrainPanel(QWidget):
             return
         self._cancelling = True
         self.job.cancel()
-        self.progress_label.setText("Cancelling…")
-        self.status_message.emit("Cancelling training…")
+        self.progress_label.setText(self.tr("Cancelling…"))
+        self.status_message.emit(self.tr("Cancelling training…"))
         self._update_buttons()
 
     def cancel_work(self) -> bool:
@@ -387,7 +390,7 @@ class TrainPanel(QWidget):
 
         self._devices = [cpu_device()]
         self.settings.set_devices(self._devices)
-        self.status_message.emit(f"Could not list GPUs ({err}); training will use the CPU.")
+        self.status_message.emit(self.tr("Could not list GPUs ({error}); training will use the CPU.").format(error=err))
 
     # -- job slots ----------------------------------------------------------------------------
     def _on_job_progressed(self, progress: Progress) -> None:
@@ -399,8 +402,9 @@ class TrainPanel(QWidget):
         else:
             self.progress_bar.setRange(0, 0)
         if progress.message and not self._cancelling:
-            self.progress_label.setText(progress.message)
-            self.status_message.emit(progress.message)
+            message = progress_text(progress.message)
+            self.progress_label.setText(message)
+            self.status_message.emit(message)
 
     def _on_job_succeeded(self, outcome: TrainOutcome) -> None:
         # The job has recorded the run (finished, or cancelled with its best model kept).
@@ -409,14 +413,14 @@ class TrainPanel(QWidget):
             return
         self._succeeded = not outcome.cancelled
         scores = ValidationScores.from_dict(outcome.result.metrics.get("validation"))
-        score_text = scores.summary()
-        verdict = scores.verdict()
+        score_text = scores_text(scores)
+        verdict = verdict_text(scores)
         self.verdict_label.setText(f"⚠ {verdict}" if verdict else "")
         self.verdict_label.setVisible(bool(verdict))
         if outcome.cancelled:
-            message = f"Training run {run_id} cancelled; kept the best model so far ({score_text})."
+            message = self.tr("Training run {run} cancelled; kept the best model so far ({scores}).").format(run=run_id, scores=score_text)
         else:
-            message = f"Training run {run_id} finished: {score_text}."
+            message = self.tr("Training run {run} finished: {scores}.").format(run=run_id, scores=score_text)
         self.progress_label.setText(message)
         self.status_message.emit(message)
         if project is self.project and outcome.activated:
@@ -424,13 +428,13 @@ class TrainPanel(QWidget):
 
     def _on_job_failed(self, err: BaseException) -> None:
         # The job has recorded the run as failed, with the message.
-        self.progress_label.setText(f"Training failed: {error_message(err)[0]}")
-        self.status_message.emit("Training failed.")
-        self._show_error("Training failed", err, offer_cpu=OOM_HINT in str(err).lower())
+        self.progress_label.setText(self.tr("Training failed: {error}").format(error=error_message(err)[0]))
+        self.status_message.emit(self.tr("Training failed."))
+        self._show_error(self.tr("Training failed"), err, offer_cpu=OOM_HINT in str(err).lower())
 
     def _on_job_cancelled(self) -> None:
         # The job has recorded the run as cancelled.
-        message = f"Training run {self._run_id} cancelled before the first evaluation; no model was saved."
+        message = self.tr("Training run {run} cancelled before the first evaluation; no model was saved.").format(run=self._run_id)
         self.progress_label.setText(message)
         self.status_message.emit(message)
 
@@ -465,12 +469,13 @@ class TrainPanel(QWidget):
             return  # the plots show the live run
         if run is None:
             self.plots.clear()
-            self.plots_title.setText("No training runs yet." if self.project is not None else "")
+            self.plots_title.setText(self.tr("No training runs yet.") if self.project is not None else "")
             return
         history = (run.metrics or {}).get("history")
         if history or run.id != self._live_run_id:  # a run that saved nothing keeps its live curves
             self.plots.set_history(history)
-        self.plots_title.setText(f"Run {run.id} ({run.status})" + ("  ★ active" if run.is_active else ""))
+        title = self.tr("Run {run} ({status})").format(run=run.id, status=status_text(run.status))
+        self.plots_title.setText(title + ("  " + self.tr("★ active") if run.is_active else ""))
 
     def _on_history_use_requested(self, run_id: int) -> None:
         run = self._run(run_id)
@@ -478,19 +483,23 @@ class TrainPanel(QWidget):
             return
         self.project.set_active_run(run_id)
         self._show_runs()
-        self.status_message.emit(f"Predictions now use the model of run {run_id}.")
+        self.status_message.emit(self.tr("Predictions now use the model of run {run}.").format(run=run_id))
         self.active_run_changed.emit(self.project.active_run())
 
     def _on_history_delete_requested(self, run_id: int) -> None:
         run = self._run(run_id)
         if self.project is None or run is None or run_id == self._run_id:
             return
-        where = f"\n\nIts model folder will be deleted:\n{run.model_dir}" if run.model_dir and Path(run.model_dir).exists() else ""
-        active = "\n\nIt is the active model: predictions will have no model until you choose another." if run.is_active else ""
+        where = ""
+        if run.model_dir and Path(run.model_dir).exists():
+            where = "\n\n" + self.tr("Its model folder will be deleted:") + f"\n{run.model_dir}"
+        active = (
+            "\n\n" + self.tr("It is the active model: predictions will have no model until you choose another.") if run.is_active else ""
+        )
         answer = QMessageBox.question(
             self,
-            "Delete run",
-            f"Delete training run {run_id}?{where}{active}",
+            self.tr("Delete run"),
+            self.tr("Delete training run {run}?").format(run=run_id) + where + active,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -499,10 +508,10 @@ class TrainPanel(QWidget):
         try:
             training_runs.delete_run(self.project, run_id)
         except BertdeskError as err:
-            self._show_error("Could not delete the run", err)
+            self._show_error(self.tr("Could not delete the run"), err)
             return
         self._show_runs()
-        self.status_message.emit(f"Deleted training run {run_id}.")
+        self.status_message.emit(self.tr("Deleted training run {run}.").format(run=run_id))
         if run.is_active:
             self.active_run_changed.emit(self.project.active_run())
 
@@ -527,7 +536,7 @@ class TrainPanel(QWidget):
         training = self.job is not None
         reason = self.summary.reason
         self.start_button.setEnabled(not training and self.project is not None and not reason)
-        self.start_button.setToolTip(reason or "Fine-tune the model on the labelled rows (runs in the background).")
+        self.start_button.setToolTip(reason or self.tr("Fine-tune the model on the labelled rows (runs in the background)."))
         self.cancel_button.setEnabled(training and not self._cancelling)
         self.settings.setEnabled(not training)
 
@@ -535,7 +544,7 @@ class TrainPanel(QWidget):
         """A non-blocking error box; for out-of-memory, a "Train on CPU" button retries on the CPU."""
         box = build_error_box(self, title, err)
         if offer_cpu:
-            cpu_button = box.addButton("Train on CPU", QMessageBox.ButtonRole.AcceptRole)
+            cpu_button = box.addButton(self.tr("Train on CPU"), QMessageBox.ButtonRole.AcceptRole)
 
             def retry(button: Any) -> None:
                 if button is cpu_button:

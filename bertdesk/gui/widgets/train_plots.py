@@ -15,13 +15,13 @@ ACCURACY_COLOR = "#f58518"
 F1_COLOR = "#54a24b"
 
 
-def _plot(title: str, y_label: str) -> pg.PlotWidget:
+def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setMenuEnabled(False)
     plot.hideButtons()
     item = plot.getPlotItem()
     item.setTitle(title, color="#333", size="10pt")
-    item.setLabel("bottom", "epoch")
+    item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     item.showGrid(x=True, y=True, alpha=0.2)
     for side in ("bottom", "left"):
@@ -37,18 +37,18 @@ class TrainPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = _plot("Training loss", "loss")
-        self.val_plot = _plot("Validation", "score")
+        self.loss_plot = _plot(self.tr("Training loss"), self.tr("epoch"), self.tr("loss"))
+        self.val_plot = _plot(self.tr("Validation"), self.tr("epoch"), self.tr("score"))
         self.val_plot.getPlotItem().setYRange(0, 1.02, padding=0)
         self.val_plot.setXLink(self.loss_plot)  # one epoch axis for both
         self.val_plot.getPlotItem().addLegend(offset=(-10, -10))  # bottom right: scores grow upwards
-        self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen(LOSS_COLOR, width=2), name="loss")
+        self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen(LOSS_COLOR, width=2), name=self.tr("loss"))
         symbol = {"symbol": "o", "symbolSize": 6}
         self.accuracy_curve = self.val_plot.plot(
-            [], [], pen=pg.mkPen(ACCURACY_COLOR, width=2), symbolBrush=ACCURACY_COLOR, symbolPen=None, name="accuracy", **symbol
+            [], [], pen=pg.mkPen(ACCURACY_COLOR, width=2), symbolBrush=ACCURACY_COLOR, symbolPen=None, name=self.tr("accuracy"), **symbol
         )
         self.f1_curve = self.val_plot.plot(
-            [], [], pen=pg.mkPen(F1_COLOR, width=2), symbolBrush=F1_COLOR, symbolPen=None, name="macro-F1", **symbol
+            [], [], pen=pg.mkPen(F1_COLOR, width=2), symbolBrush=F1_COLOR, symbolPen=None, name=self.tr("macro-F1"), **symbol
         )
         self._loss: tuple[list[float], list[float]] = ([], [])
         self._accuracy: tuple[list[float], list[float]] = ([], [])

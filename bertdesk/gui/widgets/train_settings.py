@@ -12,33 +12,128 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from bertdesk.core.errors import TrainingError
+from bertdesk.core.ml.devices import GIB
 from bertdesk.core.ml.distributed import ParallelChoice, parallel_choice
 from bertdesk.core.ml.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS, TrainConfig
 
 if TYPE_CHECKING:
     from bertdesk.core.ml.devices import DeviceInfo
 
-BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
+CONTEXT = "TrainSettingsWidget"  # the translation context of this module's constants
+BUNDLED_NAME = QT_TRANSLATE_NOOP("TrainSettingsWidget", "all-MiniLM-L6-v2 (bundled)")
 BROWSE, HUB = "<browse>", "<hub>"
 ALL_DEVICES = "<all devices>"  # "All N GPUs": a torchrun child process, one process per GPU
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 PRECISION_HELP = {
-    "auto": "auto (best for the device)",
-    "fp32": "fp32 (full precision)",
-    "bf16": "bf16 (mixed)",
-    "fp16": "fp16 (mixed, GPU only)",
+    "auto": QT_TRANSLATE_NOOP("TrainSettingsWidget", "auto (best for the device)"),
+    "fp32": QT_TRANSLATE_NOOP("TrainSettingsWidget", "fp32 (full precision)"),
+    "bf16": QT_TRANSLATE_NOOP("TrainSettingsWidget", "bf16 (mixed)"),
+    "fp16": QT_TRANSLATE_NOOP("TrainSettingsWidget", "fp16 (mixed, GPU only)"),
+}
+# The presets' names as shown (the stored names stay English: they are what configs and the CLI use).
+PRESET_NAMES = {
+    "Fast": QT_TRANSLATE_NOOP("TrainSettingsWidget", "Fast"),
+    "Balanced": QT_TRANSLATE_NOOP("TrainSettingsWidget", "Balanced"),
+    "Thorough": QT_TRANSLATE_NOOP("TrainSettingsWidget", "Thorough"),
 }
 PRESET_HELP = {
-    "Fast": "A first look in a minute or two: fewer epochs, shorter texts.",
-    "Balanced": "Good defaults for most tables.",
-    "Thorough": "Longer texts, more epochs: for the model you will keep.",
+    "Fast": QT_TRANSLATE_NOOP("TrainSettingsWidget", "A first look in a minute or two: fewer epochs, shorter texts."),
+    "Balanced": QT_TRANSLATE_NOOP("TrainSettingsWidget", "Good defaults for most tables."),
+    "Thorough": QT_TRANSLATE_NOOP("TrainSettingsWidget", "Longer texts, more epochs: for the model you will keep."),
 }
-HELP_EXTRA = {"preset": "A starting point for the settings below. Changing it fills in the advanced settings."}
+CLASS_WEIGHT_NAMES = {
+    "auto": QT_TRANSLATE_NOOP("TrainSettingsWidget", "auto"),
+    "balanced": QT_TRANSLATE_NOOP("TrainSettingsWidget", "balanced"),
+    "none": QT_TRANSLATE_NOOP("TrainSettingsWidget", "none"),
+}
+# The tooltips: core's HELP (tests/gui/test_train_settings_text.py keeps the English the same), translatable.
+HELP_TEXT = {
+    "model": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget",
+        "The model to start from: the bundled all-MiniLM-L6-v2, a model folder, or a Hugging Face hub id (needs internet).",
+    ),
+    "epochs": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget",
+        "How many times training reads every labelled row, at most. Training stops sooner when the validation score stops improving.",
+    ),
+    "batch_size": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "How many rows the model learns from at once. Bigger is faster on a GPU but needs more memory."
+    ),
+    "max_length": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "How many tokens (word pieces) of each text the model reads. Longer texts are cut; more is slower."
+    ),
+    "learning_rate": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "How big each learning step is. Too high and training is unstable; too low and it learns slowly."
+    ),
+    "val_split": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget",
+        "Share of labelled rows kept aside to measure the model. They are chosen at random, in proportion to each label.",
+    ),
+    "seed": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "Fixes the random choices (split, start weights, order) so the same settings give the same model."
+    ),
+    "device": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "Where to train: a GPU is many times faster than the CPU. Auto picks the best one found."
+    ),
+    "precision": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "Number format. bf16/fp16 are faster where the hardware supports them, with the same accuracy in practice."
+    ),
+    "patience": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "Stop after this many evaluations without a better validation score (0: never stop early)."
+    ),
+    "class_weights": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "Give rare labels more weight so the model does not just learn to predict the common ones."
+    ),
+    "preset": QT_TRANSLATE_NOOP(
+        "TrainSettingsWidget", "A starting point for the settings below. Changing it fills in the advanced settings."
+    ),
+}
+
+
+def _t(text: str) -> str:
+    """``text`` (one of this module's marked constants) in the interface language."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def help_text(key: str) -> str:
+    """The tooltip of setting ``key``, translated (core's English HELP where the GUI has none)."""
+    return _t(HELP_TEXT[key]) if key in HELP_TEXT else HELP.get(key, "")
+
+
+def preset_name(name: str) -> str:
+    """A preset's name as shown (an unknown one as it is)."""
+    return _t(PRESET_NAMES[name]) if name in PRESET_NAMES else name
+
+
+def device_text(device: DeviceInfo) -> str:
+    """:meth:`DeviceInfo.describe` as the GUI shows it: the same words in English, translatable."""
+    if device.kind == "cuda":
+        memory = ""
+        if device.total_bytes:
+            memory = QCoreApplication.translate("TrainSettingsWidget", " ({free:.1f} GiB free of {total:.1f} GiB)").format(
+                free=(device.free_bytes or 0) / GIB, total=device.total_bytes / GIB
+            )
+        return QCoreApplication.translate("TrainSettingsWidget", "GPU {device}: {name}{memory}").format(
+            device=device.torch_device, name=device.name, memory=memory
+        )
+    if device.kind == "mps":
+        return QCoreApplication.translate("TrainSettingsWidget", "Apple GPU (MPS): {name}").format(name=device.name)
+    return QCoreApplication.translate("TrainSettingsWidget", "CPU: {name}").format(name=device.name) + (" (bf16)" if device.bf16 else "")
+
+
+def parallel_text(choice: ParallelChoice, devices: Sequence[DeviceInfo]) -> str:
+    """:attr:`ParallelChoice.label` as the GUI shows it: the same words in English, translatable."""
+    if choice.device == "cpu":
+        return QCoreApplication.translate("TrainSettingsWidget", "All {n} CPU processes (torchrun, gloo)").format(n=choice.processes)
+    names = sorted({device.name for device in devices if device.kind == "cuda"})
+    return QCoreApplication.translate("TrainSettingsWidget", "All {n} GPUs ({names}; torchrun)").format(
+        n=choice.processes, names=", ".join(names)
+    )
 
 
 def _label(text: str, tip: str = "") -> QLabel:
@@ -69,13 +164,13 @@ class TrainSettingsWidget(QWidget):
 
         # -- model source ----------------------------------------------------------------------
         self.model_combo = QComboBox()
-        self.model_combo.addItem(BUNDLED_NAME, "default")
-        self.model_combo.addItem("Model folder…", BROWSE)
-        self.model_combo.addItem("Hugging Face hub id…", HUB)
-        self.model_combo.setToolTip(HELP["model"])
+        self.model_combo.addItem(_t(BUNDLED_NAME), "default")
+        self.model_combo.addItem(self.tr("Model folder…"), BROWSE)
+        self.model_combo.addItem(self.tr("Hugging Face hub id…"), HUB)
+        self.model_combo.setToolTip(help_text("model"))
         self.hub_edit = QLineEdit()
-        self.hub_edit.setPlaceholderText("e.g. bert-base-uncased (needs internet)")
-        self.hub_edit.setToolTip(HELP["model"])
+        self.hub_edit.setPlaceholderText(self.tr("e.g. bert-base-uncased (needs internet)"))
+        self.hub_edit.setToolTip(help_text("model"))
         self.hub_edit.setVisible(False)
         self.model_name = _label("")
         self.model_name.setWordWrap(True)
@@ -89,36 +184,36 @@ class TrainSettingsWidget(QWidget):
 
         # -- device and precision ------------------------------------------------------------------
         self.device_combo = QComboBox()
-        self.device_combo.setToolTip(HELP["device"])
+        self.device_combo.setToolTip(help_text("device"))
         self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.device_combo.setMinimumContentsLength(16)
         self.set_devices(None)
         self.precision_combo = QComboBox()
         for name in PRECISIONS:
-            self.precision_combo.addItem(PRECISION_HELP[name], name)
-        self.precision_combo.setToolTip(HELP["precision"])
+            self.precision_combo.addItem(_t(PRECISION_HELP[name]), name)
+        self.precision_combo.setToolTip(help_text("precision"))
 
         # -- preset ----------------------------------------------------------------------------
         self.preset_combo = QComboBox()
         for name in PRESETS:
-            self.preset_combo.addItem(name, name)
-            self.preset_combo.setItemData(self.preset_combo.count() - 1, PRESET_HELP.get(name, ""), Qt.ItemDataRole.ToolTipRole)
-        self.preset_combo.setToolTip(HELP_EXTRA["preset"])
+            self.preset_combo.addItem(preset_name(name), name)
+            self.preset_combo.setItemData(self.preset_combo.count() - 1, self._preset_help(name), Qt.ItemDataRole.ToolTipRole)
+        self.preset_combo.setToolTip(help_text("preset"))
         self.preset_note = _label("")
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet("color: palette(mid);")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(_label("Model:", HELP["model"]), model_box)
-        form.addRow(_label("Device:", HELP["device"]), self.device_combo)
-        form.addRow(_label("Precision:", HELP["precision"]), self.precision_combo)
-        form.addRow(_label("Preset:", HELP_EXTRA["preset"]), self.preset_combo)
+        form.addRow(_label(self.tr("Model:"), help_text("model")), model_box)
+        form.addRow(_label(self.tr("Device:"), help_text("device")), self.device_combo)
+        form.addRow(_label(self.tr("Precision:"), help_text("precision")), self.precision_combo)
+        form.addRow(_label(self.tr("Preset:"), help_text("preset")), self.preset_combo)
         form.addRow("", self.preset_note)
 
         # -- advanced (collapsed) ----------------------------------------------------------------
         self.advanced_button = QToolButton()
-        self.advanced_button.setText("Advanced settings")
+        self.advanced_button.setText(self.tr("Advanced settings"))
         self.advanced_button.setCheckable(True)
         self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
@@ -127,41 +222,41 @@ class TrainSettingsWidget(QWidget):
         self.advanced = QWidget()
         self.advanced.setVisible(False)
 
-        self.epochs_spin = self._spin(1, 1000, HELP["epochs"])
-        self.batch_spin = self._spin(1, 4096, HELP["batch_size"])
-        self.max_length_spin = self._spin(8, 8192, HELP["max_length"])
-        self.max_length_spin.setSuffix(" tokens")
+        self.epochs_spin = self._spin(1, 1000, help_text("epochs"))
+        self.batch_spin = self._spin(1, 4096, help_text("batch_size"))
+        self.max_length_spin = self._spin(8, 8192, help_text("max_length"))
+        self.max_length_spin.setSuffix(self.tr(" tokens"))
         self.rate_edit = QLineEdit()
         validator = QDoubleValidator(1e-9, 0.999, 9, self.rate_edit)
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         self.rate_edit.setValidator(validator)
-        self.rate_edit.setToolTip(HELP["learning_rate"])
+        self.rate_edit.setToolTip(help_text("learning_rate"))
         self.rate_edit.textEdited.connect(self._on_field_changed)
-        self.val_spin = self._spin(0, 89, HELP["val_split"])
+        self.val_spin = self._spin(0, 89, help_text("val_split"))
         self.val_spin.setSuffix(" %")
-        self.seed_spin = self._spin(0, 2**31 - 1, HELP["seed"])
-        self.patience_spin = self._spin(0, 1000, HELP["patience"])
-        self.patience_spin.setSpecialValueText("never stop early")
+        self.seed_spin = self._spin(0, 2**31 - 1, help_text("seed"))
+        self.patience_spin = self._spin(0, 1000, help_text("patience"))
+        self.patience_spin.setSpecialValueText(self.tr("never stop early"))
         self.weights_combo = QComboBox()
         for name in CLASS_WEIGHT_CHOICES:
-            self.weights_combo.addItem(name, name)
-        self.weights_combo.setToolTip(HELP["class_weights"])
+            self.weights_combo.addItem(_t(CLASS_WEIGHT_NAMES[name]) if name in CLASS_WEIGHT_NAMES else name, name)
+        self.weights_combo.setToolTip(help_text("class_weights"))
         self.weights_combo.currentIndexChanged.connect(self._on_field_changed)
 
         advanced_form = QFormLayout(self.advanced)
         advanced_form.setContentsMargins(12, 0, 0, 0)
         advanced_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for text, key, widget in (
-            ("Epochs:", "epochs", self.epochs_spin),
-            ("Batch size:", "batch_size", self.batch_spin),
-            ("Max length:", "max_length", self.max_length_spin),
-            ("Learning rate:", "learning_rate", self.rate_edit),
-            ("Validation share:", "val_split", self.val_spin),
-            ("Seed:", "seed", self.seed_spin),
-            ("Patience:", "patience", self.patience_spin),
-            ("Class weights:", "class_weights", self.weights_combo),
+            (self.tr("Epochs:"), "epochs", self.epochs_spin),
+            (self.tr("Batch size:"), "batch_size", self.batch_spin),
+            (self.tr("Max length:"), "max_length", self.max_length_spin),
+            (self.tr("Learning rate:"), "learning_rate", self.rate_edit),
+            (self.tr("Validation share:"), "val_split", self.val_spin),
+            (self.tr("Seed:"), "seed", self.seed_spin),
+            (self.tr("Patience:"), "patience", self.patience_spin),
+            (self.tr("Class weights:"), "class_weights", self.weights_combo),
         ):
-            advanced_form.addRow(_label(text, HELP[key]), widget)
+            advanced_form.addRow(_label(text, help_text(key)), widget)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -192,13 +287,15 @@ class TrainSettingsWidget(QWidget):
         base = PRESETS.get(self.preset_combo.currentData() or DEFAULT_PRESET, PRESETS[DEFAULT_PRESET])
         if self.model_combo.currentData() == HUB and not self.hub_edit.text().strip():
             raise TrainingError(
-                "Type the Hugging Face hub id of the model to start from (e.g. bert-base-uncased), or choose another model."
+                self.tr("Type the Hugging Face hub id of the model to start from (e.g. bert-base-uncased), or choose another model.")
             )
         rate_text = self.rate_edit.text().strip().replace(",", ".")
         try:
             rate = float(rate_text)
         except ValueError:
-            raise TrainingError(f"Learning rate {rate_text!r} is not a number; write it like 1e-4 or 0.0001.") from None
+            raise TrainingError(
+                self.tr("Learning rate {rate!r} is not a number; write it like 1e-4 or 0.0001.").format(rate=rate_text)
+            ) from None
         return base.replace(
             model=self.model_spec(),
             device=self.device_request(),
@@ -265,10 +362,10 @@ class TrainSettingsWidget(QWidget):
         data = self.model_combo.currentData()
         if data == HUB:
             text = self.hub_edit.text().strip()
-            return f"Hub: {text}" if text else "Hub: type a model id, e.g. bert-base-uncased"
+            return self.tr("Hub: {id}").format(id=text) if text else self.tr("Hub: type a model id, e.g. bert-base-uncased")
         if data in (None, "default", BROWSE):
-            return "Bundled with bertdesk; works offline."
-        return f"Folder: {data}"
+            return self.tr("Bundled with bertdesk; works offline.")
+        return self.tr("Folder: {path}").format(path=data)
 
     def set_model_source(self, spec: str) -> None:
         """Choose ``default``, a model folder (added to the list) or a hub id."""
@@ -289,23 +386,24 @@ class TrainSettingsWidget(QWidget):
         self.device_combo.blockSignals(True)
         self.device_combo.clear()
         if devices is None:
-            self.device_combo.addItem("Auto (looking for devices…)", "auto")
+            self.device_combo.addItem(self.tr("Auto (looking for devices…)"), "auto")
         else:
-            best = devices[0].describe() if devices else "CPU"
-            self.device_combo.addItem(f"Auto: {best}", "auto")
+            best = device_text(devices[0]) if devices else "CPU"
+            self.device_combo.addItem(self.tr("Auto: {device}").format(device=best), "auto")
             self._parallel = parallel_choice(devices)
             if self._parallel is not None:
-                self.device_combo.addItem(self._parallel.label, ALL_DEVICES)
+                self.device_combo.addItem(parallel_text(self._parallel, devices), ALL_DEVICES)
                 self.device_combo.setItemData(
                     self.device_combo.count() - 1,
-                    f"Train on {self._parallel.processes} processes at once (data-parallel, torchrun): "
-                    "each takes its share of every batch, so the effective batch is the batch size times "
-                    f"{self._parallel.processes}.",
+                    self.tr(
+                        "Train on {n} processes at once (data-parallel, torchrun): "
+                        "each takes its share of every batch, so the effective batch is the batch size times {n}."
+                    ).format(n=self._parallel.processes),
                     Qt.ItemDataRole.ToolTipRole,
                 )
             for device in devices:
-                self.device_combo.addItem(device.describe(), device.torch_device)
-                self.device_combo.setItemData(self.device_combo.count() - 1, device.describe(), Qt.ItemDataRole.ToolTipRole)
+                self.device_combo.addItem(device_text(device), device.torch_device)
+                self.device_combo.setItemData(self.device_combo.count() - 1, device_text(device), Qt.ItemDataRole.ToolTipRole)
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(current)))
         self.device_combo.blockSignals(False)
 
@@ -328,7 +426,7 @@ class TrainSettingsWidget(QWidget):
     def _on_model_activated(self, index: int, browse: bool = True) -> None:
         data = self.model_combo.itemData(index)
         if data == BROWSE and browse:
-            folder = QFileDialog.getExistingDirectory(self, "Choose a model folder (with config.json and model.safetensors)")
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder (with config.json and model.safetensors)"))
             if not folder:
                 self.model_combo.setCurrentIndex(self._last_model_index)
                 return
@@ -352,7 +450,7 @@ class TrainSettingsWidget(QWidget):
 
     def _on_preset_changed(self, *_args: object) -> None:
         name = self.preset_combo.currentData() or DEFAULT_PRESET
-        self.preset_note.setText(PRESET_HELP.get(name, ""))
+        self.preset_note.setText(self._preset_help(name))
         self.apply_config(PRESETS[name])
 
     def _on_field_changed(self, *_args: object) -> None:
@@ -364,8 +462,12 @@ class TrainSettingsWidget(QWidget):
             edited = shown != PRESETS[name].replace(model=shown.model, device=shown.device, precision=shown.precision)
         except TrainingError:
             edited = True
-        self.preset_note.setText(PRESET_HELP.get(name, "") + ("\nChanged in the advanced settings." if edited else ""))
+        self.preset_note.setText(self._preset_help(name) + ("\n" + self.tr("Changed in the advanced settings.") if edited else ""))
         self.changed.emit()
+
+    @staticmethod
+    def _preset_help(name: str) -> str:
+        return _t(PRESET_HELP[name]) if name in PRESET_HELP else ""
 
     def _on_advanced_toggled(self, shown: bool) -> None:
         self.advanced.setVisible(shown)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from bertdesk.core.project.label_hygiene import check_labels
+from bertdesk.core.project.label_hygiene import MIN_EXAMPLES, HygieneIssue, _quote, check_labels
 
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
@@ -29,10 +29,59 @@ def training_blocker(counts: dict[str, int]) -> str:
     """Why training cannot start, or "" when it can."""
     with_rows = [name for name, n in counts.items() if n > 0]
     if not with_rows:
-        return "No labelled rows yet: label some rows (at least two different labels) first."
+        return QCoreApplication.translate(
+            "TrainSummaryWidget", "No labelled rows yet: label some rows (at least two different labels) first."
+        )
     if len(with_rows) < 2:
-        return f"Only one label ({with_rows[0]!r}) has labelled rows; a classifier needs at least two: label some rows with another label."
+        return QCoreApplication.translate(
+            "TrainSummaryWidget",
+            "Only one label ({label!r}) has labelled rows; a classifier needs at least two: label some rows with another label.",
+        ).format(label=with_rows[0])
     return ""
+
+
+def _rows(n: int) -> str:
+    return (
+        QCoreApplication.translate("TrainSummaryWidget", "1 row")
+        if n == 1
+        else QCoreApplication.translate("TrainSummaryWidget", "{n:,} rows").format(n=n)
+    )
+
+
+def issue_text(issue: HygieneIssue, counts: dict[str, int], min_examples: int = MIN_EXAMPLES) -> str:
+    """The GUI's translatable version of ``issue.message`` and its fix (the same words in English):
+    core's text is shared with the CLI and stays English."""
+    if issue.kind == "near_duplicate" and issue.labels:
+        into, others = issue.labels[0], issue.labels[1:]
+        listed = ", ".join(
+            QCoreApplication.translate("TrainSummaryWidget", "{label} ({rows})").format(label=_quote(n), rows=_rows(counts.get(n, 0)))
+            for n in issue.labels
+        )
+        return QCoreApplication.translate(
+            "TrainSummaryWidget", "{labels} look the same: they differ only in case or spaces. Merge {others} into {into}."
+        ).format(labels=listed, others=", ".join(_quote(n) for n in others), into=_quote(into))
+    if issue.kind == "too_few" and issue.labels:
+        name = _quote(issue.labels[0])
+        n = counts.get(issue.labels[0], 0)
+        if n == 0:
+            have = QCoreApplication.translate("TrainSummaryWidget", "No rows are labelled {label};").format(label=name)
+        elif n == 1:
+            have = QCoreApplication.translate("TrainSummaryWidget", "Only 1 row is labelled {label};").format(label=name)
+        else:
+            have = QCoreApplication.translate("TrainSummaryWidget", "Only {n:,} rows are labelled {label};").format(n=n, label=name)
+        needs = QCoreApplication.translate("TrainSummaryWidget", "a class needs at least {n} examples to learn from.").format(
+            n=min_examples
+        )
+        more = min_examples - n
+        if more == 1:
+            fix = QCoreApplication.translate("TrainSummaryWidget", "Label 1 more row {label}, or merge it into another label.")
+        else:
+            fix = QCoreApplication.translate("TrainSummaryWidget", "Label {n} more rows {label}, or merge it into another label.")
+        # Three sentences, joined the way the language joins them (Chinese: no spaces).
+        return QCoreApplication.translate("TrainSummaryWidget", "{count} {needs} {fix}").format(
+            count=have, needs=needs, fix=fix.format(n=more, label=name)
+        )
+    return issue.message + (f" {issue.fix}" if issue.fix else "")  # a kind this version does not know
 
 
 class TrainSummaryWidget(QWidget):
@@ -40,7 +89,7 @@ class TrainSummaryWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = _plain("Labelled rows", "font-weight: bold;")
+        self.title = _plain(self.tr("Labelled rows"), "font-weight: bold;")
         self.counts_grid = QGridLayout()
         self.counts_grid.setHorizontalSpacing(12)
         self.counts_grid.setVerticalSpacing(1)
@@ -78,7 +127,7 @@ class TrainSummaryWidget(QWidget):
             self.counts_grid.addWidget(count_label, row, 1)
         total = sum(self.counts.values())
         if rows:
-            self.counts_grid.addWidget(_plain("total", "font-style: italic;"), len(rows), 0)
+            self.counts_grid.addWidget(_plain(self.tr("total"), "font-style: italic;"), len(rows), 0)
             total_label = _plain(f"{total:,}", "font-style: italic;")
             total_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.counts_grid.addWidget(total_label, len(rows), 1)
@@ -88,12 +137,14 @@ class TrainSummaryWidget(QWidget):
             for issue in check_labels(self.counts):
                 n = self.counts.get(issue.labels[0], 0) if issue.labels else 0
                 if issue.kind == "too_few" and n == 0:
-                    self.warnings.append(f"“{issue.labels[0]}” has no labelled rows: it will be left out of the model.")
+                    self.warnings.append(
+                        self.tr("“{label}” has no labelled rows: it will be left out of the model.").format(label=issue.labels[0])
+                    )
                 else:
-                    self.warnings.append(issue.message + (f" {issue.fix}" if issue.fix else ""))
+                    self.warnings.append(issue_text(issue, self.counts))
         self.warnings_label.setText("\n".join(f"⚠ {w}" for w in self.warnings))
         self.warnings_label.setVisible(bool(self.warnings))
-        self.reason = "Open a project to train a model." if project is None else training_blocker(self.counts)
+        self.reason = self.tr("Open a project to train a model.") if project is None else training_blocker(self.counts)
         self.reason_label.setText(self.reason)
         self.reason_label.setVisible(bool(self.reason))
         return self.reason

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bertdesk.gui.jobs import JobKind, JobRunner
@@ -48,6 +48,51 @@ def _count(model: str, project: Project, max_length: int, *, on_progress: Any, c
     return truncation, measure(tokenizer, texts), project.text_column
 
 
+def truncation_text(result: Truncation) -> str | None:
+    """:meth:`Truncation.describe` as the GUI shows it: the same words in English, translatable
+    (core's line is shared with the CLI and stays English)."""
+    if not result.truncated:
+        return None
+    share = 100.0 * result.truncated / max(result.total, 1)
+    if result.suggested:
+        fix = QCoreApplication.translate("TruncationLabel", "use {n} tokens to keep most whole").format(n=result.suggested)
+    else:
+        fix = QCoreApplication.translate("TruncationLabel", "raise Max length to keep more")
+    return QCoreApplication.translate(
+        "TruncationLabel", "{cut} of {total} texts ({share:.0f}%) are longer than {n} tokens and will be cut; {fix}."
+    ).format(cut=result.truncated, total=result.total, share=share, n=result.max_length, fix=fix)
+
+
+def coverage_text(coverage: Coverage, column: str | None = None) -> str | None:
+    """:meth:`Coverage.message` (with the Train panel's fix) as the GUI shows it: the same words in
+    English, translatable (core's line is shared with the CLI and stays English)."""
+    from bertdesk.core.ml.vocabulary_coverage import TEXTS_LIMIT
+
+    if not coverage.warns:
+        return None
+    named = QCoreApplication.translate("TruncationLabel", " ({column})").format(column=column) if column else ""
+    where = (
+        QCoreApplication.translate("TruncationLabel", "measured on {measured:,} of {total:,} texts; ").format(
+            measured=coverage.measured, total=coverage.total
+        )
+        if coverage.sampled
+        else ""
+    )
+    texts = (
+        QCoreApplication.translate("TruncationLabel", "; {share:.0f}% of the texts are mostly unreadable").format(
+            share=100 * coverage.text_share
+        )
+        if coverage.text_share >= TEXTS_LIMIT
+        else ""
+    )
+    return QCoreApplication.translate(
+        "TruncationLabel",
+        "The model cannot read {share:.0f}% of the words in this column{named}{texts} ({where}they become [UNK] tokens); "
+        "it is probably in a language its vocabulary does not cover. "
+        "Use a model folder for that language (Train panel: Model > Model folder…, or --model DIR).",
+    ).format(share=100 * coverage.share, named=named, texts=texts, where=where)
+
+
 class TruncationLabel(QWidget):
     """'12 of 360 texts (3%) are longer than 128 tokens and will be cut' (or that all fit); when
     most are cut, a warning with a "Use N tokens" button (:attr:`max_length_chosen`)."""
@@ -61,7 +106,7 @@ class TruncationLabel(QWidget):
         self.label.setWordWrap(True)
         self.label.setStyleSheet(QUIET_STYLE)
         self.fix_button = QPushButton()
-        self.fix_button.setToolTip("Set Max length to keep most texts whole (training takes longer per row)")
+        self.fix_button.setToolTip(self.tr("Set Max length to keep most texts whole (training takes longer per row)"))
         self.fix_button.clicked.connect(self._on_fix_button_clicked)
         self.fix_button.hide()
         self._suggested: int | None = None
@@ -102,7 +147,7 @@ class TruncationLabel(QWidget):
             return
         model, project, max_length = self._pending
         self._pending = None
-        self.setText(f"Counting texts longer than {max_length} tokens…")
+        self.setText(self.tr("Counting texts longer than {n} tokens…").format(n=max_length))
         self._max_length = max_length
         # Background: a hint, nobody's work. A count that fails only leaves the line empty.
         self.jobs.start(
@@ -122,7 +167,7 @@ class TruncationLabel(QWidget):
         self.label.setText(text)
         self.label.setStyleSheet(LOUD_STYLE if loud else QUIET_STYLE)
         self._suggested = suggested
-        self.fix_button.setText(f"Use {suggested} tokens" if suggested else "")
+        self.fix_button.setText(self.tr("Use {n} tokens").format(n=suggested) if suggested else "")
         self.fix_button.setVisible(suggested is not None)
 
     def is_loud(self) -> bool:
@@ -138,10 +183,10 @@ class TruncationLabel(QWidget):
 
     def _show(self, found: tuple[Truncation, Coverage, str]) -> None:
         result, coverage, column = found
-        self.show_unreadable(coverage.message(column))
-        note = result.describe()
+        self.show_unreadable(coverage_text(coverage, column))
+        note = truncation_text(result)
         if note is None:
-            self.setText(f"All {result.total} labelled texts fit in {result.max_length} tokens.")
+            self.setText(self.tr("All {total} labelled texts fit in {n} tokens.").format(total=result.total, n=result.max_length))
             return
         # A few long texts cut is normal; most of them cut is a weak model in the making.
         self.setText(note, loud=result.most_cut, suggested=result.suggested)
