@@ -142,3 +142,11 @@ def test_without_bertdesks_translation_the_guide_stays_english(qapp, monkeypatch
         assert guide_path() == guide_path("en")
     finally:
         i18n.install_translators(qapp, "en")
+
+
+def test_the_sheet_names_actions_without_their_accelerators_in_either_style() -> None:
+    from bertdesk.gui.dialogs.help_dialogs import _plain
+
+    assert _plain("&Open…") == "Open" and _plain("Save Project &As…") == "Save Project As"
+    assert _plain("文件(&F)") == "文件" and _plain("打开(&O)…") == "打开" and _plain("撤销 Label row 3(&U)") == "撤销 Label row 3"
+    assert _plain("Label “R&&D”") == "Label “R&D”"  # a label's own "&" stays

@@ -9,6 +9,7 @@ interface language when there is a translation of it (``user-guide.<language>.md
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
@@ -52,7 +53,7 @@ def window_shortcuts(window: QMainWindow) -> list[tuple[str, str, str]]:
         for action in menu.actions():
             if not action.shortcut().isEmpty():
                 seen.add(id(action))
-                found.append((menu_action.text().replace("&", ""), _keys(action), _plain(action.text())))
+                found.append((_plain(menu_action.text()), _keys(action), _plain(action.text())))
     for action in window.findChildren(QAction):
         if id(action) not in seen and not action.shortcut().isEmpty() and action.parent() is window:
             found.append((QCoreApplication.translate("ShortcutsDialog", "Window"), _keys(action), _plain(action.text())))
@@ -66,7 +67,7 @@ def shortcut_sheet(window: QMainWindow) -> str:
     label_panel = QCoreApplication.translate("ShortcutsDialog", "Label panel")
     rows = [
         *window_shortcuts(window),
-        *((label_panel, keys, _tr(what, LABEL_PANEL_CONTEXT)) for keys, what in LABELLING_KEYS),
+        *((label_panel, _tr(keys, LABEL_PANEL_CONTEXT), _tr(what, LABEL_PANEL_CONTEXT)) for keys, what in LABELLING_KEYS),
         *((_tr(where), _tr(keys), _tr(what)) for where, keys, what in PANEL_KEYS),
     ]
     body = "".join(
@@ -86,7 +87,13 @@ def _keys(action: QAction) -> str:
     return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
 
 
+# A translation's accelerator in brackets, as Chinese menus write it: "文件(&F)".
+_BRACKETED_ACCELERATOR = re.compile(r"\s*[(（]&[^&\s][)）]")
+
+
 def _plain(text: str) -> str:
+    """An action's or menu's text without its accelerator: "&Open…" -> "Open", "打开(&O)…" -> "打开"."""
+    text = _BRACKETED_ACCELERATOR.sub("", text)
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
 
 
