@@ -19,12 +19,13 @@ def _install_excepthook() -> None:
     def hook(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
         log.error("unhandled error", exc_info=(exc_type, exc, tb))  # type: ignore[arg-type]
         try:
+            from PySide6.QtCore import QCoreApplication
             from PySide6.QtWidgets import QApplication
 
             from bertdesk.gui.dialogs.errors import show_error
 
             if QApplication.instance() is not None:
-                show_error(QApplication.activeWindow(), "Unexpected error", exc)
+                show_error(QApplication.activeWindow(), QCoreApplication.translate("ErrorDialog", "Unexpected error"), exc)
         except Exception:  # noqa: BLE001 - never raise from the excepthook
             pass
 

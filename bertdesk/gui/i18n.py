@@ -32,6 +32,13 @@ LANGUAGES: dict[str, str] = {ENGLISH: "English", "zh_CN": "简体中文"}
 SYSTEM = ""  # the setting's value for "follow the system locale"
 
 _installed: list[QTranslator] = []  # kept alive while installed (Qt does not own them)
+_current: list[str] = [ENGLISH]  # the language install_translators last put in place (a one-item box)
+
+
+def current_language() -> str:
+    """The language the interface is shown in: the one :func:`install_translators` last
+    installed bertdesk's translation for, English until then (or when that file was missing)."""
+    return _current[0]
 
 
 def translation_file(language: str) -> Path:
@@ -66,6 +73,7 @@ def install_translators(app: QCoreApplication, language: str) -> list[str]:
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
+    _current[0] = ENGLISH
     if language == ENGLISH:
         return []
     qt_folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
@@ -76,6 +84,8 @@ def install_translators(app: QCoreApplication, language: str) -> list[str]:
             app.installTranslator(translator)
             _installed.append(translator)
             loaded.append(str(path))
+            if path == translation_file(language):
+                _current[0] = language  # bertdesk's own strings (and so its guide) are in it
         else:
             log.warning("no %s translation at %s: that part stays in English", language, path)
     return loaded

@@ -58,11 +58,29 @@ PLACE_SETTING = "ui.place"
 MINIMUM_SIZE = QSize(1000, 640)
 
 SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".parquet")
-SPREADSHEET_FILTER = f"Spreadsheets ({' '.join('*' + s for s in SPREADSHEET_SUFFIXES)})"
-OPEN_FILTER = (
-    f"Spreadsheets and projects (*{PROJECT_SUFFIX} {' '.join('*' + s for s in SPREADSHEET_SUFFIXES)});;"
-    f"bertdesk projects (*{PROJECT_SUFFIX});;{SPREADSHEET_FILTER};;All files (*)"
-)
+_SPREADSHEET_PATTERNS = " ".join("*" + s for s in SPREADSHEET_SUFFIXES)
+
+
+# File-dialog filters, built when shown so that they are in the interface language.
+def spreadsheet_filter() -> str:
+    return QCoreApplication.translate("MainWindow", "Spreadsheets ({patterns})").format(patterns=_SPREADSHEET_PATTERNS)
+
+
+def project_filter() -> str:
+    return QCoreApplication.translate("MainWindow", "bertdesk projects ({patterns})").format(patterns=f"*{PROJECT_SUFFIX}")
+
+
+def all_files_filter() -> str:
+    return QCoreApplication.translate("MainWindow", "All files (*)")
+
+
+def open_filter() -> str:
+    both = QCoreApplication.translate("MainWindow", "Spreadsheets and projects ({patterns})").format(
+        patterns=f"*{PROJECT_SUFFIX} {_SPREADSHEET_PATTERNS}"
+    )
+    return ";;".join((both, project_filter(), spreadsheet_filter(), all_files_filter()))
+
+
 SAMPLE_FILE = ("sample", "customer_feedback.csv")
 SAMPLE_COLUMNS = ("feedback", "category")
 
@@ -133,14 +151,14 @@ class MainWindow(QMainWindow):
         self._quitting = False  # set by close_for_quit: closing must not ask any more  # the Label view to restore when it is built
         self._lazy_rows: dict[str, int] = {}
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
-        self.add_panel("Data", "data", self.data_panel)
-        self.add_lazy_panel("Label", "label", self._build_label_panel)
-        self.add_lazy_panel("Train", "train", self._build_train_panel, scroll=True)
-        self.add_lazy_panel("Predict", "predict", self._build_predict_panel, scroll=True)
+        self.add_panel(self.tr("Data"), "data", self.data_panel)
+        self.add_lazy_panel(self.tr("Label"), "label", self._build_label_panel)
+        self.add_lazy_panel(self.tr("Train"), "train", self._build_train_panel, scroll=True)
+        self.add_lazy_panel(self.tr("Predict"), "predict", self._build_predict_panel, scroll=True)
         # Not in a scroll area: the panel's tabs flex (the token view scrolls itself), and an outer
         # scroll area sized it to its preferred height, which pushed the head view's hover value
         # off a 1280x800 screen and gave the token view a second scroll bar.
-        self.add_lazy_panel("Attention", "attention", self._build_attention_panel)
+        self.add_lazy_panel(self.tr("Attention"), "attention", self._build_attention_panel)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -165,19 +183,20 @@ class MainWindow(QMainWindow):
         self._panel_rows[widget] = self.sidebar.count() - 1
 
     def add_lazy_panel(self, title: str, icon: str, build: Callable[[], QWidget], *, scroll: bool = False) -> None:
-        """Add a sidebar entry whose panel ``build()`` makes the first time it is opened or asked for."""
+        """Add a sidebar entry whose panel ``build()`` makes the first time it is opened or asked for.
+        The panel is known by ``icon`` ("label", "train", ...): ``title`` is in the interface language."""
         self._add_sidebar_entry(title, icon)
         self.panels.addWidget(QWidget())  # a placeholder page until then
         self._unbuilt[self.sidebar.count() - 1] = (build, scroll)
-        self._lazy_rows[title.lower()] = self.sidebar.count() - 1
+        self._lazy_rows[icon] = self.sidebar.count() - 1
 
     def _add_sidebar_entry(self, title: str, icon: str) -> None:
         item = QListWidgetItem(QIcon(str(resource_path("icons", f"{icon}.svg"))), title)
         self.sidebar.addItem(item)
         row = self.sidebar.count() - 1
         # Ctrl+1, Ctrl+2, ... switch panels, so the whole app works from the keyboard.
-        item.setToolTip(f"{title} (Ctrl+{row + 1})")
-        switch = QAction(f"Show {title}", self)
+        item.setToolTip(self.tr("{panel} ({keys})").format(panel=title, keys=f"Ctrl+{row + 1}"))
+        switch = QAction(self.tr("Show {panel}").format(panel=title), self)
         switch.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
         switch.triggered.connect(lambda checked=False, r=row: self.show_panel(r))
         self.addAction(switch)
@@ -315,7 +334,7 @@ class MainWindow(QMainWindow):
             source = getattr(self.current_panel(), "similar_source_row", None)
             row_id = source() if source is not None else None
         if row_id is None:
-            self._show_status_message("Choose a row first (in the Data, Label or Predict panel), then Find Similar Rows.")
+            self._show_status_message(self.tr("Choose a row first (in the Data, Label or Predict panel), then Find Similar Rows."))
             return
         from bertdesk.gui.dialogs.similar_rows_dialog import SimilarRowsDialog
 
@@ -334,7 +353,7 @@ class MainWindow(QMainWindow):
             self.show_panel_widget(train)  # it could not start: its message says why
             return
         self._queue_waits_for_training = True
-        self._show_status_message("Retraining in the background; the most-uncertain queue updates when it is done.")
+        self._show_status_message(self.tr("Retraining in the background; the most-uncertain queue updates when it is done."))
 
     def _on_train_panel_active_run_changed(self, run: Any) -> None:
         if not getattr(self, "_queue_waits_for_training", False) or run is None or self.project is None:
@@ -349,9 +368,11 @@ class MainWindow(QMainWindow):
 
         # Stored predictions are announced: the Label panel re-ranks its queue on them.
         self._run_job(
-            f"Predicting the unlabelled rows with run {run_id}",
+            self.tr("Predicting the unlabelled rows with run {run}").format(run=run_id),
             predict_unlabelled,
-            lambda count: self._show_status_message(f"Run {run_id} predicted {count:,} unlabelled rows; the queue is up to date."),
+            lambda count: self._show_status_message(
+                self.tr("Run {run} predicted {count:,} unlabelled rows; the queue is up to date.").format(run=run_id, count=count)
+            ),
         )
 
     def _build_status_bar(self) -> None:
@@ -363,21 +384,21 @@ class MainWindow(QMainWindow):
         self.progress_bar.setTextVisible(True)
         self.progress_label = QLabel()
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.cancel_button = QPushButton(QIcon(str(resource_path("icons", "cancel.svg"))), "Cancel")
-        self.cancel_button.setToolTip("Stop this job (Esc)")
+        self.cancel_button = QPushButton(QIcon(str(resource_path("icons", "cancel.svg"))), self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop this job (Esc)"))
         self.cancel_button.clicked.connect(self.cancel_job)
         bar.addWidget(self.project_label, 1)
         # Every label is committed before the UI moves on; this says so, with the last time.
         self.saved_label = QLabel()
         self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
         self.saved_label.setStyleSheet("color: #2e7d32; padding: 0 8px;")
-        self.saved_label.setToolTip("Each label is written to the project file the moment you set it")
+        self.saved_label.setToolTip(self.tr("Each label is written to the project file the moment you set it"))
         bar.addPermanentWidget(self.saved_label)
         bar.addPermanentWidget(self.progress_label)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.cancel_button)
         # A failed job's one line stays in the status bar; this opens the error dialog for it.
-        self.details_button = QPushButton("Details…")
+        self.details_button = QPushButton(self.tr("Details…"))
         self.details_button.setFlat(True)
         self.details_button.clicked.connect(self.show_failure_details)
         self.details_button.hide()
@@ -396,45 +417,47 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action("&New Project from Spreadsheet…", self.open_spreadsheet_dialog, QKeySequence.StandardKey.New, "new")
-        self.open_action = self._action("&Open…", self.open_any_dialog, QKeySequence.StandardKey.Open, "open")
-        self.recent_menu = menu.addMenu("Open &Recent")
-        self.sample_action = self._action("Open the &Sample Data", self.open_sample, None, "sample")
-        self.save_as_action = self._action("Save Project &As…", self.save_project_as, QKeySequence.StandardKey.SaveAs, "save")
-        self.close_action = self._action("&Close Project", self.close_project, QKeySequence.StandardKey.Close)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        menu = self.menuBar().addMenu(self.tr("&File"))
+        self.new_action = self._action(
+            self.tr("&New Project from Spreadsheet…"), self.open_spreadsheet_dialog, QKeySequence.StandardKey.New, "new"
+        )
+        self.open_action = self._action(self.tr("&Open…"), self.open_any_dialog, QKeySequence.StandardKey.Open, "open")
+        self.recent_menu = menu.addMenu(self.tr("Open &Recent"))
+        self.sample_action = self._action(self.tr("Open the &Sample Data"), self.open_sample, None, "sample")
+        self.save_as_action = self._action(self.tr("Save Project &As…"), self.save_project_as, QKeySequence.StandardKey.SaveAs, "save")
+        self.close_action = self._action(self.tr("&Close Project"), self.close_project, QKeySequence.StandardKey.Close)
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         menu.insertActions(self.recent_menu.menuAction(), [self.new_action, self.open_action])
         for action in (self.sample_action, None, self.save_as_action, self.close_action, None, self.quit_action):
             if action is None:
                 menu.addSeparator()
             else:
                 menu.addAction(action)
-        edit = self.menuBar().addMenu("&Edit")
-        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action("&Redo", self.redo, "Ctrl+Shift+Z")
+        edit = self.menuBar().addMenu(self.tr("&Edit"))
+        self.undo_action = self._action(self.tr("&Undo"), self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(self.tr("&Redo"), self.redo, "Ctrl+Shift+Z")
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
-        self.cancel_action = self._action("Cancel Job", self.cancel_job, "Esc")
+        self.cancel_action = self._action(self.tr("Cancel Job"), self.cancel_job, "Esc")
         self.addAction(self.cancel_action)
         self._build_view_menu()
-        labels_menu = self.menuBar().addMenu("&Labels")
-        self.label_set_action = self._action("Edit Label &Set…", self.edit_label_set, "Ctrl+L")
+        labels_menu = self.menuBar().addMenu(self.tr("&Labels"))
+        self.label_set_action = self._action(self.tr("Edit Label &Set…"), self.edit_label_set, "Ctrl+L")
         labels_menu.addAction(self.label_set_action)
         labels_menu.addSeparator()
-        self.suspicious_action = self._action("Find S&uspicious Labels", self.find_suspicious_labels, "Ctrl+Shift+R")
-        self.suspicious_action.setToolTip("Rank the labelled rows by how likely their label is wrong, and review them")
-        self.similar_action = self._action("Find Si&milar Rows…", self.find_similar_rows, "Ctrl+Shift+F")
-        self.similar_action.setToolTip("The rows most like the current one (Data, Label or Predict panel), to label them at once")
+        self.suspicious_action = self._action(self.tr("Find S&uspicious Labels"), self.find_suspicious_labels, "Ctrl+Shift+R")
+        self.suspicious_action.setToolTip(self.tr("Rank the labelled rows by how likely their label is wrong, and review them"))
+        self.similar_action = self._action(self.tr("Find Si&milar Rows…"), self.find_similar_rows, "Ctrl+Shift+F")
+        self.similar_action.setToolTip(self.tr("The rows most like the current one (Data, Label or Predict panel), to label them at once"))
         labels_menu.addAction(self.suspicious_action)
         labels_menu.addAction(self.similar_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        self.guide_action = self._action("&User Guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
-        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts, "Ctrl+/")
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.guide_action = self._action(self.tr("&User Guide"), self.show_guide, QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action = self._action(self.tr("&Keyboard Shortcuts"), self.show_shortcuts, "Ctrl+/")
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addSeparator()
-        help_menu.addAction(self._action("&About bertdesk", self.show_about))
+        help_menu.addAction(self._action(self.tr("&About bertdesk"), self.show_about))
 
     def _build_view_menu(self) -> None:
         view = self.menuBar().addMenu(self.tr("&View"))
@@ -502,8 +525,8 @@ class MainWindow(QMainWindow):
         if blocking_jobs(jobs) and not self._quitting:
             answer = QMessageBox.question(
                 self,
-                "A job is still running",
-                "A job is still running. Cancel it and quit?",
+                self.tr("A job is still running"),
+                self.tr("A job is still running. Cancel it and quit?"),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
@@ -539,17 +562,19 @@ class MainWindow(QMainWindow):
 
     # -- opening ----------------------------------------------------------------------------------
     def open_any_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a spreadsheet or project", self.settings.last_dir(), OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a spreadsheet or project"), self.settings.last_dir(), open_filter())
         if path:
             self.open_path(path)
 
     def open_spreadsheet_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a spreadsheet", self.settings.last_dir(), f"{SPREADSHEET_FILTER};;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open a spreadsheet"), self.settings.last_dir(), f"{spreadsheet_filter()};;{all_files_filter()}"
+        )
         if path:
             self.open_path(path)
 
     def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a project", self.settings.last_dir(), f"bertdesk projects (*{PROJECT_SUFFIX})")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a project"), self.settings.last_dir(), project_filter())
         if path:
             self.open_path(path)
 
@@ -557,14 +582,15 @@ class MainWindow(QMainWindow):
         """Open a project file, or start importing a spreadsheet (anything else)."""
         path = Path(path)
         if self.current_job is not None:
-            self.statusBar().showMessage("Wait for the running job to finish, or cancel it.", 5000)
+            self.statusBar().showMessage(self.tr("Wait for the running job to finish, or cancel it."), 5000)
             return
         if not path.exists():
             self.settings.remove_recent_file(str(path))
             self._refresh_recent()
             from bertdesk.core.errors import BertdeskError
 
-            show_error(self, "Cannot open", BertdeskError(f"{path.name}: the file does not exist (was it moved or deleted?)."))
+            missing = self.tr("{file}: the file does not exist (was it moved or deleted?).").format(file=path.name)
+            show_error(self, self.tr("Cannot open"), BertdeskError(missing))
             return
         self.settings.set_last_dir(path.parent)
         if self.project is not None and path.resolve() == self.project.path.resolve():
@@ -572,7 +598,7 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(0)
             return
         if path.suffix.lower() == PROJECT_SUFFIX:
-            self._run_job("Opening the project", lambda on_progress, cancel: _open_project(path), self._on_project_opened)
+            self._run_job(self.tr("Opening the project"), lambda on_progress, cancel: _open_project(path), self._on_project_opened)
             return
         options = self.ask_import_options(path)
         if options is not None:
@@ -590,7 +616,7 @@ class MainWindow(QMainWindow):
 
         options.project_path.parent.mkdir(parents=True, exist_ok=True)
         self._run_job(
-            f"Importing {options.source.name}",
+            self.tr("Importing {file}").format(file=options.source.name),
             lambda on_progress, cancel: import_spreadsheet(options, on_progress=on_progress, cancel=cancel),
             self._on_project_imported,
         )
@@ -614,7 +640,7 @@ class MainWindow(QMainWindow):
         self.events.set_project(project)
         for panel in self.built_panels():  # a panel built later is handed the project then
             panel.set_project(project)  # type: ignore[attr-defined]
-        self.saved_label.setText("Saved ✓" if project is not None else "")
+        self.saved_label.setText(self.tr("Saved ✓") if project is not None else "")
         if project is not None:
             self.setWindowTitle(f"{project.path.name} — bertdesk")
             self.project_label.setText(str(project.path))
@@ -673,7 +699,12 @@ class MainWindow(QMainWindow):
     def save_project_as(self) -> None:
         if self.project is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self.project.path), f"bertdesk project (*{PROJECT_SUFFIX})")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save project as"),
+            str(self.project.path),
+            self.tr("bertdesk project ({patterns})").format(patterns=f"*{PROJECT_SUFFIX}"),
+        )
         if path:
             self.save_project_to(Path(path))
 
@@ -683,7 +714,7 @@ class MainWindow(QMainWindow):
         if path.suffix != PROJECT_SUFFIX:
             path = path.with_name(path.name + PROJECT_SUFFIX)
         project = self.project
-        self._run_job("Saving a copy of the project", lambda on_progress, cancel: project.save_as(path), self._on_project_opened)
+        self._run_job(self.tr("Saving a copy of the project"), lambda on_progress, cancel: project.save_as(path), self._on_project_opened)
 
     def undo(self) -> None:
         """Edit > Undo: step the project's one undo history back (every panel hears of it)."""
@@ -701,7 +732,7 @@ class MainWindow(QMainWindow):
         project = self.project
         if project is None or not rows:
             return
-        title = "Labelling rows" if label is not None else "Clearing labels"
+        title = self.tr("Labelling rows") if label is not None else self.tr("Clearing labels")
 
         def work(on_progress: Any = None, cancel: Any = None) -> tuple[list[int], bool]:
             targets = rows_with_same_text(project, rows) if also_duplicates else list(rows)
@@ -710,19 +741,19 @@ class MainWindow(QMainWindow):
         def done(result: tuple[list[int], bool]) -> None:
             # The edit and its one undo step were recorded together by the project, which told the panels.
             targets, _changed = result
-            self.statusBar().showMessage(f"{title}: {len(targets):,} rows", 5000)
+            self.statusBar().showMessage(self.tr("{title}: {count:,} rows").format(title=title, count=len(targets)), 5000)
 
         # Always a job, whatever the size: one path (a thread start costs well under a
         # millisecond; see benchmarks/label_speed.py).
         if self.current_job is not None:
-            self.statusBar().showMessage("Wait for the running job to finish first.", 5000)
+            self.statusBar().showMessage(self.tr("Wait for the running job to finish first."), 5000)
             return
         self._run_job(title, work, done)
 
     def _show_saved(self) -> None:
         from datetime import datetime
 
-        self.saved_label.setText(f"Saved ✓ {datetime.now():%H:%M:%S}")
+        self.saved_label.setText(self.tr("Saved ✓ {time}").format(time=f"{datetime.now():%H:%M:%S}"))
 
     def explain_row(self, row_id: int) -> None:
         """Double-click on a row: its attention, one more click from any head."""
@@ -736,11 +767,13 @@ class MainWindow(QMainWindow):
 
     def _on_project_opened(self, project: Project) -> None:
         self.set_project(project)
-        self.statusBar().showMessage(f"Opened {project.path.name}", 4000)
+        self.statusBar().showMessage(self.tr("Opened {file}").format(file=project.path.name), 4000)
 
     def _on_project_imported(self, project: Project) -> None:
         self.set_project(project)
-        self.statusBar().showMessage(f"Imported {project.row_count:,} rows into {project.path.name}", 6000)
+        self.statusBar().showMessage(
+            self.tr("Imported {count:,} rows into {file}").format(count=project.row_count, file=project.path.name), 6000
+        )
         self.offer_label_merges()
 
     def edit_label_set(self) -> None:
@@ -789,7 +822,7 @@ class MainWindow(QMainWindow):
             fn,
             title=title,
             on_done=on_success,
-            on_cancelled=lambda: self.statusBar().showMessage(f"{title}: cancelled", 5000),
+            on_cancelled=lambda: self.statusBar().showMessage(self.tr("{title}: cancelled").format(title=title), 5000),
             on_finished=self._on_job_finished,
         )
 
@@ -809,7 +842,7 @@ class MainWindow(QMainWindow):
         if isinstance(jobs, JobRunner) and jobs.cancel():
             return
         if self.jobs.cancel():
-            self.progress_label.setText("Cancelling…")
+            self.progress_label.setText(self.tr("Cancelling…"))
 
     # -- failures: one line in the status bar, the error dialog a click away ------------------
     def _on_window_job_failed(self, title: str, message: str, err: BaseException) -> None:
@@ -863,7 +896,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
         if files:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear the List", self._clear_recent)
+            self.recent_menu.addAction(self.tr("Clear the List"), self._clear_recent)
         self.recent_menu.setEnabled(bool(files))
         self.data_panel.welcome.set_recent_files(files)
 
@@ -881,8 +914,9 @@ class MainWindow(QMainWindow):
         redo_text = project.redo_text if project is not None else ""
         self.undo_action.setEnabled(project is not None and project.can_undo)
         self.redo_action.setEnabled(project is not None and project.can_redo)
-        self.undo_action.setText(f"&Undo {undo_text.replace('&', '&&')}" if undo_text else "&Undo")
-        self.redo_action.setText(f"&Redo {redo_text.replace('&', '&&')}" if redo_text else "&Redo")
+        # The step's own name (undo_text) comes from the project, in English.
+        self.undo_action.setText(self.tr("&Undo {step}").format(step=undo_text.replace("&", "&&")) if undo_text else self.tr("&Undo"))
+        self.redo_action.setText(self.tr("&Redo {step}").format(step=redo_text.replace("&", "&&")) if redo_text else self.tr("&Redo"))
         self.label_set_action.setEnabled(has_project)
 
     def show_guide(self) -> None:
@@ -901,10 +935,14 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         box = QMessageBox(self)
-        box.setWindowTitle("About bertdesk")
+        box.setWindowTitle(self.tr("About bertdesk"))
         box.setIconPixmap(app_icon().pixmap(64, 64))
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"bertdesk {__version__}\nClassify the text in your spreadsheets with BERT, without writing code.")
+        box.setText(
+            self.tr("bertdesk {version}\nClassify the text in your spreadsheets with BERT, without writing code.").format(
+                version=__version__
+            )
+        )
         box.exec()
 
 

@@ -48,3 +48,20 @@ def test_a_model_that_reads_the_text_shows_zero_and_no_warning(qtbot, tmp_path: 
     panel.set_project(None)
     assert panel.unreadable_label.isHidden()
     project.close()
+
+
+def test_the_panels_own_coverage_lines_say_what_core_says_in_english() -> None:
+    # The panel builds its lines itself (to translate them); in English they must be core's, word for word.
+    from bertdesk.core.ml.vocabulary_coverage import Coverage
+    from bertdesk.gui.panels.data_panel import coverage_message, coverage_summary
+
+    cases = [
+        Coverage(unknown=0, tokens=100, unreadable=0, measured=50, total=50),  # no warning
+        Coverage(unknown=40, tokens=100, unreadable=5, measured=50, total=50),  # many [UNK]s, few bad texts
+        Coverage(unknown=3, tokens=100, unreadable=30, measured=2000, total=9000),  # sampled, many bad texts
+        Coverage(unknown=90, tokens=100, unreadable=1900, measured=2000, total=2500),
+    ]
+    for coverage in cases:
+        assert coverage_summary(coverage) == coverage.summary()
+        assert coverage_message(coverage, "评论") == coverage.message("评论")
+    assert coverage_message(cases[0], "评论") is None

@@ -11,16 +11,20 @@ class LabelClashDialog(QDialog):
 
     def __init__(self, groups: list[list[str]], counts: dict[str, int], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Labels that look the same")
+        self.setWindowTitle(self.tr("Labels that look the same"))
         intro = QLabel(
-            "These imported labels differ only in upper/lower case or spaces. "
-            "Merge each group into one label, or keep them apart. Nothing is merged unless you choose it."
+            self.tr(
+                "These imported labels differ only in upper/lower case or spaces. "
+                "Merge each group into one label, or keep them apart. Nothing is merged unless you choose it."
+            )
         )
         intro.setWordWrap(True)
         grid = QGridLayout()
         self._rows: list[tuple[QCheckBox, QComboBox, list[str]]] = []
         for i, group in enumerate(groups):
-            names = ",  ".join(f"“{name}” ({counts.get(name, 0):,} rows)" for name in group)
+            names = self.tr(",  ").join(
+                self.tr("“{label}” ({count:,} rows)").format(label=name, count=counts.get(name, 0)) for name in group
+            )
             check = QCheckBox()
             check.setChecked(True)
             text = QLabel()
@@ -32,12 +36,12 @@ class LabelClashDialog(QDialog):
                 target.addItem(name, name)
             grid.addWidget(check, i, 0)
             grid.addWidget(text, i, 1)
-            grid.addWidget(QLabel("into"), i, 2)
+            grid.addWidget(QLabel(self.tr("into")), i, 2)
             grid.addWidget(target, i, 3)
             self._rows.append((check, target, group))
         buttons = QDialogButtonBox()
-        buttons.addButton("Merge selected", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Keep all apart", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(self.tr("Merge selected"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("Keep all apart"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

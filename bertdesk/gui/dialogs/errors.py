@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from bertdesk.core.errors import BertdeskError
@@ -16,7 +16,7 @@ def error_message(err: BaseException) -> tuple[str, str]:
         return str(err), err.detail
     detail = "".join(traceback.format_exception(type(err), err, err.__traceback__))
     first = " ".join(str(err).split()) or type(err).__name__
-    return f"Something went wrong: {first}", detail
+    return QCoreApplication.translate("ErrorDialog", "Something went wrong: {error}").format(error=first), detail
 
 
 def build_error_box(parent: QWidget | None, title: str, err: BaseException) -> QMessageBox:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,7 +29,19 @@ from bertdesk.core.importing import PREVIEW_ROWS, PROJECT_SUFFIX, ImportOptions,
 from bertdesk.gui.models.frame_model import FrameTableModel
 from bertdesk.gui.widgets.notices import WARNING_STYLE
 
-NO_LABEL = "(none)"
+NO_LABEL = QT_TRANSLATE_NOOP("ImportDialog", "(none)")  # shown translated
+# The names of core's DELIMITER_CHOICES, marked here so that the dialog can show them translated.
+DELIMITER_NAMES = (
+    QT_TRANSLATE_NOOP("ImportDialog", "Comma"),
+    QT_TRANSLATE_NOOP("ImportDialog", "Semicolon"),
+    QT_TRANSLATE_NOOP("ImportDialog", "Tab"),
+    QT_TRANSLATE_NOOP("ImportDialog", "Pipe"),
+)
+
+
+def delimiter_name(name: str) -> str:
+    """A delimiter's name (core's English one) in the interface language."""
+    return QCoreApplication.translate("ImportDialog", name)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -49,7 +61,7 @@ class ImportDialog(QDialog):
 
         self._data = data
         self.path = Path(path).resolve()
-        self.setWindowTitle(f"Import {self.path.name}")
+        self.setWindowTitle(self.tr("Import {file}").format(file=self.path.name))
         self.resize(980, 640)
         self.table_info: Any = None
         self.preview_error: str | None = None
@@ -60,25 +72,27 @@ class ImportDialog(QDialog):
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detected_label = plain_label()
         self.encoding_combo = QComboBox()
-        self.encoding_combo.addItem("Detect", None)
+        self.encoding_combo.addItem(self.tr("Detect"), None)
         for codec in data.ENCODING_CHOICES:
             self.encoding_combo.addItem(codec, codec)
         self.delimiter_combo = QComboBox()
-        self.delimiter_combo.addItem("Detect", None)
+        self.delimiter_combo.addItem(self.tr("Detect"), None)
         for delimiter, name in data.DELIMITER_CHOICES.items():
-            self.delimiter_combo.addItem(name, delimiter)
+            self.delimiter_combo.addItem(delimiter_name(name), delimiter)
         self.sheet_combo = QComboBox()
         self.header_spin = QSpinBox()
         self.header_spin.setRange(1, 1000)
         self.header_spin.setToolTip(
-            "The row that holds the column names (counting non-blank rows); rows above it "
-            "are skipped. Detected from the content until you change it"
+            self.tr(
+                "The row that holds the column names (counting non-blank rows); rows above it "
+                "are skipped. Detected from the content until you change it"
+            )
         )
         self._header_chosen: int | None = None  # 0-based; None: let read_table find the header row
         self.text_combo = QComboBox()
-        self.text_combo.setToolTip("The column whose text the model reads")
+        self.text_combo.setToolTip(self.tr("The column whose text the model reads"))
         self.label_combo = QComboBox()
-        self.label_combo.setToolTip("Optional: a column that already holds labels; they are imported as labels")
+        self.label_combo.setToolTip(self.tr("Optional: a column that already holds labels; they are imported as labels"))
         self.warning_label = plain_label()
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(WARNING_STYLE)
@@ -97,34 +111,34 @@ class ImportDialog(QDialog):
         self.preview_view.horizontalHeader().setDefaultSectionSize(160)
 
         self.project_edit = QLineEdit(str(default_project_path(self.path, fallback_dir)))
-        self.project_edit.setToolTip("The project file keeps a copy of the table and every label you set")
-        browse = QPushButton("Browse…")
+        self.project_edit.setToolTip(self.tr("The project file keeps a copy of the table and every label you set"))
+        browse = QPushButton(self.tr("Browse…"))
         # Not an auto-default button: in a dialog, a focused auto-default button takes Enter,
         # and Enter must always mean Import (a user pressed it and got "Save project as…").
         browse.setAutoDefault(False)
         browse.clicked.connect(self._on_browse_clicked)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button = self.buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
         # -- layout ----------------------------------------------------------------------
         reading = QGridLayout()
-        reading.addWidget(QLabel("Encoding"), 0, 0)
+        reading.addWidget(QLabel(self.tr("Encoding")), 0, 0)
         reading.addWidget(self.encoding_combo, 0, 1)
-        reading.addWidget(QLabel("Delimiter"), 0, 2)
+        reading.addWidget(QLabel(self.tr("Delimiter")), 0, 2)
         reading.addWidget(self.delimiter_combo, 0, 3)
-        self.sheet_caption = QLabel("Sheet")
+        self.sheet_caption = QLabel(self.tr("Sheet"))
         reading.addWidget(self.sheet_caption, 0, 4)
         reading.addWidget(self.sheet_combo, 0, 5)
-        reading.addWidget(QLabel("Column names in row"), 0, 6)
+        reading.addWidget(QLabel(self.tr("Column names in row")), 0, 6)
         reading.addWidget(self.header_spin, 0, 7)
         reading.setColumnStretch(8, 1)
 
         columns = QFormLayout()
-        columns.addRow("Text column", self.text_combo)
-        columns.addRow("Label column", self.label_combo)
+        columns.addRow(self.tr("Text column"), self.text_combo)
+        columns.addRow(self.tr("Label column"), self.label_combo)
 
         project_row = QHBoxLayout()
         project_row.addWidget(self.project_edit, 1)
@@ -132,8 +146,8 @@ class ImportDialog(QDialog):
 
         layout = QVBoxLayout(self)
         head = QFormLayout()
-        head.addRow("File", self.file_label)
-        head.addRow("Detected", self.detected_label)
+        head.addRow(self.tr("File"), self.file_label)
+        head.addRow(self.tr("Detected"), self.detected_label)
         layout.addLayout(head)
         layout.addLayout(reading)
         layout.addWidget(self.warning_label)
@@ -141,7 +155,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.preview_view, 1)
         layout.addLayout(columns)
         project_form = QFormLayout()
-        project_form.addRow("Project file", project_row)
+        project_form.addRow(self.tr("Project file"), project_row)
         layout.addLayout(project_form)
         layout.addWidget(self.buttons)
         # Only now, with the button inside the dialog: setDefault() on a button that has no
@@ -212,11 +226,15 @@ class ImportDialog(QDialog):
         if info.encoding:
             parts.append(info.encoding)
         if info.delimiter:
-            parts.append(self._data.DELIMITER_CHOICES.get(info.delimiter, repr(info.delimiter)).lower())
+            name = self._data.DELIMITER_CHOICES.get(info.delimiter)
+            parts.append((delimiter_name(name) if name else repr(info.delimiter)).lower())
         if info.sheet:
-            parts.append(f"sheet {info.sheet}")
-        shown = f"first {info.rows:,} rows shown" if info.rows >= PREVIEW_ROWS else f"{info.rows:,} rows"
-        parts.append(f"{len(info.columns)} columns, {shown}")
+            parts.append(self.tr("sheet {sheet}").format(sheet=info.sheet))
+        if info.rows >= PREVIEW_ROWS:
+            shown = self.tr("first {count:,} rows shown").format(count=info.rows)
+        else:
+            shown = self.tr("{count:,} rows").format(count=info.rows)
+        parts.append(self.tr("{columns} columns, {shown}").format(columns=len(info.columns), shown=shown))
         self.detected_label.setText(" · ".join(parts))
         if info.warnings:
             self.warning_label.setText("\n".join(f"⚠ {w}" for w in info.warnings))
@@ -245,7 +263,7 @@ class ImportDialog(QDialog):
             combo.clear()
         for name in columns:
             self.text_combo.addItem(name, name)
-        self.label_combo.addItem(NO_LABEL, None)
+        self.label_combo.addItem(QCoreApplication.translate("ImportDialog", NO_LABEL), None)
         for name in columns:
             self.label_combo.addItem(name, name)
         if text in columns:
@@ -276,7 +294,12 @@ class ImportDialog(QDialog):
         self.import_button.setToolTip(problem or "")
 
     def _on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", self.project_edit.text(), f"bertdesk project (*{PROJECT_SUFFIX})")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save project as"),
+            self.project_edit.text(),
+            self.tr("bertdesk project ({patterns})").format(patterns=f"*{PROJECT_SUFFIX}"),
+        )
         if path:
             if not path.endswith(PROJECT_SUFFIX):
                 path += PROJECT_SUFFIX
@@ -286,17 +309,17 @@ class ImportDialog(QDialog):
     def validation_problem(self) -> str | None:
         """Why Import is disabled, in one line, or None when everything is in order."""
         if self.table_info is None:
-            return self.preview_error or "The file could not be read."
+            return self.preview_error or self.tr("The file could not be read.")
         text = self.text_combo.currentData()
         if not text:
-            return "Choose the text column."
+            return self.tr("Choose the text column.")
         if text == self.label_combo.currentData():
-            return "The text column and the label column must be different."
+            return self.tr("The text column and the label column must be different.")
         project = self.project_edit.text().strip()
         if not project:
-            return "Choose where to save the project file."
+            return self.tr("Choose where to save the project file.")
         if Path(project).exists():
-            return f"{Path(project).name} already exists: choose another project file name."
+            return self.tr("{file} already exists: choose another project file name.").format(file=Path(project).name)
         return None
 
     def options(self) -> ImportOptions:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,12 +51,12 @@ NAME_ROLE = Qt.ItemDataRole.UserRole
 def delete_confirmation_text(name: str, rows: int) -> str:
     """The question asked before deleting a label, e.g. 'Delete “spam”? 120 rows lose this label.'"""
     if rows == 0:
-        consequence = "No rows carry this label."
+        consequence = QCoreApplication.translate("LabelSetDialog", "No rows carry this label.")
     elif rows == 1:
-        consequence = "1 row loses this label."
+        consequence = QCoreApplication.translate("LabelSetDialog", "1 row loses this label.")
     else:
-        consequence = f"{rows:,} rows lose this label."
-    return f"Delete “{name}”? {consequence}"
+        consequence = QCoreApplication.translate("LabelSetDialog", "{count:,} rows lose this label.").format(count=rows)
+    return QCoreApplication.translate("LabelSetDialog", "Delete “{label}”? {consequence}").format(label=name, consequence=consequence)
 
 
 def color_swatch(color: str | None, size: int = 14) -> QIcon:
@@ -92,7 +92,7 @@ class LabelSetDialog(QDialog):
         self.events.set_project(project)
         self.events.labels_changed.connect(lambda _message: self.on_labels_changed())
         self.events.label_set_changed.connect(lambda _message: self.on_labels_changed())
-        self.setWindowTitle("Label Set")
+        self.setWindowTitle(self.tr("Label Set"))
         self.resize(620, 520)
         self.hygiene_issues: list[HygieneIssue] = []
         self.hygiene_merge_buttons: list[QPushButton] = []
@@ -103,15 +103,21 @@ class LabelSetDialog(QDialog):
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.list.itemDoubleClicked.connect(lambda item: self.ask_rename())
 
-        self.add_button = self._button("&Add…", self.ask_add, "Add a new label")
-        self.rename_button = self._button("&Rename…", self.ask_rename, "Rename the selected label; its rows follow")
-        self.merge_button = self._button("&Merge into…", self.ask_merge, "Relabel the rows of the selected labels as another label")
-        self.delete_button = self._button("&Delete", self.ask_delete, "Remove the selected label; its rows become unlabelled")
-        self.up_button = self._button("Move &up", lambda: self._move_selected(-1), "Move the selected label up (its number key changes)")
-        self.down_button = self._button(
-            "Move do&wn", lambda: self._move_selected(1), "Move the selected label down (its number key changes)"
+        self.add_button = self._button(self.tr("&Add…"), self.ask_add, self.tr("Add a new label"))
+        self.rename_button = self._button(self.tr("&Rename…"), self.ask_rename, self.tr("Rename the selected label; its rows follow"))
+        self.merge_button = self._button(
+            self.tr("&Merge into…"), self.ask_merge, self.tr("Relabel the rows of the selected labels as another label")
         )
-        self.color_button = self._button("&Colour…", self.ask_color, "Choose the selected label's colour")
+        self.delete_button = self._button(
+            self.tr("&Delete"), self.ask_delete, self.tr("Remove the selected label; its rows become unlabelled")
+        )
+        self.up_button = self._button(
+            self.tr("Move &up"), lambda: self._move_selected(-1), self.tr("Move the selected label up (its number key changes)")
+        )
+        self.down_button = self._button(
+            self.tr("Move do&wn"), lambda: self._move_selected(1), self.tr("Move the selected label down (its number key changes)")
+        )
+        self.color_button = self._button(self.tr("&Colour…"), self.ask_color, self.tr("Choose the selected label's colour"))
         buttons = QVBoxLayout()
         for button in (
             self.add_button,
@@ -136,7 +142,7 @@ class LabelSetDialog(QDialog):
 
         self.summary_label = _plain_label(style="color: #555;")
 
-        self.hygiene_box = QGroupBox("Checks")
+        self.hygiene_box = QGroupBox(self.tr("Checks"))
         self.hygiene_rows = QVBoxLayout()
         self.hygiene_rows.setContentsMargins(4, 4, 4, 4)
         holder = QWidget()
@@ -198,14 +204,23 @@ class LabelSetDialog(QDialog):
         self.list.clear()
         for i, (name, rows) in enumerate(counts.items(), start=1):
             key = f"{i}. " if i <= 9 else "    "
-            item = QListWidgetItem(color_swatch(colors.get(name)), f"{key}{name}    ({rows:,} {'row' if rows == 1 else 'rows'})")
+            count = self.tr("1 row") if rows == 1 else self.tr("{count:,} rows").format(count=rows)
+            item = QListWidgetItem(color_swatch(colors.get(name)), f"{key}{name}    ({count})")
             item.setData(NAME_ROLE, name)
-            item.setToolTip(f"{name}: {rows:,} rows" + (f", colour {colors[name]}" if name in colors else ""))
+            if name in colors:
+                tip = self.tr("{label}: {count:,} rows, colour {colour}").format(label=name, count=rows, colour=colors[name])
+            else:
+                tip = self.tr("{label}: {count:,} rows").format(label=name, count=rows)
+            item.setToolTip(tip)
             self.list.addItem(item)
         self.list.blockSignals(False)
         self.select(selected)
         labelled = sum(counts.values())
-        self.summary_label.setText(f"{len(counts):,} labels; {labelled:,} of {self.project.row_count:,} rows labelled.")
+        self.summary_label.setText(
+            self.tr("{labels:,} labels; {labelled:,} of {rows:,} rows labelled.").format(
+                labels=len(counts), labelled=labelled, rows=self.project.row_count
+            )
+        )
         self._refresh_hygiene()
         self._update_buttons()
 
@@ -224,7 +239,10 @@ class LabelSetDialog(QDialog):
         self.hygiene_labels = []
         self.hygiene_issues = check_labels(self.project)
         if not self.hygiene_issues:
-            ok = _plain_label(f"No problems found: no look-alike names, every label has at least {MIN_EXAMPLES} rows.", "color: #2e7d32;")
+            ok = _plain_label(
+                self.tr("No problems found: no look-alike names, every label has at least {count} rows.").format(count=MIN_EXAMPLES),
+                "color: #2e7d32;",
+            )
             self.hygiene_rows.addWidget(ok)
             self.hygiene_labels.append(ok)
         for issue in self.hygiene_issues:
@@ -238,7 +256,7 @@ class LabelSetDialog(QDialog):
             line.addWidget(text, 1)
             self.hygiene_labels.append(text)
             if issue.kind == "near_duplicate":
-                button = QPushButton(f"Merge into “{issue.merge_into}”")
+                button = QPushButton(self.tr("Merge into “{label}”").format(label=issue.merge_into))
                 button.setAutoDefault(False)
                 button.setToolTip(issue.fix or "")
                 button.clicked.connect(lambda checked=False, i=issue: self.apply_fix(i))
@@ -280,42 +298,44 @@ class LabelSetDialog(QDialog):
 
     def add_label(self, name: str, color: str | None = None) -> bool:
         """Add a label at the end. Returns True when the label set changed."""
-        return self._apply("Cannot add the label", lambda: self.project.add_label(name, color), [normalise_label(name)])
+        return self._apply(self.tr("Cannot add the label"), lambda: self.project.add_label(name, color), [normalise_label(name)])
 
     def rename(self, old: str, new: str) -> bool:
         """Rename ``old`` to ``new``; its rows follow."""
-        return self._apply("Cannot rename the label", lambda: self.project.rename_label(old, new), [normalise_label(new)])
+        return self._apply(self.tr("Cannot rename the label"), lambda: self.project.rename_label(old, new), [normalise_label(new)])
 
     def merge(self, into: str, others: Sequence[str]) -> bool:
         """Relabel the rows of ``others`` as ``into`` and remove ``others``."""
         others = [n for n in others if n != into]
         if not others:
             return False
-        return self._apply("Cannot merge the labels", lambda: self.project.merge_labels(into, others), [into])
+        return self._apply(self.tr("Cannot merge the labels"), lambda: self.project.merge_labels(into, others), [into])
 
     def delete(self, name: str, confirm: bool = False) -> bool:
         """Remove ``name``; its rows become unlabelled. With ``confirm``, ask first."""
         if confirm and not self.confirm_delete(name):
             return False
-        return self._apply("Cannot delete the label", lambda: self.project.delete_label(name))
+        return self._apply(self.tr("Cannot delete the label"), lambda: self.project.delete_label(name))
 
     def move(self, name: str, delta: int) -> bool:
         """Move ``name`` by ``delta`` places (negative: up); clamped to the list."""
         names = list(self.project.label_set.names)
         if name not in names:
-            show_error(self, "Cannot move the label", LabelError(f"There is no label named {name!r}."))
+            show_error(
+                self, self.tr("Cannot move the label"), LabelError(self.tr("There is no label named {label}.").format(label=repr(name)))
+            )
             return False
         old = names.index(name)
         new = max(0, min(len(names) - 1, old + delta))
         if new == old:
             return False
         names.insert(new, names.pop(old))
-        return self._apply("Cannot move the label", lambda: self.project.reorder_labels(names), [name])
+        return self._apply(self.tr("Cannot move the label"), lambda: self.project.reorder_labels(names), [name])
 
     def set_color(self, name: str, color: QColor | str | None) -> bool:
         """Set the colour of ``name`` (a QColor or "#rrggbb"; None removes it)."""
         value = color.name() if isinstance(color, QColor) else color
-        return self._apply("Cannot set the colour", lambda: self.project.set_label_color(name, value), [name])
+        return self._apply(self.tr("Cannot set the colour"), lambda: self.project.set_label_color(name, value), [name])
 
     def apply_fix(self, issue: HygieneIssue) -> bool:
         """The one-click fix of a hygiene issue (near-duplicates: merge into the most used)."""
@@ -328,20 +348,20 @@ class LabelSetDialog(QDialog):
         try:
             rows = self.project.rows_with_label(name)
         except BertdeskError as err:
-            show_error(self, "Cannot delete the label", err)
+            show_error(self, self.tr("Cannot delete the label"), err)
             return False
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Delete label")
+        box.setWindowTitle(self.tr("Delete label"))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(delete_confirmation_text(name, rows))
-        box.setInformativeText("You can undo this with Edit > Undo.")
+        box.setInformativeText(self.tr("You can undo this with Edit > Undo."))
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def ask_add(self) -> None:
-        name, ok = QInputDialog.getText(self, "Add a label", "New label name:")
+        name, ok = QInputDialog.getText(self, self.tr("Add a label"), self.tr("New label name:"))
         if ok and name.strip():
             self.add_label(name)
 
@@ -349,7 +369,9 @@ class LabelSetDialog(QDialog):
         selected = self.selected_names()
         if len(selected) != 1:
             return
-        new, ok = QInputDialog.getText(self, "Rename label", f"New name for “{selected[0]}”:", text=selected[0])
+        new, ok = QInputDialog.getText(
+            self, self.tr("Rename label"), self.tr("New name for “{label}”:").format(label=selected[0]), text=selected[0]
+        )
         if ok and new != selected[0]:
             self.rename(selected[0], new)
 
@@ -362,8 +384,10 @@ class LabelSetDialog(QDialog):
         counts = self.project.label_counts()
         choices = selected if len(selected) >= 2 else [n for n in names if n != selected[0]]
         choices = sorted(choices, key=lambda n: -counts.get(n, 0))
-        what = ", ".join(f"“{n}”" for n in selected)
-        into, ok = QInputDialog.getItem(self, "Merge labels", f"Relabel the rows of {what} as:", choices, 0, False)
+        what = self.tr(", ").join(self.tr("“{label}”").format(label=n) for n in selected)
+        into, ok = QInputDialog.getItem(
+            self, self.tr("Merge labels"), self.tr("Relabel the rows of {labels} as:").format(labels=what), choices, 0, False
+        )
         if ok and into:
             self.merge(into, [n for n in selected if n != into])
 
@@ -378,7 +402,7 @@ class LabelSetDialog(QDialog):
             return
         name = selected[0]
         initial = QColor(self.project.display_colors().get(name, DEFAULT_COLOR))
-        color = QColorDialog.getColor(initial, self, f"Colour of “{name}”")
+        color = QColorDialog.getColor(initial, self, self.tr("Colour of “{label}”").format(label=name))
         if color.isValid():
             self.set_color(name, color)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,13 @@ from bertdesk.gui.widgets.train_history import describe_settings
 if TYPE_CHECKING:
     from bertdesk.core.project.runs import RunRecord
 
-SCORE_COLUMNS = ("Label", "Precision", "Recall", "F1", "Support")
+SCORE_COLUMNS = (
+    QT_TRANSLATE_NOOP("RunDetailsDialog", "Label"),
+    QT_TRANSLATE_NOOP("RunDetailsDialog", "Precision"),
+    QT_TRANSLATE_NOOP("RunDetailsDialog", "Recall"),
+    QT_TRANSLATE_NOOP("RunDetailsDialog", "F1"),
+    QT_TRANSLATE_NOOP("RunDetailsDialog", "Support"),
+)
 
 
 def _plain(text: str) -> QLabel:
@@ -46,9 +52,10 @@ def confusion_text(validation: dict[str, Any]) -> str:
     matrix: list[list[int]] = validation.get("confusion_matrix", [])
     if not labels or not matrix:
         return ""
-    width = max(len(label) for label in labels + ["true \\ predicted"])
+    corner = QCoreApplication.translate("RunDetailsDialog", "true \\ predicted")
+    width = max(len(label) for label in labels + [corner])
     cell = max([len(label) for label in labels] + [len(str(v)) for row in matrix for v in row]) + 2
-    lines = ["true \\ predicted".ljust(width) + "".join(label.rjust(cell) for label in labels)]
+    lines = [corner.ljust(width) + "".join(label.rjust(cell) for label in labels)]
     for label, row in zip(labels, matrix):
         lines.append(label.ljust(width) + "".join(str(v).rjust(cell) for v in row))
     return "\n".join(lines)
@@ -59,31 +66,34 @@ class RunDetailsDialog(QDialog):
 
     def __init__(self, run: RunRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Training run {run.id}")
+        self.setWindowTitle(self.tr("Training run {run}").format(run=run.id))
         self.resize(680, 640)
         metrics = run.metrics or {}
         validation = metrics.get("validation") or {}
 
         info = QFormLayout()
-        info.addRow("Date:", _plain(time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created_at))))
-        info.addRow("Status:", _plain(run.status + ("  (active model)" if run.is_active else "")))
-        info.addRow("Settings:", _plain(describe_settings(run.config or {})))
+        info.addRow(self.tr("Date:"), _plain(time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created_at))))
+        info.addRow(self.tr("Status:"), _plain(run.status + (self.tr("  (active model)") if run.is_active else "")))
+        info.addRow(self.tr("Settings:"), _plain(describe_settings(run.config or {})))
         if metrics.get("model_source"):
-            info.addRow("Started from:", _plain(str(metrics["model_source"].get("name", ""))))
+            info.addRow(self.tr("Started from:"), _plain(str(metrics["model_source"].get("name", ""))))
         if metrics.get("device"):
-            info.addRow("Device:", _plain(f"{metrics['device']}, {metrics.get('precision', '')}".rstrip(", ")))
+            info.addRow(self.tr("Device:"), _plain(f"{metrics['device']}, {metrics.get('precision', '')}".rstrip(", ")))
         if "training_seconds" in metrics:
-            extra = " (stopped early)" if metrics.get("stopped_early") else ""
-            info.addRow("Duration:", _plain(format_duration(metrics["training_seconds"]) + extra))
+            extra = self.tr(" (stopped early)") if metrics.get("stopped_early") else ""
+            info.addRow(self.tr("Duration:"), _plain(format_duration(metrics["training_seconds"]) + extra))
         if "train_rows" in metrics:
-            info.addRow("Rows:", _plain(f"{metrics['train_rows']} for training, {metrics.get('val_rows', 0)} for validation"))
+            rows = self.tr("{train} for training, {validation} for validation").format(
+                train=metrics["train_rows"], validation=metrics.get("val_rows", 0)
+            )
+            info.addRow(self.tr("Rows:"), _plain(rows))
         if run.model_dir:
-            info.addRow("Model folder:", _plain(run.model_dir))
+            info.addRow(self.tr("Model folder:"), _plain(run.model_dir))
         if metrics.get("error"):
-            info.addRow("Error:", _plain(str(metrics["error"])))
+            info.addRow(self.tr("Error:"), _plain(str(metrics["error"])))
 
         self.scores_table = QTableWidget(0, len(SCORE_COLUMNS))
-        self.scores_table.setHorizontalHeaderLabels(list(SCORE_COLUMNS))
+        self.scores_table.setHorizontalHeaderLabels([QCoreApplication.translate("RunDetailsDialog", name) for name in SCORE_COLUMNS])
         self.scores_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.scores_table.verticalHeader().setVisible(False)
         self.scores_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -108,9 +118,10 @@ class RunDetailsDialog(QDialog):
         self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         if validation.get("support"):
             # The matrix with label names first; format_scores' full report (numbered columns) below.
-            self.report.setPlainText(confusion_text(validation) + "\n\n\nFull report\n\n" + format_scores(validation))
+            full = self.tr("Full report")
+            self.report.setPlainText(confusion_text(validation) + f"\n\n\n{full}\n\n" + format_scores(validation))
         else:
-            self.report.setPlainText("This run has no validation scores.")
+            self.report.setPlainText(self.tr("This run has no validation scores."))
         self.scores_table.resizeRowsToContents()
         rows_height = sum(self.scores_table.rowHeight(r) for r in range(self.scores_table.rowCount()))
         frame = 2 * self.scores_table.frameWidth()
@@ -121,7 +132,8 @@ class RunDetailsDialog(QDialog):
         layout.addLayout(info)
         if validation.get("support"):
             sheet = ValidationScores.from_dict(validation)
-            summary = _plain(f"Validation {sheet.summary()} on {sheet.support} rows.")
+            # sheet.summary() and verdict() come from core, in English.
+            summary = _plain(self.tr("Validation {scores} on {count} rows.").format(scores=sheet.summary(), count=sheet.support))
             summary.setStyleSheet("font-weight: bold;")
             layout.addWidget(summary)
             verdict = sheet.verdict()
@@ -131,10 +143,10 @@ class RunDetailsDialog(QDialog):
                 self.verdict_label.setStyleSheet(WARNING_STYLE)
                 layout.addWidget(self.verdict_label)
         layout.addWidget(self.scores_table)
-        layout.addWidget(_plain("Confusion matrix (rows: true label, columns: predicted label):"))
+        layout.addWidget(_plain(self.tr("Confusion matrix (rows: true label, columns: predicted label):")))
         layout.addWidget(self.report, 1)
         if warnings:
-            layout.addWidget(_plain("Warnings:\n" + "\n".join(f"• {w}" for w in warnings)))
+            layout.addWidget(_plain(self.tr("Warnings:") + "\n" + "\n".join(f"• {w}" for w in warnings)))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

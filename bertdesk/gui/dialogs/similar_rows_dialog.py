@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +36,13 @@ from bertdesk.gui.jobs import JobRunner
 if TYPE_CHECKING:
     from bertdesk.core.project import Project
 
-COLUMNS = ("", "Similarity", "Row", "Label", "Text")
+COLUMNS = (
+    "",
+    QT_TRANSLATE_NOOP("SimilarRowsDialog", "Similarity"),
+    QT_TRANSLATE_NOOP("SimilarRowsDialog", "Row"),
+    QT_TRANSLATE_NOOP("SimilarRowsDialog", "Label"),
+    QT_TRANSLATE_NOOP("SimilarRowsDialog", "Text"),
+)
 DEFAULT_TOP = 20
 _CHECK = 0
 
@@ -56,22 +62,22 @@ class SimilarRowsDialog(QDialog):
     def __init__(self, project: Project, row_id: int, parent: QWidget | None = None, *, top: int = DEFAULT_TOP) -> None:
         super().__init__(parent)
         self.project, self.row_id = project, row_id
-        self.setWindowTitle(f"Rows like row {row_id + 1:,}")
+        self.setWindowTitle(self.tr("Rows like row {row:,}").format(row=row_id + 1))
         self.resize(860, 560)
         self.row_ids: list[int] = []
         self.jobs = JobRunner(self, show_line=lambda line: self.status.setText(line))
 
         text = project.texts([row_id])[0]
-        self.source = _plain(f"Row {row_id + 1:,}: {text[:400]}", "font-weight: bold;")
+        self.source = _plain(self.tr("Row {row:,}: {text}").format(row=row_id + 1, text=text[:400]), "font-weight: bold;")
         self.top_spin = QSpinBox()
         self.top_spin.setRange(1, 1000)
         self.top_spin.setValue(top)
-        self.top_spin.setPrefix("Show the ")
-        self.top_spin.setSuffix(" most similar rows")
+        self.top_spin.setPrefix(self.tr("Show the "))
+        self.top_spin.setSuffix(self.tr(" most similar rows"))
         self.top_spin.editingFinished.connect(self.find)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
         head = QHBoxLayout()
         head.addWidget(self.top_spin)
@@ -80,7 +86,7 @@ class SimilarRowsDialog(QDialog):
         head.addWidget(self.cancel_button)
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("SimilarRowsDialog", name) if name else "" for name in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -97,7 +103,7 @@ class SimilarRowsDialog(QDialog):
         own = project.label_of(row_id)
         if own is not None:
             self.label_combo.setCurrentText(own)  # most often: give the neighbours this row's label
-        self.apply_button = QPushButton("Label")
+        self.apply_button = QPushButton(self.tr("Label"))
         self.apply_button.setDefault(True)
         self.apply_button.clicked.connect(self.apply)
         self.status = _plain(style="color: #1d4ed8;")
@@ -105,7 +111,7 @@ class SimilarRowsDialog(QDialog):
         foot.addWidget(self.caption)
         foot.addWidget(self.label_combo, 1)
         foot.addWidget(self.apply_button)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.reject)
         foot.addWidget(close)
 
@@ -134,14 +140,14 @@ class SimilarRowsDialog(QDialog):
             return similar_rows(project, row_id=row_id, top=top, on_progress=on_progress, cancel=cancel)
 
         self._busy(True)
-        self.status.setText("Finding similar rows…")
+        self.status.setText(self.tr("Finding similar rows…"))
         self.jobs.start(
             "similar",
             work,
-            title="Finding similar rows",
+            title=self.tr("Finding similar rows"),
             on_progress=self._on_progress,
             on_done=self.show_rows,
-            on_cancelled=lambda: self.status.setText("Stopped. The rows embedded so far are kept; Show again to go on."),
+            on_cancelled=lambda: self.status.setText(self.tr("Stopped. The rows embedded so far are kept; Show again to go on.")),
             on_finished=lambda: self._busy(False),
         )
 
@@ -184,8 +190,10 @@ class SimilarRowsDialog(QDialog):
             self.row_ids.append(int(found.row_id))
         self.table.blockSignals(False)
         self.status.setText(
-            f"The {len(rows):,} rows most like row {self.row_id + 1:,} by meaning (cosine similarity of embeddings). "
-            "Tick the ones to label: click a box, or select rows (Shift+↓) and press Space."
+            self.tr(
+                "The {count:,} rows most like row {row:,} by meaning (cosine similarity of embeddings). "
+                "Tick the ones to label: click a box, or select rows (Shift+↓) and press Space."
+            ).format(count=len(rows), row=self.row_id + 1)
         )
         self._update_apply()
         self.table.setFocus()
@@ -223,7 +231,7 @@ class SimilarRowsDialog(QDialog):
 
     def _update_apply(self) -> None:
         count = len(self.checked_rows())
-        self.caption.setText(f"Label these {count:,} as")
+        self.caption.setText(self.tr("Label these {count:,} as").format(count=count))
         self.apply_button.setEnabled(count > 0)
 
     def apply(self) -> None:
@@ -239,6 +247,10 @@ class SimilarRowsDialog(QDialog):
         for i, row in enumerate(self.row_ids):
             if row in rows and (item := self.table.item(i, 3)) is not None:
                 item.setText(name)
-        self.status.setText(
-            f'Labelled {len(rows):,} row{"s" if len(rows) != 1 else ""} "{name}" · Ctrl+Z in the window undoes it in one step.'
-        )
+        if len(rows) == 1:
+            done = self.tr('Labelled 1 row "{label}" · Ctrl+Z in the window undoes it in one step.').format(label=name)
+        else:
+            done = self.tr('Labelled {count:,} rows "{label}" · Ctrl+Z in the window undoes it in one step.').format(
+                count=len(rows), label=name
+            )
+        self.status.setText(done)

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from bertdesk.gui.models.cells import display_text, tooltip_text
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # project.py pulls in pandas; the window must open without it
 
 PAGE_ROWS = 256
 MAX_PAGES = 64
-LABEL_HEADER = "Label"
+LABEL_HEADER = QT_TRANSLATE_NOOP("DatasetTableModel", "Label")  # the header shows it translated
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -128,14 +128,14 @@ class DatasetTableModel(QAbstractTableModel):
             return None
         name = self.column_name(section)
         if role == Qt.ItemDataRole.DisplayRole:
-            return name
+            return QCoreApplication.translate("DatasetTableModel", LABEL_HEADER) if section == 0 else name
         if role == Qt.ItemDataRole.FontRole and (section == 0 or name == self._project.text_column):
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
             if section == 0:
-                return "The label stored in the project for this row"
+                return self.tr("The label stored in the project for this row")
             if name == self._project.text_column:
-                return "The text column: what the model reads"
+                return self.tr("The text column: what the model reads")
         return None
 
     # -- cache ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +47,43 @@ def _measure_coverage(project: Project, *, on_progress: object, cancel: object) 
     return project_coverage(project, str(chosen_model(project))), project.text_column
 
 
+def coverage_summary(coverage: Coverage) -> str:
+    """Coverage.summary() in the interface language: '12% of tokens unreadable by the model (sample of 2,000 texts)'."""
+    share = 100 * coverage.share
+    if coverage.sampled:
+        return QCoreApplication.translate("DataPanel", "{share:.0f}% of tokens unreadable by the model (sample of {count:,} texts)").format(
+            share=share, count=coverage.measured
+        )
+    return QCoreApplication.translate("DataPanel", "{share:.0f}% of tokens unreadable by the model").format(share=share)
+
+
+def coverage_message(coverage: Coverage, column: str) -> str | None:
+    """Coverage.message(column) in the interface language: the warning when the model cannot
+    read enough of the column, else None (the same English, word for word)."""
+    from bertdesk.core.ml.vocabulary_coverage import TEXTS_LIMIT
+
+    if not coverage.warns:
+        return None
+    where = ""
+    if coverage.sampled:
+        where = QCoreApplication.translate("DataPanel", "measured on {measured:,} of {total:,} texts; ").format(
+            measured=coverage.measured, total=coverage.total
+        )
+    texts = ""
+    if coverage.text_share >= TEXTS_LIMIT:
+        texts = QCoreApplication.translate("DataPanel", "; {share:.0f}% of the texts are mostly unreadable").format(
+            share=100 * coverage.text_share
+        )
+    fix = QCoreApplication.translate(
+        "DataPanel", "Use a model folder for that language (Train panel: Model > Model folder…, or --model DIR)."
+    )
+    return QCoreApplication.translate(
+        "DataPanel",
+        "The model cannot read {share:.0f}% of the words in this column ({column}){texts} ({where}they become [UNK] tokens); "
+        "it is probably in a language its vocabulary does not cover. {fix}",
+    ).format(share=100 * coverage.share, column=column, texts=texts, where=where, fix=fix)
+
+
 def _icon(name: str) -> QIcon:
     return QIcon(str(resource_path("icons", f"{name}.svg")))
 
@@ -61,20 +98,23 @@ class WelcomePage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("Classify the text in your spreadsheets")
+        title = QLabel(self.tr("Classify the text in your spreadsheets"))
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         title.setFont(font)
-        subtitle = QLabel("Open a CSV, TSV, Excel or Parquet file, label a few rows, train a BERT model, and export the predictions.")
+        subtitle = QLabel(
+            self.tr("Open a CSV, TSV, Excel or Parquet file, label a few rows, train a BERT model, and export the predictions.")
+        )
         subtitle.setWordWrap(True)
         subtitle.setStyleSheet("color: #555;")
 
-        self.open_button = QPushButton(_icon("open"), "  Open a spreadsheet…")
+        # The leading spaces keep the text clear of the icon (the buttons are left-aligned).
+        self.open_button = QPushButton(_icon("open"), "  " + self.tr("Open a spreadsheet…"))
         self.open_button.setToolTip("Ctrl+O")
-        self.project_button = QPushButton(_icon("data"), "  Open a project…")
-        self.sample_button = QPushButton(_icon("sample"), "  Try the sample data")
-        self.sample_button.setToolTip("400 customer-feedback messages in four categories, some of them unlabelled")
+        self.project_button = QPushButton(_icon("data"), "  " + self.tr("Open a project…"))
+        self.sample_button = QPushButton(_icon("sample"), "  " + self.tr("Try the sample data"))
+        self.sample_button.setToolTip(self.tr("400 customer-feedback messages in four categories, some of them unlabelled"))
         for button in (self.open_button, self.project_button, self.sample_button):
             button.setIconSize(QSize(20, 20))
             button.setMinimumHeight(40)
@@ -84,10 +124,10 @@ class WelcomePage(QWidget):
         self.project_button.clicked.connect(self.open_project_requested)
         self.sample_button.clicked.connect(self.sample_requested)
 
-        drop_hint = QLabel("…or drop a file anywhere on this window.")
+        drop_hint = QLabel(self.tr("…or drop a file anywhere on this window."))
         drop_hint.setStyleSheet("color: #777;")
 
-        self.recent_caption = QLabel("Recent")
+        self.recent_caption = QLabel(self.tr("Recent"))
         self.recent_caption.setStyleSheet("font-weight: bold;")
         self.recent_list = QListWidget()
         self.recent_list.setMaximumWidth(560)
@@ -125,13 +165,13 @@ class WelcomePage(QWidget):
         self.recent_list.setVisible(bool(paths))
 
 
-SHOW_CHOICES: tuple[tuple[str, Show], ...] = (
-    ("All rows", "all"),
-    ("Unlabelled", "unlabelled"),
-    ("Labelled", "labelled"),
-    ("With label", "label"),
-    ("Predicted as", "predicted"),
-    ("Text contains", "text"),
+SHOW_CHOICES: tuple[tuple[str, Show], ...] = (  # shown translated (context DataPanel)
+    (QT_TRANSLATE_NOOP("DataPanel", "All rows"), "all"),
+    (QT_TRANSLATE_NOOP("DataPanel", "Unlabelled"), "unlabelled"),
+    (QT_TRANSLATE_NOOP("DataPanel", "Labelled"), "labelled"),
+    (QT_TRANSLATE_NOOP("DataPanel", "With label"), "label"),
+    (QT_TRANSLATE_NOOP("DataPanel", "Predicted as"), "predicted"),
+    (QT_TRANSLATE_NOOP("DataPanel", "Text contains"), "text"),
 )
 
 
@@ -192,24 +232,24 @@ class DataPanel(QWidget):
         horizontal.setStretchLastSection(False)
         horizontal.setSectionsClickable(True)
         horizontal.sectionClicked.connect(self._on_header_clicked)
-        horizontal.setToolTip("Click a column's header to sort by it; again for descending; a third time for file order")
+        horizontal.setToolTip(self.tr("Click a column's header to sort by it; again for descending; a third time for file order"))
 
         self.show_combo = QComboBox()
         for text, show in SHOW_CHOICES:
-            self.show_combo.addItem(text, show)
+            self.show_combo.addItem(QCoreApplication.translate("DataPanel", text), show)
         self.show_combo.currentIndexChanged.connect(self._on_show_changed)
         self.value_combo = QComboBox()
         self.value_combo.setMinimumContentsLength(8)
         self.value_combo.activated.connect(lambda _index: self.apply_view())
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("text to find (Enter)")
+        self.search_edit.setPlaceholderText(self.tr("text to find (Enter)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.returnPressed.connect(self.apply_view)
         self.view_label = QLabel()
         self.view_label.setTextFormat(Qt.TextFormat.PlainText)
         self.view_label.setStyleSheet("color: #555;")
         view_bar = QHBoxLayout()
-        view_bar.addWidget(QLabel("Show"))
+        view_bar.addWidget(QLabel(self.tr("Show")))
         view_bar.addWidget(self.show_combo)
         view_bar.addWidget(self.value_combo)
         view_bar.addWidget(self.search_edit, 1)
@@ -229,12 +269,12 @@ class DataPanel(QWidget):
         self.bulk_combo.setMinimumContentsLength(8)
         self.bulk_combo.setEditable(True)  # a new name is added to the label set
         self.bulk_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.bulk_apply_button = QPushButton("Apply")
+        self.bulk_apply_button = QPushButton(self.tr("Apply"))
         self.bulk_apply_button.clicked.connect(self._on_bulk_apply_clicked)
-        self.bulk_clear_button = QPushButton("Clear label")
+        self.bulk_clear_button = QPushButton(self.tr("Clear label"))
         self.bulk_clear_button.clicked.connect(lambda: self.request_bulk_label(None))
-        self.duplicates_check = QCheckBox("Also label exact duplicates")
-        self.duplicates_check.setToolTip("Also every other row whose text is the same (ignoring leading and trailing spaces)")
+        self.duplicates_check = QCheckBox(self.tr("Also label exact duplicates"))
+        self.duplicates_check.setToolTip(self.tr("Also every other row whose text is the same (ignoring leading and trailing spaces)"))
         for widget in (self.bulk_caption, self.duplicates_check):
             widget.setMinimumWidth(40)  # may shrink below their text, so the window can stay narrow
         bulk_bar = QHBoxLayout()
@@ -297,10 +337,13 @@ class DataPanel(QWidget):
             return
         counts = project.label_counts()
         self._sync_bulk_labels(tuple(counts))
-        labels = ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "no labels yet"
-        coverage = f" · {self._coverage.summary()}" if self._coverage is not None else ""
+        labels = self.tr(", ").join(f"{name} {n:,}" for name, n in counts.items()) or self.tr("no labels yet")
+        coverage = f" · {coverage_summary(self._coverage)}" if self._coverage is not None else ""
         self.summary_label.setText(
-            f"{project.row_count:,} rows · text column: {project.text_column} · {project.labelled_count:,} labelled ({labels}){coverage}"
+            self.tr("{rows:,} rows · text column: {column} · {labelled:,} labelled ({labels})").format(
+                rows=project.row_count, column=project.text_column, labelled=project.labelled_count, labels=labels
+            )
+            + coverage
         )
 
     def _measure_coverage(self, project: Project) -> None:
@@ -308,10 +351,11 @@ class DataPanel(QWidget):
         a failure (no model found, say) only leaves it out."""
 
         def measured(found: tuple[Coverage, str]) -> None:
-            if project is not self.model.project or project.closed:  # closed or changed meanwhile
+            # Closed meanwhile (the window closing, a test ending): nothing to show, nothing to read.
+            if project is not self.model.project or project.closed:
                 return
             self._coverage, column = found
-            message = self._coverage.message(column)
+            message = coverage_message(self._coverage, column)
             self.unreadable_label.setText(message or "")
             self.unreadable_label.setVisible(message is not None)
             self.update_summary()
@@ -354,13 +398,13 @@ class DataPanel(QWidget):
             return
         from bertdesk.core.project.row_views import view_rows
 
-        self.view_label.setText("Sorting…" if view.show == "all" else "Filtering…")
+        self.view_label.setText(self.tr("Sorting…") if view.show == "all" else self.tr("Filtering…"))
         self.jobs.start(
             "view",
             lambda on_progress, cancel: view_rows(project, view, on_progress=on_progress, cancel=cancel),
-            title="Filter rows",
+            title=self.tr("Filter rows"),
             on_done=lambda rows: self._show_view(project, rows),
-            on_cancelled=lambda: self.view_label.setText("Stopped."),
+            on_cancelled=lambda: self.view_label.setText(self.tr("Stopped.")),
         )
 
     def _show_view(self, project: Project, rows: object) -> None:
@@ -368,7 +412,7 @@ class DataPanel(QWidget):
             return
         self.model.set_order(rows)  # type: ignore[arg-type]
         shown = self.model.rowCount()
-        self.view_label.setText(f"{shown:,} of {project.row_count:,} rows")
+        self.view_label.setText(self.tr("{shown:,} of {rows:,} rows").format(shown=shown, rows=project.row_count))
 
     def _on_show_changed(self, _index: int = 0) -> None:
         show = self.show_combo.currentData()
@@ -464,7 +508,10 @@ class DataPanel(QWidget):
 
     def _update_bulk_bar(self) -> None:
         count = self.selected_count() if self.model.project is not None else 0
-        self.bulk_caption.setText(f"Label {count:,} selected row{'s' if count != 1 else ''} as")
+        if count == 1:
+            self.bulk_caption.setText(self.tr("Label 1 selected row as"))
+        else:
+            self.bulk_caption.setText(self.tr("Label {count:,} selected rows as").format(count=count))
         for widget in (self.bulk_combo, self.bulk_apply_button, self.bulk_clear_button):
             widget.setEnabled(count > 0)
 
@@ -473,15 +520,17 @@ class DataPanel(QWidget):
         menu = QMenu(self)
         project = self.model.project
         count = self.selected_count() if project is not None else 0
-        sub = menu.addMenu(f"Label {count:,} selected row{'s' if count != 1 else ''}")
+        sub = menu.addMenu(self.tr("Label 1 selected row") if count == 1 else self.tr("Label {count:,} selected rows").format(count=count))
         sub.setEnabled(count > 0)
         for name in () if project is None else project.label_set.names:
             sub.addAction(name).triggered.connect(lambda checked=False, n=name: self.request_bulk_label(n))
         sub.addSeparator()
-        clear = sub.addAction("Clear label")
+        clear = sub.addAction(self.tr("Clear label"))
         clear.triggered.connect(lambda checked=False: self.request_bulk_label(None))
         row = self.similar_source_row()
-        similar = menu.addAction("Find Similar Rows…" if row is None else f"Find Rows Like Row {row + 1:,}…")
+        similar = menu.addAction(
+            self.tr("Find Similar Rows…") if row is None else self.tr("Find Rows Like Row {row:,}…").format(row=row + 1)
+        )
         similar.setShortcut("Ctrl+Shift+F")  # shown in the menu; the window's action answers the key
         similar.setEnabled(row is not None)
         similar.triggered.connect(lambda checked=False: row is not None and self.similar_requested.emit(row))
