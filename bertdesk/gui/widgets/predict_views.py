@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from bertdesk.core.project.prediction_analysis import ValidationReport, confidence_histogram
 from bertdesk.gui.widgets.predict_charts import ConfidenceHistogram, ConfusionMatrixPlot, EmbeddingMap
 from bertdesk.gui.widgets.predict_words import LabelWordsView
+from bertdesk.gui.widgets.train_history import verdict_text
 
 # Translated where shown (a damaged map's error takes its place, and that stays as it is).
 MAP_HINT = QT_TRANSLATE_NOOP("PredictViews", "Predict to see a map of the rows (PCA of their embeddings).")
@@ -119,7 +120,7 @@ class PredictViews(QTabWidget):
                 rows=report.rows, run=run_id, accuracy=report.accuracy * 100, beside=beside
             )
         ]
-        verdict = report.verdict()  # core's sentence, shared with the CLI: it stays English
+        verdict = verdict_text(report)  # core's sentence (shared with the CLI), in the interface's language
         if verdict:
             parts.append(f"⚠ {verdict}")
         parts.append(self.tr("Rows: true label; columns: predicted. Click a cell to list its rows."))

@@ -27,6 +27,7 @@ from bertdesk.core.project.runs import RunStatus
 
 if TYPE_CHECKING:
     from bertdesk.core.project.runs import RunRecord
+    from bertdesk.core.project.prediction_analysis import ValidationReport
 
 # The header labels, in English: also the names the code finds the columns by (translated where shown).
 COLUMNS = (
@@ -127,9 +128,10 @@ def scores_line(accuracy: float, macro_f1: float, baseline: Baseline | None) -> 
     )
 
 
-def verdict_text(scores: ValidationScores) -> str | None:
-    """:meth:`ValidationScores.verdict` as the GUI shows it (same words in English, translatable):
-    one line when the model does not beat always answering the commonest label, else None."""
+def verdict_text(scores: ValidationScores | ValidationReport) -> str | None:
+    """:meth:`ValidationScores.verdict` (or a Predict panel report's) as the GUI shows it (same
+    words in English, translatable): one line when the model does not beat always answering the
+    commonest label, else None."""
     verdict, baseline = scores.verdict(), scores.baseline
     if verdict is None or baseline is None or scores.accuracy is None:
         return verdict

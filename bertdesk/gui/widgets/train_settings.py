@@ -8,6 +8,8 @@ imports torch: the device list arrives from outside (:meth:`set_devices`).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,7 +125,11 @@ def device_text(device: DeviceInfo) -> str:
         )
     if device.kind == "mps":
         return QCoreApplication.translate("TrainSettingsWidget", "Apple GPU (MPS): {name}").format(name=device.name)
-    return QCoreApplication.translate("TrainSettingsWidget", "CPU: {name}").format(name=device.name) + (" (bf16)" if device.bf16 else "")
+    name = device.name
+    cores = re.fullmatch(r"(.*), (\d+) cores", name)  # core's "AMD EPYC, 2 cores": the count is words
+    if cores is not None:
+        name = QCoreApplication.translate("TrainSettingsWidget", "{cpu}, {cores} cores").format(cpu=cores[1], cores=cores[2])
+    return QCoreApplication.translate("TrainSettingsWidget", "CPU: {name}").format(name=name) + (" (bf16)" if device.bf16 else "")
 
 
 def parallel_text(choice: ParallelChoice, devices: Sequence[DeviceInfo]) -> str:
