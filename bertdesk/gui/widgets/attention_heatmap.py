@@ -17,6 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from bertdesk.gui.widgets.chinese_font import with_chinese_fallback
+
 MAX_LABEL_CHARS = 16
 QWIDGETSIZE_MAX = 16_777_215
 LABEL_POINTS = (8.0, 7.0, 6.0)  # label sizes tried in turn before naming only every n-th token
@@ -48,7 +50,7 @@ class TokenAxis(pg.AxisItem):
         super().__init__(orientation)
         self.tokens: list[str] = []
         self.drawn: list[int] = []
-        self.label_font = QFont()
+        self.label_font = with_chinese_fallback(QFont())  # tokens of a Chinese model in Chinese forms
         self.label_font.setPointSize(8)
         self.setStyle(showValues=False, tickLength=0)
         self.setPen(pg.mkPen(None))  # no axis line: the map has its own edge
