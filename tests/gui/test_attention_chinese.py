@@ -18,6 +18,7 @@ from bertdesk.core.ml.attention import NO_CLASSIFIER, NO_SALIENCY, AttentionExpl
 from bertdesk.core.progress import Progress
 from bertdesk.core.project import Project
 from bertdesk.gui.panels.attention_panel import CORE_LINES, LOADING, TAB_HEAD, AttentionPanel
+from bertdesk.gui.widgets.attention_heatmap import reads_upright
 from bertdesk.gui.widgets.chinese_font import simplified_chinese_family
 from tests.gui.conftest import wait_for_job
 from tests.tiny_families import CHINESE_CHARS, make_family_model, tiny_chinese_texts
@@ -85,6 +86,17 @@ def test_a_chinese_row_is_explained_and_its_tokens_drawn_in_a_chinese_font(qtbot
                 assert family == chinese, f"{where}: {char} drawn with {family}, not {chinese}"
         # Latin text keeps the widget's own family.
         assert {raw.familyName() for _, raw, _ in _drawn_with(font, "[CLS]")} == {latin}, where
+
+
+@pytest.mark.parametrize("token", ["质", "。", "质量", "ひらがな", "한국", "！"])
+def test_chinese_tokens_stand_upright_on_the_top_axis(token: str) -> None:
+    """Turned a quarter like Latin tokens, Chinese characters would lie on their side."""
+    assert reads_upright(token)
+
+
+@pytest.mark.parametrize("token", ["[CLS]", "##ing", "the", "a质", "质a", ""])
+def test_latin_and_mixed_tokens_are_turned_on_the_top_axis(token: str) -> None:
+    assert not reads_upright(token)
 
 
 def test_the_lines_core_writes_are_the_ones_marked_for_translation(tiny_model_dir: Path) -> None:
