@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,17 +53,40 @@ from bertdesk.gui.widgets.attention_grid import THUMB_MAX, AttentionGrid
 from bertdesk.gui.widgets.attention_heatmap import AttentionHeatmap
 from bertdesk.gui.widgets.attention_saliency import SaliencyView, word_spans
 from bertdesk.gui.widgets.attention_tokens import AttentionTokenView
+from bertdesk.gui.widgets.chinese_font import with_chinese_fallback
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
-    from bertdesk.core.ml.attention import AttentionExplainer, AttentionMaps
+    from bertdesk.core.ml.attention import AttentionExplainer, AttentionMaps, Truncation
     from bertdesk.core.project import Project
 
 log = logging.getLogger(__name__)
 
 MEAN, ROLLOUT = -1, -2  # head choices besides a head's index
 TAB_GRID, TAB_HEAD, TAB_TOKENS, TAB_SALIENCY = range(4)
-NORMALISATION_NAMES = {"head": "Scale per head", "layer": "Scale per layer", "global": "One scale for all"}
+NORMALISATION_NAMES = {
+    "head": QT_TRANSLATE_NOOP("AttentionPanel", "Scale per head"),
+    "layer": QT_TRANSLATE_NOOP("AttentionPanel", "Scale per layer"),
+    "global": QT_TRANSLATE_NOOP("AttentionPanel", "One scale for all"),
+}
+# Lines that bertdesk.core writes (in English, shared with the CLI) and this panel shows in normal
+# use: marked here so that they are translated where shown (a test keeps the copies in step).
+CORE_LINES = (
+    QT_TRANSLATE_NOOP("AttentionPanel", "This model has no classifier yet: train one to see predictions."),
+    QT_TRANSLATE_NOOP(
+        "AttentionPanel",
+        "No saliency for this model: saliency explains a predicted class, and this model has no classifier yet. "
+        "Train one to see which words drive its predictions.",
+    ),
+    QT_TRANSLATE_NOOP("AttentionPanel", "Computing attention…"),
+    QT_TRANSLATE_NOOP("AttentionPanel", "Computing saliency…"),
+)
+LOADING = "Loading "  # core's "Loading {model}…" progress line
+
+
+def _translated(line: str) -> str:
+    """A line from core in the interface language (as it is when it has no translation)."""
+    return QCoreApplication.translate("AttentionPanel", line)
 
 
 def _plain(text: str = "", style: str = "") -> QLabel:
@@ -100,20 +123,22 @@ class AttentionPanel(QWidget):
 
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
+        # Texts, tokens and labels of a Chinese project in Chinese glyph forms (chinese_font).
+        self.setFont(with_chinese_fallback(QFont()))
         self.text_edit = QPlainTextEdit()
-        self.text_edit.setPlaceholderText("Type or paste a text (Ctrl+Enter explains it), or double-click a row in a table…")
+        self.text_edit.setPlaceholderText(self.tr("Type or paste a text (Ctrl+Enter explains it), or double-click a row in a table…"))
         self.text_edit.setFixedHeight(64)
         self.text_edit.installEventFilter(self)  # Ctrl+Enter explains (Enter alone starts a new line)
         self.text_edit.textChanged.connect(self._on_text_changed)
-        self.explain_button = QPushButton("Explain")
+        self.explain_button = QPushButton(self.tr("Explain"))
         self.explain_button.setDefault(True)
-        self.explain_button.setToolTip("Explain the text (Ctrl+Enter)")
+        self.explain_button.setToolTip(self.tr("Explain the text (Ctrl+Enter)"))
         self.explain_button.clicked.connect(self._on_explain_button_clicked)
         top = QHBoxLayout()
         top.addWidget(self.text_edit, 1)
         top.addWidget(self.explain_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.status_label = _plain("Model: bundled default. Nothing explained yet.", "color: #555;")
+        self.status_label = _plain(self.tr("Model: bundled default. Nothing explained yet."), "color: #555;")
         self.prediction_label = _plain("", "font-size: 13pt; font-weight: bold;")
         self.truncation_label = _plain("", "background: #fff3cd; color: #664d03; padding: 4px; border-radius: 3px;")
         self.truncation_label.hide()
@@ -125,7 +150,7 @@ class AttentionPanel(QWidget):
         self.layer_slider.setFixedWidth(140)
         self.layer_slider.setPageStep(1)
         self.layer_slider.valueChanged.connect(self._on_view_changed)
-        self.layer_label = _plain("Layer –")
+        self.layer_label = _plain(self.tr("Layer –"))
         self.layer_label.setWordWrap(False)
         self.head_combo = QComboBox()
         self.head_combo.currentIndexChanged.connect(self._on_view_changed)
@@ -134,18 +159,23 @@ class AttentionPanel(QWidget):
         self.colour_combo.currentIndexChanged.connect(self._on_style_changed)
         self.scale_combo = QComboBox()
         for mode in NORMALISATIONS:
-            self.scale_combo.addItem(NORMALISATION_NAMES[mode], mode)
+            self.scale_combo.addItem(self.tr(NORMALISATION_NAMES[mode]), mode)
         self.scale_combo.currentIndexChanged.connect(self._on_style_changed)
-        self.hide_special_check = QCheckBox("Hide [CLS]/[SEP]")
+        self.hide_special_check = QCheckBox(self.tr("Hide [CLS]/[SEP]"))
         self.hide_special_check.toggled.connect(self._on_view_changed)
-        self.words_check = QCheckBox("Whole words")
-        self.words_check.setToolTip("Merge word pieces: attention to a word is the sum over its pieces, from a word the mean.")
+        self.words_check = QCheckBox(self.tr("Whole words"))
+        self.words_check.setToolTip(self.tr("Merge word pieces: attention to a word is the sum over its pieces, from a word the mean."))
         self.words_check.toggled.connect(self._on_view_changed)
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
+        self.export_button.setText(self.tr("Export"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
-        for text, kind in (("View as PNG…", "png"), ("View as SVG…", "svg"), ("Maps as .npy…", "npy"), ("Maps as JSON…", "json")):
+        for text, kind in (
+            (self.tr("View as PNG…"), "png"),
+            (self.tr("View as SVG…"), "svg"),
+            (self.tr("Maps as .npy…"), "npy"),
+            (self.tr("Maps as JSON…"), "json"),
+        ):
             action = QAction(text, menu)
             action.triggered.connect(lambda _=False, k=kind: self._on_export_triggered(k))
             menu.addAction(action)
@@ -170,8 +200,11 @@ class AttentionPanel(QWidget):
         self.heatmap = AttentionHeatmap()
         self.heatmap.hovered.connect(self._on_heatmap_hovered)
         # The hovered weight reads right above the map (below the panel it was off-screen at 1280x800).
-        self.hover_label = _plain(" ", "color: #333; font-family: monospace;")
+        self.hover_label = _plain(" ", "color: #333;")
         self.hover_label.setWordWrap(False)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.hover_label.setFont(with_chinese_fallback(mono))
         head_page = QWidget()
         head_layout = QVBoxLayout(head_page)
         head_layout.setContentsMargins(0, 2, 0, 0)
@@ -183,12 +216,12 @@ class AttentionPanel(QWidget):
         self.token_scroll.setWidgetResizable(True)
         self.token_scroll.setWidget(self.token_view)
         self.saliency_view = SaliencyView()
-        self.saliency_view.show_message("Explain a text with a trained classifier to see which words drive its prediction.")
+        self.saliency_view.show_message(self.tr("Explain a text with a trained classifier to see which words drive its prediction."))
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.grid, "Model view")
-        self.tabs.addTab(head_page, "Head view")
-        self.tabs.addTab(self.token_scroll, "Token view")
-        self.tabs.addTab(self.saliency_view, "Saliency")
+        self.tabs.addTab(self.grid, self.tr("Model view"))
+        self.tabs.addTab(head_page, self.tr("Head view"))
+        self.tabs.addTab(self.token_scroll, self.tr("Token view"))
+        self.tabs.addTab(self.saliency_view, self.tr("Saliency"))
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -223,8 +256,10 @@ class AttentionPanel(QWidget):
         if model_dir == self.model_dir:
             return
         self.model_dir = model_dir
-        name = "bundled default" if model_dir is None else Path(model_dir).name
-        self.status_label.setText(f"Model: {name}. Explain a text to load it.")
+        if model_dir is None:
+            self.status_label.setText(self.tr("Model: bundled default. Explain a text to load it."))
+        else:
+            self.status_label.setText(self.tr("Model: {name}. Explain a text to load it.").format(name=Path(model_dir).name))
 
     def explain(self, text: str) -> None:
         """Explain ``text`` with the current model, on a worker thread; a newer call supersedes an older one."""
@@ -261,7 +296,7 @@ class AttentionPanel(QWidget):
         self.error_label.hide()
         self._failed = False
         self.explain_button.setEnabled(False)
-        self.status_label.setText("Explaining…")
+        self.status_label.setText(self.tr("Explaining…"))
         self._run_job(run, self._on_job_succeeded)
 
     def _start_saliency(self, maps: AttentionMaps) -> None:
@@ -271,7 +306,7 @@ class AttentionPanel(QWidget):
             assert explainer is not None
             return explainer.saliency(model_dir, maps, on_progress=on_progress, cancel=cancel)
 
-        self.saliency_view.show_message("Computing saliency…")
+        self.saliency_view.show_message(self.tr("Computing saliency…"))
         self._run_job(run, self._on_saliency_job_succeeded)
 
     def _start_words(self, result: Explained) -> None:
@@ -293,7 +328,7 @@ class AttentionPanel(QWidget):
         self.job = self.jobs.start(
             "attention",
             fn,
-            title="Explaining",
+            title=self.tr("Explaining"),
             on_progress=self._on_job_progressed,
             on_done=on_success,
             on_failed=self._on_job_failed,
@@ -307,7 +342,13 @@ class AttentionPanel(QWidget):
         if progress.total and progress.done >= progress.total:
             return  # "Done": the result's own line (model, layers, tokens) says more
         if progress.message:
-            self.status_label.setText(progress.message)
+            self.status_label.setText(self._progress_line(progress.message))
+
+    def _progress_line(self, message: str) -> str:
+        """Core's progress line in the interface language."""
+        if message.startswith(LOADING) and message.endswith("…"):
+            return self.tr("Loading {model}…").format(model=message[len(LOADING) : -1])
+        return _translated(message)
 
     def _on_job_succeeded(self, result: Explained) -> None:
         if self._pending is not None:
@@ -327,7 +368,7 @@ class AttentionPanel(QWidget):
 
     def _on_job_failed(self, _err: BaseException) -> None:
         self._failed = True
-        self.status_label.setText("Nothing explained.")  # the runner shows the error's line
+        self.status_label.setText(self.tr("Nothing explained."))  # the runner shows the error's line
 
     def _show_error_line(self, message: str) -> None:
         self.error_label.setText(message)
@@ -382,10 +423,16 @@ class AttentionPanel(QWidget):
         if self.result is None:
             return
         if self._text_edited():
-            self.status_label.setText("Text edited: Explain (Ctrl+Enter) to see its prediction. The maps below are of the previous text.")
+            self.status_label.setText(
+                self.tr("Text edited: Explain (Ctrl+Enter) to see its prediction. The maps below are of the previous text.")
+            )
             return
         maps = self.result.maps
-        self.status_label.setText(f"Model: {maps.model_name}, {maps.layers} layers x {maps.heads} heads. {len(maps.tokens)} tokens.")
+        self.status_label.setText(
+            self.tr("Model: {model}, {layers} layers x {heads} heads. {tokens} tokens.").format(
+                model=maps.model_name, layers=maps.layers, heads=maps.heads, tokens=len(maps.tokens)
+            )
+        )
 
     # -- showing a result ---------------------------------------------------------------------
     def show_result(self, result: Explained) -> None:
@@ -395,13 +442,13 @@ class AttentionPanel(QWidget):
         self._stacks = {}
         self._show_result_status()
         if maps.probabilities is None:
-            self.prediction_label.setText(NO_CLASSIFIER)
+            self.prediction_label.setText(_translated(NO_CLASSIFIER))
             self.prediction_label.setStyleSheet("font-size: 11pt; color: #555;")
         else:
             self.prediction_label.setText(self._prediction_line(maps))
             self.prediction_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
         if maps.truncation is not None:
-            self.truncation_label.setText(maps.truncation.message)
+            self.truncation_label.setText(self._truncation_line(maps.truncation))
             self.truncation_label.show()
         else:
             self.truncation_label.hide()
@@ -422,9 +469,9 @@ class AttentionPanel(QWidget):
         self.layer_slider.setValue(min(layer, maps.layers - 1) if self.head_combo.count() else maps.layers - 1)
         self.head_combo.clear()
         for h in range(maps.heads):
-            self.head_combo.addItem(f"Head {h + 1}", h)
-        self.head_combo.addItem("Mean of heads", MEAN)
-        self.head_combo.addItem("Rollout (layers 1 to this)", ROLLOUT)
+            self.head_combo.addItem(self.tr("Head {n}").format(n=h + 1), h)
+        self.head_combo.addItem(self.tr("Mean of heads"), MEAN)
+        self.head_combo.addItem(self.tr("Rollout (layers 1 to this)"), ROLLOUT)
         index = self.head_combo.findData(head if head is not None and (head < 0 or head < maps.heads) else 0)
         self.head_combo.setCurrentIndex(max(0, index))
         for widget in (self.layer_slider, self.head_combo):
@@ -432,7 +479,7 @@ class AttentionPanel(QWidget):
 
     def _show_saliency(self, maps: AttentionMaps) -> None:
         if maps.saliency is None:
-            self.saliency_view.show_message(NO_SALIENCY if maps.probabilities is None else "Computing saliency…")
+            self.saliency_view.show_message(_translated(NO_SALIENCY) if maps.probabilities is None else self.tr("Computing saliency…"))
             return
         groups = maps.word_groups()
         scores = np.array([float(maps.saliency[g].sum()) for g in groups], dtype=np.float32)
@@ -472,8 +519,13 @@ class AttentionPanel(QWidget):
             matrix = drop_indices(matrix, special)
             tokens = [t for i, t in enumerate(tokens) if i not in set(special)]
             levels = (0.0, float(matrix.max()) if matrix.size and self._mode() == "head" else levels[1])
-        what = "mean of heads" if choice == MEAN else f"rollout, layers 1–{layer + 1}" if choice == ROLLOUT else f"head {head + 1}"
-        return matrix, tokens, levels, f"Layer {layer + 1}, {what}"
+        if choice == MEAN:
+            title = self.tr("Layer {layer}, mean of heads").format(layer=layer + 1)
+        elif choice == ROLLOUT:
+            title = self.tr("Layer {layer}, rollout, layers 1–{layer}").format(layer=layer + 1)
+        else:
+            title = self.tr("Layer {layer}, head {head}").format(layer=layer + 1, head=head + 1)
+        return matrix, tokens, levels, title
 
     def _special_indices(self, tokens: list[str]) -> list[int]:
         assert self.result is not None
@@ -487,7 +539,7 @@ class AttentionPanel(QWidget):
         if self.result is None:
             return
         maps = self.result.maps
-        self.layer_label.setText(f"Layer {self.layer_slider.value() + 1} of {maps.layers}")
+        self.layer_label.setText(self.tr("Layer {layer} of {layers}").format(layer=self.layer_slider.value() + 1, layers=maps.layers))
         matrix, tokens, levels, title = self.current_view()
         self.heatmap.set_matrix(matrix, tokens, tokens, levels=levels, lut=self._lut(), title=title)
         self.token_view.set_matrix(matrix, tokens, tokens, scale_max=levels[1])
@@ -518,8 +570,13 @@ class AttentionPanel(QWidget):
 
     # -- export ------------------------------------------------------------------------------
     def _on_export_triggered(self, kind: str) -> None:
-        filters = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)", "npy": "NumPy array (*.npy)", "json": "JSON (*.json)"}
-        path, _ = QFileDialog.getSaveFileName(self, "Export attention", f"attention.{kind}", filters[kind])
+        filters = {
+            "png": self.tr("PNG image (*.png)"),
+            "svg": self.tr("SVG image (*.svg)"),
+            "npy": self.tr("NumPy array (*.npy)"),
+            "json": self.tr("JSON (*.json)"),
+        }
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export attention"), f"attention.{kind}", filters[kind])
         if not path:
             return
         try:
@@ -528,7 +585,7 @@ class AttentionPanel(QWidget):
             else:
                 self.export_maps(path)
         except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
-            self.error_label.setText(f"Cannot export to {path}: {error_message(err)[0]}")
+            self.error_label.setText(self.tr("Cannot export to {path}: {reason}").format(path=path, reason=error_message(err)[0]))
             self.error_label.show()
 
     def _current_view_widget(self) -> QWidget:
@@ -548,18 +605,35 @@ class AttentionPanel(QWidget):
             save_widget_image(widget, path)
             return
         maps = self.result.maps
-        prediction = self._prediction_line(maps) if maps.probabilities is not None else NO_CLASSIFIER
+        prediction = self._prediction_line(maps) if maps.probabilities is not None else _translated(NO_CLASSIFIER)
         view = self.tabs.tabText(self.tabs.currentIndex())
         if self.tabs.currentIndex() in (TAB_HEAD, TAB_TOKENS):
-            view += ": " + self.current_view()[3]
+            view = self.tr("{view}: {map}").format(view=view, map=self.current_view()[3])
         chunks = {"Text": maps.text, "Prediction": prediction, "View": view, "Model": maps.model_name, "Software": "bertdesk"}
-        save_widget_image(widget, path, caption=[f"Text: {maps.text}", prediction, f"{view}  ·  model {maps.model_name}"], chunks=chunks)
+        caption = [
+            self.tr("Text: {text}").format(text=maps.text),
+            prediction,
+            self.tr("{view}  ·  model {model}").format(view=view, model=maps.model_name),
+        ]
+        save_widget_image(widget, path, caption=caption, chunks=chunks)
 
     @staticmethod
     def _prediction_line(maps: AttentionMaps) -> str:
         ranked = sorted(zip(maps.labels, maps.probabilities if maps.probabilities is not None else []), key=lambda pair: -pair[1])
         rest = "   ".join(f"{label} {p:.1%}" for label, p in ranked)
-        return f"Prediction: {maps.predicted_label}     ({rest})"
+        return QCoreApplication.translate("AttentionPanel", "Prediction: {label}     ({rest})").format(
+            label=maps.predicted_label, rest=rest
+        )
+
+    def _truncation_line(self, truncation: Truncation) -> str:
+        """What was cut from the text, as core's ``Truncation.message`` says it, in the interface language."""
+        preview = " ".join(truncation.cut_text.split())
+        if len(preview) > 80:  # its beginning and its end: both help to find it in the text
+            preview = preview[:45].rstrip() + " … " + preview[-30:].lstrip()
+        return self.tr(
+            "The text is {tokens} tokens long and this model reads at most {max_tokens}: "
+            "everything from character {character} on was cut (“{preview}”)."
+        ).format(tokens=truncation.total_tokens, max_tokens=truncation.max_tokens, character=truncation.cut_at + 1, preview=preview)
 
     def export_maps(self, path: str) -> None:
         """All maps: ``.npy`` holds the attentions ``[layers, heads, q, k]``; ``.json`` everything (as the CLI)."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPaintDevice, QPainter
 from PySide6.QtWidgets import QWidget
+
+from bertdesk.gui.widgets.chinese_font import with_chinese_fallback
 
 PAD = 8
 MAX_TEXT_LINES = 4  # a long text is cut after this many lines in the caption (the chunk keeps all of it)
@@ -19,7 +21,7 @@ _FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFla
 
 
 def _caption_font() -> QFont:
-    font = QFont()
+    font = with_chinese_fallback(QFont())  # the caption quotes the text, Chinese or not
     font.setPointSize(10)
     return font
 
@@ -69,7 +71,7 @@ def save_widget_image(widget: QWidget, path: str, caption: Sequence[str] = (), c
         generator.setFileName(path)
         generator.setSize(QSize(width, band + widget.height()))
         generator.setViewBox(QRectF(0, 0, width, band + widget.height()))
-        generator.setTitle("bertdesk attention")
+        generator.setTitle(QCoreApplication.translate("AttentionExport", "bertdesk attention"))
         generator.setDescription("\n".join(caption))
         _paint(generator, widget, rects, band, width, svg=True)
     else:
@@ -79,7 +81,7 @@ def save_widget_image(widget: QWidget, path: str, caption: Sequence[str] = (), c
         for key, value in (chunks or {}).items():
             image.setText(key, value)
         if not image.save(path, "PNG"):
-            raise OSError(f"{path} could not be written")
+            raise OSError(QCoreApplication.translate("AttentionExport", "{path} could not be written").format(path=path))
 
 
 def _paint(device: QPaintDevice, widget: QWidget, rects: list[tuple[QRect, str]], band: int, width: int, *, svg: bool) -> None:

@@ -148,7 +148,7 @@ class AttentionGrid(QWidget):
         painter.fillRect(self.rect(), QColor("white"))
         if not self.cell_count:
             painter.setPen(QColor("#777"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Explain a text to see every head of every layer.")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Explain a text to see every head of every layer."))
             return
         size = self._cell_size()
         painter.setPen(QColor("#333"))
@@ -157,11 +157,13 @@ class AttentionGrid(QWidget):
         painter.setFont(font)
         for head in range(self.heads):
             rect = self.cell_rect(0, head)
-            painter.drawText(QRectF(rect.left(), 0, size, TOP), Qt.AlignmentFlag.AlignCenter, f"H{head + 1}")
+            painter.drawText(QRectF(rect.left(), 0, size, TOP), Qt.AlignmentFlag.AlignCenter, self.tr("H{head}").format(head=head + 1))
         for layer in range(self.layers):
             rect = self.cell_rect(layer, 0)
             painter.drawText(
-                QRectF(0, rect.top(), LEFT - 4, size), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"L{layer + 1}"
+                QRectF(0, rect.top(), LEFT - 4, size),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                self.tr("L{layer}").format(layer=layer + 1),
             )
         exposed = event.rect()
         for layer in range(self.layers):
@@ -184,7 +186,9 @@ class AttentionGrid(QWidget):
         cell = self.cell_at(event.position().x(), event.position().y())
         if cell != self._hover:
             self._hover = cell
-            self.setToolTip("" if cell is None else f"Layer {cell[0] + 1}, head {cell[1] + 1}: click to open")
+            self.setToolTip(
+                "" if cell is None else self.tr("Layer {layer}, head {head}: click to open").format(layer=cell[0] + 1, head=cell[1] + 1)
+            )
             self.update()
 
     def leaveEvent(self, event) -> None:  # noqa: N802 - Qt override

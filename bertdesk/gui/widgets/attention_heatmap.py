@@ -8,6 +8,7 @@ i.e. as plain text, never markup.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,8 @@ import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QWidget
+
+from bertdesk.gui.widgets.chinese_font import with_chinese_fallback
 
 MAX_LABEL_CHARS = 16
 QWIDGETSIZE_MAX = 16_777_215
@@ -35,8 +38,16 @@ def display_token(token: str) -> str:
     return "\u200e" + token if token.startswith("##") else token
 
 
+def reads_upright(token: str) -> bool:
+    """Whether the top axis stands ``token`` upright, one character under another (as vertical
+    Chinese is written) rather than turned a quarter: true for tokens of wide characters only
+    (Chinese, Japanese, Korean, full-width punctuation), which lie on their side when turned."""
+    return bool(token) and all(unicodedata.east_asian_width(ch) in ("W", "F") for ch in token)
+
+
 class TokenAxis(pg.AxisItem):
-    """An axis that names each cell by its token: vertical text on the top axis, so long tokens fit.
+    """An axis that names each cell by its token: vertical text on the top axis, so long tokens fit
+    (turned a quarter, or upright one character under another for Chinese: :func:`reads_upright`).
 
     Labels are drawn with ``QPainter.drawText`` (plain text) at cell centres; when cells are
     smaller than a line of text the labels get smaller (down to 6 pt), and only below that is
@@ -48,7 +59,7 @@ class TokenAxis(pg.AxisItem):
         super().__init__(orientation)
         self.tokens: list[str] = []
         self.drawn: list[int] = []
-        self.label_font = QFont()
+        self.label_font = with_chinese_fallback(QFont())  # tokens of a Chinese model in Chinese forms
         self.label_font.setPointSize(8)
         self.setStyle(showValues=False, tickLength=0)
         self.setPen(pg.mkPen(None))  # no axis line: the map has its own edge
@@ -57,11 +68,11 @@ class TokenAxis(pg.AxisItem):
     def set_tokens(self, tokens: Sequence[str]) -> None:
         self.tokens = [_short(t) for t in tokens]
         metrics = QFontMetrics(self.label_font)
-        room = max((metrics.horizontalAdvance(t) for t in self.tokens), default=20) + 10
         if self.orientation == "top":
-            self.setHeight(room)
+            lengths = (len(t) * metrics.lineSpacing() if reads_upright(t) else metrics.horizontalAdvance(t) for t in self.tokens)
+            self.setHeight(max(lengths, default=20) + 10)
         else:
-            self.setWidth(room)
+            self.setWidth(max((metrics.horizontalAdvance(t) for t in self.tokens), default=20) + 10)
         self.picture = None
         self.update()
 
@@ -101,6 +112,12 @@ class TokenAxis(pg.AxisItem):
             if vertical:
                 rect = QRectF(0, centre - metrics.height() / 2, bounds.width() - 5, metrics.height())
                 p.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
+            elif reads_upright(text):
+                # Upright, top to bottom, the last character just above the map.
+                height = len(text) * metrics.lineSpacing()
+                width = max(metrics.horizontalAdvance(ch) for ch in text) + 2
+                rect = QRectF(centre - width / 2, bounds.height() - 5 - height, width, height)
+                p.drawText(rect, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom), "\n".join(text))
             else:
                 # Rotated a quarter turn: the text runs upwards, ending just above the map.
                 p.save()

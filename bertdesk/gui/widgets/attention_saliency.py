@@ -13,6 +13,8 @@ import numpy as np
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from bertdesk.gui.widgets.chinese_font import with_chinese_fallback
+
 SHADE = (214, 39, 40)  # red: "this word mattered"
 
 
@@ -33,7 +35,7 @@ class SaliencyView(QTextEdit):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setAcceptRichText(False)
-        font = self.font()
+        font = with_chinese_fallback(self.font())
         font.setPointSize(font.pointSize() + 3)
         self.setFont(font)
         self.shades: list[tuple[int, int, float]] = []  # (start, end, strength 0..1)
@@ -60,7 +62,7 @@ class SaliencyView(QTextEdit):
             strength = score / top if top > 0 else 0.0
             shaded = QTextCharFormat()
             shaded.setBackground(QColor(*SHADE, int(round(20 + 200 * strength))))
-            shaded.setToolTip(f"{strength * 100:.0f} % of the strongest word")
+            shaded.setToolTip(self.tr("{percent:.0f} % of the strongest word").format(percent=strength * 100))
             cursor.insertText(text[start:end], shaded)
             self.shades.append((start, end, strength))
             position = end

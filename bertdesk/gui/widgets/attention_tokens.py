@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEve
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from bertdesk.gui.widgets.attention_heatmap import display_token
+from bertdesk.gui.widgets.chinese_font import with_chinese_fallback
 
 ROW = 18
 MARGIN = 8
@@ -33,6 +34,7 @@ class AttentionTokenView(QWidget):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFont(with_chinese_fallback(self.font()))  # tokens of a Chinese model in Chinese forms
         self.matrix = np.zeros((0, 0), np.float32)
         self.row_tokens: list[str] = []
         self.col_tokens: list[str] = []
@@ -88,7 +90,7 @@ class AttentionTokenView(QWidget):
         painter.fillRect(self.rect(), QColor("white"))
         if not self.matrix.size:
             painter.setPen(QColor("#777"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Explain a text to see its tokens.")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Explain a text to see its tokens."))
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         left, right = self._columns()
