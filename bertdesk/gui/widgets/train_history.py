@@ -26,8 +26,8 @@ from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.project.runs import RunStatus
 
 if TYPE_CHECKING:
-    from bertdesk.core.project.runs import RunRecord
     from bertdesk.core.project.prediction_analysis import ValidationReport
+    from bertdesk.core.project.runs import RunRecord
 
 # The header labels, in English: also the names the code finds the columns by (translated where shown).
 COLUMNS = (

@@ -9,7 +9,6 @@ imports torch: the device list arrives from outside (:meth:`set_devices`).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
