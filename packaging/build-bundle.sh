@@ -57,6 +57,15 @@ install -m 644 packaging/bertdesk.desktop packaging/bertdesk-mime.xml dist/bertd
 find dist/bertdesk -name '__pycache__' -type d -prune -exec rm -rf {} +
 find dist/bertdesk/_internal -type d \( -name tests -o -name testing_data \) -path '*/_internal/*' \
     -not -path '*/torch/*' -prune -exec rm -rf {} +
+# Symbol tables nobody reads in a bundle: libtorch_cpu carries 89 MB of them, libpython 17 MB of
+# debug information. Only these, by name: PyInstaller's strip=True would strip every library,
+# including the patchelf-edited ones in numpy.libs / scipy.libs, which strip can break.
+for lib in dist/bertdesk/_internal/torch/lib/libtorch_cpu.so dist/bertdesk/_internal/torch/lib/libtorch_python.so \
+           dist/bertdesk/_internal/libpython3*.so*; do
+    if [ -f "$lib" ] && command -v strip >/dev/null 2>&1; then
+        strip --strip-unneeded "$lib"
+    fi
+done
 elapsed=$(( $(date +%s) - start ))
 
 echo "Built dist/bertdesk/ (bertdesk $version) in ${elapsed} s."

@@ -40,8 +40,10 @@ def _load_bundle_entry():
     ("argv", "expected"),
     [
         # what core/ml/distributed.py starts, and what torchrun then starts for each worker
-        (["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "bertdesk", "train", "j"],
-         ("torch.distributed.run", ["--standalone", "--nproc_per_node=2", "-m", "bertdesk", "train", "j"])),
+        (
+            ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "bertdesk", "train", "j"],
+            ("torch.distributed.run", ["--standalone", "--nproc_per_node=2", "-m", "bertdesk", "train", "j"]),
+        ),
         (["-u", "-m", "bertdesk", "train", "job.json", "--json-progress"], ("bertdesk", ["train", "job.json", "--json-progress"])),
         # ordinary command lines stay bertdesk's
         ([], None),
@@ -108,7 +110,11 @@ def test_desktop_entry_installed_from_a_bundle_starts_the_bundle(tmp_path: Path)
     entry = (data_home / "applications" / "bertdesk.desktop").read_text()
     assert f"\nExec={bundle}/bertdesk %f\n" in entry
     assert f"\nTryExec={bundle}/bertdesk\n" in entry
-    icons = {"256x256/apps/bertdesk.png": "bertdesk-256.png", "64x64/apps/bertdesk.png": "bertdesk-64.png", "scalable/apps/bertdesk.svg": "bertdesk.svg"}
+    icons = {
+        "256x256/apps/bertdesk.png": "bertdesk-256.png",
+        "64x64/apps/bertdesk.png": "bertdesk-64.png",
+        "scalable/apps/bertdesk.svg": "bertdesk.svg",
+    }
     for installed, source in icons.items():
         assert (data_home / "icons" / "hicolor" / installed).read_bytes() == (ROOT / "resources" / "icons" / source).read_bytes()
     assert (data_home / "mime" / "packages" / "bertdesk-mime.xml").is_file()
@@ -119,7 +125,11 @@ def test_desktop_entry_from_a_bundle_still_takes_exec(tmp_path: Path) -> None:
     data_home = tmp_path / "share"
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_DATA_HOME": str(data_home), "BERTDESK_NO_XDG": "1"}
     result = subprocess.run(
-        ["bash", str(bundle / "install-desktop-entry.sh"), "--exec", "/opt/other/bertdesk"], capture_output=True, text=True, env=env, timeout=60
+        ["bash", str(bundle / "install-desktop-entry.sh"), "--exec", "/opt/other/bertdesk"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "\nExec=/opt/other/bertdesk %f\n" in (data_home / "applications" / "bertdesk.desktop").read_text()
@@ -129,7 +139,8 @@ def test_desktop_entry_from_a_bundle_still_takes_exec(tmp_path: Path) -> None:
 # Slow: build the bundle and use it with no Python on PATH and no network.
 
 needs_bundle = pytest.mark.skipif(
-    os.environ.get("BERTDESK_TEST_BUNDLE") != "1", reason="builds the desktop bundle (minutes, ~1 GB): set BERTDESK_TEST_BUNDLE=1 (.ci/bundle)"
+    os.environ.get("BERTDESK_TEST_BUNDLE") != "1",
+    reason="builds the desktop bundle (minutes, ~1 GB): set BERTDESK_TEST_BUNDLE=1 (.ci/bundle)",
 )
 
 
@@ -170,7 +181,9 @@ def test_bundle_trains_and_predicts_without_python(bundle_dir: Path, tmp_path: P
     # The sample data shipped inside the bundle, trained on from the bundled model.
     sample = bundle_dir / "_internal" / "bertdesk" / "resources" / "sample" / "customer_feedback.csv"
     model = tmp_path / "feedback-model"
-    train = _run_bundle(bundle_dir, tmp_path, "train", str(sample), "--preset", "Fast", "--epochs", "1", "--device", "cpu", "--out", str(model))
+    train = _run_bundle(
+        bundle_dir, tmp_path, "train", str(sample), "--preset", "Fast", "--epochs", "1", "--device", "cpu", "--out", str(model)
+    )
     assert train.returncode == 0, train.stdout[-2000:] + train.stderr[-4000:]
     assert (model / "config.json").is_file() and (model / "model.safetensors").is_file()
     assert "Macro-F1" in train.stdout
@@ -195,8 +208,13 @@ def test_bundle_opens_the_window_without_python(bundle_dir: Path, tmp_path: Path
     # BERTDESK_STARTUP_PROBE (app.py, benchmarks/startup.py): print when the window is shown, then quit.
     empty_bin = tmp_path / "empty-bin"
     empty_bin.mkdir()
-    env = {"PATH": str(empty_bin), "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen", "BERTDESK_STARTUP_PROBE": "1",
-           "BERTDESK_SETTINGS_DIR": str(tmp_path / "settings")}
+    env = {
+        "PATH": str(empty_bin),
+        "HOME": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+        "BERTDESK_STARTUP_PROBE": "1",
+        "BERTDESK_SETTINGS_DIR": str(tmp_path / "settings"),
+    }
     result = subprocess.run([str(bundle_dir / "bertdesk")], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "window-shown" in result.stdout
