@@ -218,3 +218,35 @@ def test_bundle_opens_the_window_without_python(bundle_dir: Path, tmp_path: Path
     result = subprocess.run([str(bundle_dir / "bertdesk")], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "window-shown" in result.stdout
+
+
+@pytest.mark.slow
+@needs_bundle
+def test_bundle_trains_under_its_own_torchrun(bundle_dir: Path, tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    # What the app's "All N CPU processes / GPUs" choice starts (core/ml/distributed.py), with the
+    # bundle's executable as sys.executable: torchrun, then each worker, run as `bertdesk -m ...`.
+    sample = bundle_dir / "_internal" / "bertdesk" / "resources" / "sample" / "customer_feedback.csv"
+    model = tmp_path / "two-processes"
+    run = _run_bundle(
+        bundle_dir,
+        tmp_path,
+        *("-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"),
+        *(
+            "-m",
+            "bertdesk",
+            "train",
+            str(sample),
+            "--device",
+            "cpu",
+            "--model",
+            str(tiny_encoder_dir),
+            "--epochs",
+            "1",
+            "--out",
+            str(model),
+        ),
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    assert "Processes: 2" in run.stdout
+    assert (model / "model.safetensors").is_file()
