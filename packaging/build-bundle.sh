@@ -76,7 +76,9 @@ if [ "$make_tar" = 1 ]; then
         echo "build-bundle.sh: $tarball exists and was not written by this script; move it away first." >&2
         exit 1
     fi
+    trap 'rm -f "$tarball.part"' EXIT  # a failed or interrupted tar leaves no half archive
     tar -C dist -czf "$tarball.part" bertdesk
     mv -f "$tarball.part" "$tarball"
+    trap - EXIT
     echo "Archive: $tarball, $(du -sh --apparent-size "$tarball" | cut -f1)"
 fi
