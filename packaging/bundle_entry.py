@@ -24,10 +24,7 @@ RUNNABLE_MODULES = ("bertdesk", "torch.distributed.run")
 def _run_module_args(argv: list[str]) -> tuple[str, list[str]] | None:
     """``[-u] -m MODULE ARGS...`` -> (MODULE, ARGS); None for an ordinary bertdesk command line."""
     args = list(argv)
-    while args and args[0] == "-u":  # torchrun asks for unbuffered output; PYTHONUNBUFFERED does it here
-        os.environ["PYTHONUNBUFFERED"] = "1"
-        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-        sys.stderr.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    while args and args[0] == "-u":  # torchrun's workers: unbuffered output (see main)
         args.pop(0)
     if len(args) >= 2 and args[0] == "-m" and args[1] in RUNNABLE_MODULES:
         return args[1], args[2:]
@@ -39,6 +36,10 @@ def main() -> int:
     module_run = _run_module_args(sys.argv[1:])
     if module_run is not None:
         module, rest = module_run
+        if sys.argv[1] == "-u":  # what python -u does: every line out at once (torchrun reads rank 0's progress)
+            os.environ["PYTHONUNBUFFERED"] = "1"
+            sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+            sys.stderr.reconfigure(line_buffering=True)  # type: ignore[union-attr]
         sys.argv = [sys.executable, *rest]
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0
