@@ -5,6 +5,7 @@
 #   packaging/install-desktop-entry.sh                 # install
 #   packaging/install-desktop-entry.sh --exec PATH     # use PATH as the command to start bertdesk
 #   packaging/install-desktop-entry.sh --uninstall     # remove what install put there
+#   dist/bertdesk/install-desktop-entry.sh             # from the desktop bundle: starts dist/bertdesk/bertdesk
 #
 # Uses xdg-desktop-menu, xdg-mime and xdg-icon-resource (xdg-utils) when they are installed and
 # plain cp otherwise. Set BERTDESK_NO_XDG=1 to force the cp path.
@@ -12,9 +13,16 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 icons="$here/../resources/icons"
+bundle_exec=""
+# Run from inside the desktop bundle (dist/bertdesk/, see build-bundle.sh): the icons are in the
+# bundle's _internal/ folder and the entry starts the bundle's executable unless --exec says otherwise.
+if [ -x "$here/bertdesk" ] && [ -d "$here/_internal/bertdesk/resources/icons" ]; then
+    icons="$here/_internal/bertdesk/resources/icons"
+    bundle_exec="$here/bertdesk"
+fi
 data_home="${XDG_DATA_HOME:-$HOME/.local/share}"
 
-usage() { sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 mode=install
 exec_cmd=""
@@ -70,7 +78,9 @@ done
 
 # The desktop session's PATH often lacks a virtual environment's bin/, so write the command's
 # absolute path into Exec/TryExec when we can find it.
-if [ -z "$exec_cmd" ] && command -v bertdesk >/dev/null 2>&1; then
+if [ -z "$exec_cmd" ] && [ -n "$bundle_exec" ]; then
+    exec_cmd="$bundle_exec"
+elif [ -z "$exec_cmd" ] && command -v bertdesk >/dev/null 2>&1; then
     exec_cmd="$(command -v bertdesk)"
 fi
 case "$exec_cmd" in
