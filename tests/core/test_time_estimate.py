@@ -255,3 +255,32 @@ def test_runs_without_scores_are_not_compared() -> None:
     tie = compare_run(runs, 3)
     assert tie is not None and not tie.best_so_far  # a tie is not better
     assert tie.weakest_label == "new" and tie.weakest_change is None  # the label is new since run 2
+
+
+# -- the CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_train_prints_one_estimate_line_and_records_it(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:
+    from bertdesk.cli import main
+
+    texts, labels = tiny_texts(40)
+    csv = tmp_path / "reviews.csv"
+    pd.DataFrame({"review": texts, "sentiment": labels}).to_csv(csv, index=False)
+    args = ["--model", str(tiny_encoder_dir), "--epochs", "1", "--max-length", "32", "--precision", "fp32", "--patience", "0"]
+    code = main(
+        ["train", str(csv), "--text-col", "review", "--label-col", "sentiment", "--json", "--quiet", *args, "--out", str(tmp_path / "m")]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    lines = [line for line in captured.err.splitlines() if line.startswith("Estimated time: ")]
+    assert len(lines) == 1 and lines[0].startswith("Estimated time: about ") and "in a short calibration" in lines[0]
+    metrics = json.loads(captured.out)  # stdout stays one JSON object; the estimate is a field of it
+    assert metrics["time_estimate"]["actual_seconds"] > 0 and metrics["wall_seconds"] > 0
+
+    # A project: the second run is estimated from the first one's speed.
+    with Project.create(tmp_path / "p.bertdesk", pd.DataFrame({"text": texts, "label": labels}), text_column="text", label_column="label"):
+        pass
+    for out in ("m1", "m2"):
+        assert main(["train", str(tmp_path / "p.bertdesk"), "--quiet", *args, "--out", str(tmp_path / out)]) == 0
+    err = capsys.readouterr().err
+    assert "in a short calibration)" in err and "tokens/s in run 1)" in err
