@@ -63,7 +63,7 @@ def calibrate(
     cancel = cancel or CancelToken()
     started = time.monotonic()
     eager = device.kind == "cpu" and precision == "bf16"  # as training does (training.py)
-    net = load_classifier(resolve_model_source(model), ["a", "b"], attn_implementation="eager" if eager else None)
+    net: Any = load_classifier(resolve_model_source(model), ["a", "b"], attn_implementation="eager" if eager else None)
     load_seconds = time.monotonic() - started
     cancel.raise_if_cancelled()
     net.to(device.torch_device)
