@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,8 @@ from bertdesk.commands.common import (
 from bertdesk.core.importing import PROJECT_SUFFIX
 from bertdesk.core.ml.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from bertdesk.core.ml.training_config import CLASS_WEIGHT_CHOICES, DEFAULT_PRESET, HELP, PRESETS
+
+log = logging.getLogger(__name__)
 
 # Option name -> TrainConfig field, for the settings that override the preset.
 OVERRIDES = {
@@ -207,6 +211,7 @@ def _train_project(args: argparse.Namespace, config: Any, progress: Any, trainer
                     overwrite=args.overwrite,
                     on_data=functools.partial(_announce, model=config.model, column=args.text_col),
                     train=trainer,
+                    estimate=functools.partial(_estimate, config=config, project=project),
                 )
             finally:
                 progress.close()
@@ -216,15 +221,38 @@ def _train_project(args: argparse.Namespace, config: Any, progress: Any, trainer
 
 
 def _train_table(args: argparse.Namespace, config: Any, progress: Any, trainer: Any) -> Any:
+    from bertdesk.core.ml.time_estimate import record_actual
     from bertdesk.core.progress import CancelToken
 
     data = labelled_table(args)
     _announce(data, model=config.model, column=args.text_col)
+    predicted = _estimate(data, config=config)
     with ctrl_c_cancels(CancelToken()) as token:
+        started = time.monotonic()
         try:
-            return trainer(data, config, args.out, on_progress=progress, cancel=token)
+            result = trainer(data, config, args.out, on_progress=progress, cancel=token)
         finally:
             progress.close()
+    record_actual(result.metrics, time.monotonic() - started, predicted)
+    return result
+
+
+def _estimate(data: Any, *, config: Any, project: Any = None) -> Any:
+    """Print how long training should take (one line on stderr) and return the estimate: from
+    the project's earlier runs, else a short calibration (cached in the project when there is
+    one). An estimate that cannot be made says nothing: it never stops the training."""
+    from bertdesk.core.errors import BertdeskError
+    from bertdesk.core.ml import ddp
+    from bertdesk.core.ml.speed_calibration import estimate_training_time
+
+    try:  # under torchrun, the processes share the rows
+        predicted = estimate_training_time(config, data.texts, project=project, processes=ddp.current().size)
+    except (BertdeskError, OSError, RuntimeError, ValueError) as err:  # the training says what is wrong, if it is
+        log.info("no time estimate: %s", err)
+        return None
+    if predicted is not None:
+        sys.stderr.write(f"{predicted.describe()}\n")
+    return predicted
 
 
 def _announce(data: Any, *, model: str | None = None, column: str | None = None) -> None:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bertdesk.core.errors import Cancelled, ProjectError
+from bertdesk.core.ml.time_estimate import record_actual
 from bertdesk.core.ml.training_data import data_from_project
 from bertdesk.core.ml.training_runs import begin_run, clean_leftovers, fail_run, finish_run
 from bertdesk.core.progress import no_progress
@@ -30,6 +32,7 @@ from bertdesk.core.project.runs import RunStatus
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bertdesk.core.ml.time_estimate import TimeEstimate
     from bertdesk.core.ml.training import TrainResult
     from bertdesk.core.ml.training_config import TrainConfig
     from bertdesk.core.ml.training_data import TrainingData
@@ -78,6 +81,7 @@ def train_in_project(
     run: tuple[int, Path] | None = None,
     on_data: Callable[[TrainingData], None] | None = None,
     train: Trainer | None = None,
+    estimate: Callable[[TrainingData], TimeEstimate | None] | None = None,
 ) -> TrainOutcome:
     """Fine-tune on ``project``'s labelled rows and keep the run's record in step.
 
@@ -101,6 +105,9 @@ def train_in_project(
             (the Train panel does, on the GUI thread, to list it the moment Start is pressed).
         on_data: called with the rows read, before training starts (the CLI prints the counts).
         train: stands in for ``fine_tune`` (same arguments); the Train panel's seam for tests.
+        estimate: called with the rows read, before training: how long it should take (or
+            None). Kept in the run's metrics beside the time it took (``time_estimate``);
+            ``wall_seconds`` is recorded either way.
     """
     if isinstance(project, (str, os.PathLike)):
         from bertdesk.core.project import Project
@@ -108,7 +115,16 @@ def train_in_project(
         with Project.open(project) as opened:
             clean_leftovers(opened)
             return train_in_project(
-                opened, config, out_dir, on_progress=on_progress, cancel=cancel, overwrite=overwrite, run=run, on_data=on_data, train=train
+                opened,
+                config,
+                out_dir,
+                on_progress=on_progress,
+                cancel=cancel,
+                overwrite=overwrite,
+                run=run,
+                on_data=on_data,
+                train=train,
+                estimate=estimate,
             )
     run_id, model_dir = run if run is not None else begin_run(project, config, None if out_dir is None else Path(out_dir))
     try:
@@ -119,7 +135,9 @@ def train_in_project(
         raise
     if on_data is not None:
         on_data(data)
+    predicted = estimate(data) if estimate is not None else None
     trainer = train if train is not None else _fine_tune(overwrite)
+    started = time.monotonic()
     try:
         result = trainer(data, config, model_dir, on_progress=on_progress, cancel=cancel)
     except (Cancelled, KeyboardInterrupt):
@@ -128,6 +146,7 @@ def train_in_project(
     except BaseException as err:
         _record(project, functools.partial(fail_run, project, run_id, err))
         raise
+    record_actual(result.metrics, time.monotonic() - started, predicted)
     # A cancelled run keeps its best model, but only becomes active when there is no other.
     activate = not result.cancelled or (not project.closed and project.active_run() is None)
     recorded = _record(project, functools.partial(finish_run, project, run_id, result, activate=activate))

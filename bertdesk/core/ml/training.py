@@ -37,6 +37,7 @@ from bertdesk.core.ml import ddp
 from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
 from bertdesk.core.ml.model_folder import save_model
 from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, read_model_info, readable_tokens, resolve_model_source
+from bertdesk.core.ml.time_estimate import measured_speeds
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
 from bertdesk.core.ml.training_metrics import ValidationPoint, score_sheet
@@ -500,6 +501,16 @@ def fine_tune(
         "samples_per_second": round(steps_done * config.batch_size * ranks.size / max(train_seconds - monitor.eval_seconds, 1e-9), 2)
         if steps_done
         else 0.0,
+        # Tokens per second (padded, as batched): what the next run's time estimate is read from.
+        **measured_speeds(
+            train_rows.lengths,
+            val_rows.lengths if val_rows is not None else [],
+            config,
+            steps_done * config.batch_size * ranks.size,
+            train_seconds,
+            len(monitor.evals),
+            monitor.eval_seconds,
+        ),
         "world_size": ranks.size,  # processes that trained together (torchrun / accelerate launch)
         "effective_batch_size": batch * accumulation * ranks.size,
         "device": device.describe(),

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from bertdesk.core import usecases
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.ml import training_runs
+from bertdesk.core.ml.run_comparison import compare_run
 from bertdesk.core.ml.training_config import DEFAULT_PRESET, PRESETS, PROJECT_SETTINGS_KEY, TrainConfig
 from bertdesk.core.ml.training_metrics import ValidationScores
 from bertdesk.core.progress import Progress
@@ -47,6 +48,7 @@ from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.project_events import ProjectEvents, StaleWhileHidden
 from bertdesk.gui.widgets.label_check import LabelCheckNotice
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
+from bertdesk.gui.widgets.train_estimate import EstimateLabel, comparison_text, took_text
 from bertdesk.gui.widgets.train_history import RunHistoryWidget, has_model, scores_text, status_text, verdict_text
 from bertdesk.gui.widgets.train_plots import TrainPlots
 from bertdesk.gui.widgets.train_progress import progress_text
@@ -56,6 +58,7 @@ from bertdesk.gui.widgets.train_truncation import TruncationLabel
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
+    from bertdesk.core.ml.time_estimate import TimeEstimate
     from bertdesk.core.ml.training import TrainResult
     from bertdesk.core.ml.training_data import TrainingData
     from bertdesk.core.project import Project
@@ -66,12 +69,22 @@ OOM_HINT = "train on the cpu"
 
 
 def _train_run(
-    project: Project, config: TrainConfig, run: tuple[int, Path], *, processes: int = 1, on_progress: Any, cancel: Any
+    project: Project,
+    config: TrainConfig,
+    run: tuple[int, Path],
+    *,
+    processes: int = 1,
+    estimate: TimeEstimate | None = None,
+    on_progress: Any,
+    cancel: Any,
 ) -> TrainOutcome:
     """The job, on the worker thread: read the labelled rows, train (torch loads here, or in
-    ``processes`` torchrun processes), record how the run ended."""
+    ``processes`` torchrun processes), record how the run ended (with the time ``estimate``
+    shown before Start beside the time it took)."""
     train = _train if processes <= 1 else functools.partial(_train_in_processes, processes=processes)
-    return usecases.train_in_project(project, config, on_progress=on_progress, cancel=cancel, run=run, train=train)
+    return usecases.train_in_project(
+        project, config, on_progress=on_progress, cancel=cancel, run=run, train=train, estimate=lambda _data: estimate
+    )
 
 
 def _train(data: TrainingData, config: TrainConfig, out_dir: Path, *, on_progress: Any, cancel: Any) -> TrainResult:
@@ -155,11 +168,14 @@ class TrainPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button, 1)
         buttons.addWidget(self.cancel_button)
+        # How long Start will take here: found in the background as settings and labels change.
+        self.estimate_label = EstimateLabel()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(settings_box)
         left_layout.addWidget(data_box)
         left_layout.addLayout(buttons)
+        left_layout.addWidget(self.estimate_label)
         left_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(left)
@@ -182,6 +198,11 @@ class TrainPanel(QWidget):
         self.verdict_label.setWordWrap(True)
         self.verdict_label.setStyleSheet(STRONG_WARNING_STYLE)
         self.verdict_label.hide()
+        # After a run: how it compares with the earlier ones, and its time against the estimate.
+        self.comparison_label = QLabel()
+        self.comparison_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.comparison_label.setWordWrap(True)
+        self.comparison_label.hide()
         self.plots_title = QLabel("")
         self.plots_title.setTextFormat(Qt.TextFormat.PlainText)
         self.plots_title.setStyleSheet("font-weight: bold;")
@@ -198,6 +219,7 @@ class TrainPanel(QWidget):
         top_layout.addWidget(self.progress_bar)
         top_layout.addWidget(self.progress_label)
         top_layout.addWidget(self.verdict_label)
+        top_layout.addWidget(self.comparison_label)
         top_layout.addWidget(self.plots_title)
         top_layout.addWidget(self.plots, 1)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -237,6 +259,8 @@ class TrainPanel(QWidget):
                 if note:
                     self.status_message.emit(note)
         self._stale.forget()
+        if project is not self.project:
+            self.comparison_label.hide()
         self.events.set_project(project)
         self.project = project
         self.refresh()
@@ -289,8 +313,25 @@ class TrainPanel(QWidget):
             project = None
         if project is None or self.summary.reason:  # or no usable labels yet: the summary says so
             self.truncation.check("", None, 0)
+            self.estimate_label.check(None, None)
             return
         self.truncation.check(config.model, project, config.max_length)
+        self._check_estimate()
+
+    def _check_estimate(self) -> None:
+        """Estimate how long Start would take (in the background, after a pause for more edits)."""
+        project = self.project if self.project is not None and not self.project.closed else None
+        try:
+            config = self.settings.config().validate()
+        except BertdeskError:  # an unreadable field: no estimate
+            project = None
+        if self.job is not None:  # the line keeps the estimate of the run under way
+            self.estimate_label.stop()
+            return
+        if project is None or self.summary.reason:
+            self.estimate_label.check(None, None)
+            return
+        self.estimate_label.check(config, project, self.settings.processes())
 
     def is_training(self) -> bool:
         return self.job is not None
@@ -315,9 +356,12 @@ class TrainPanel(QWidget):
         self.progress_bar.setTextVisible(True)
         self.progress_label.setText(self.tr("Starting…"))
         self.verdict_label.hide()
+        self.comparison_label.hide()
+        estimate = self.estimate_label.estimate  # None while it is still being found
+        self.estimate_label.stop()  # a calibration would slow the training down
         self.job = self.jobs.start(
             "train",
-            functools.partial(_train_run, project, config, (run_id, out_dir), processes=self.settings.processes()),
+            functools.partial(_train_run, project, config, (run_id, out_dir), processes=self.settings.processes(), estimate=estimate),
             title=self.tr("Training"),
             on_progress=self._on_job_progressed,
             on_done=self._on_job_succeeded,
@@ -423,8 +467,16 @@ class TrainPanel(QWidget):
             message = self.tr("Training run {run} finished: {scores}.").format(run=run_id, scores=score_text)
         self.progress_label.setText(message)
         self.status_message.emit(message)
+        self._show_comparison(project, run_id, outcome.result.metrics)
         if project is self.project and outcome.activated:
             self.active_run_changed.emit(project.active_run())
+
+    def _show_comparison(self, project: Project, run_id: int, metrics: dict[str, Any]) -> None:
+        """How run ``run_id`` compares with the project's earlier runs, and its time against the estimate."""
+        comparison = compare_run(project.runs(), run_id)
+        lines = [line for line in (comparison_text(comparison) if comparison else None, took_text(metrics)) if line]
+        self.comparison_label.setText("\n".join(lines))
+        self.comparison_label.setVisible(bool(lines))
 
     def _on_job_failed(self, err: BaseException) -> None:
         # The job has recorded the run as failed, with the message.
@@ -452,6 +504,8 @@ class TrainPanel(QWidget):
             self.history.select_run(ended)  # the run just watched, not an older one
         self._update_buttons()
         self.training_changed.emit(False)
+        if self.isVisible():  # the run just measured this machine's speed: a better estimate
+            self._check_estimate()
 
     # -- run history ------------------------------------------------------------------------------
     def _show_runs(self) -> None:
