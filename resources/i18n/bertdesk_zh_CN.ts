@@ -440,6 +440,81 @@
     </message>
 </context>
 <context>
+    <name>EstimateLabel</name>
+    <message>
+        <source>measured speed: {speed:,.0f} tokens/s in run {run}</source>
+        <translation>实测速度：{speed:,.0f} token/秒，来自第 {run} 次训练</translation>
+    </message>
+    <message>
+        <source>measured speed: {speed:,.0f} tokens/s in a short calibration</source>
+        <translation>实测速度：{speed:,.0f} token/秒，来自一次简短的测速</translation>
+    </message>
+    <message>
+        <source>Estimated time: at most about {duration} on this GPU, less if early stopping ends it sooner ({measured})</source>
+        <translation>预计用时：在这台电脑的 GPU 上最多约 {duration}，提前停止时会更短（{measured}）</translation>
+    </message>
+    <message>
+        <source>Estimated time: at most about {duration} on this CPU, less if early stopping ends it sooner ({measured})</source>
+        <translation>预计用时：在这台电脑的 CPU 上最多约 {duration}，提前停止时会更短（{measured}）</translation>
+    </message>
+    <message>
+        <source>Estimated time: about {duration} on this GPU ({measured})</source>
+        <translation>预计用时：在这台电脑的 GPU 上约 {duration}（{measured}）</translation>
+    </message>
+    <message>
+        <source>Estimated time: about {duration} on this CPU ({measured})</source>
+        <translation>预计用时：在这台电脑的 CPU 上约 {duration}（{measured}）</translation>
+    </message>
+    <message>
+        <source>first finished run</source>
+        <translation>首次完成的训练</translation>
+    </message>
+    <message>
+        <source>{change:+.2f} vs run {previous}, best so far</source>
+        <translation>比第 {previous} 次训练 {change:+.2f}，目前最好</translation>
+    </message>
+    <message>
+        <source>{change:+.2f} vs run {previous}; best: {best:.2f} in run {best_run}</source>
+        <translation>比第 {previous} 次训练 {change:+.2f}；最好成绩：第 {best_run} 次训练的 {best:.2f}</translation>
+    </message>
+    <message>
+        <source>Run {run}: macro-F1 {f1:.2f} ({against})</source>
+        <translation>第 {run} 次训练：宏平均 F1 {f1:.2f}（{against}）</translation>
+    </message>
+    <message>
+        <source>weakest label: {label} {f1:.2f}</source>
+        <translation>最弱的标签：{label} {f1:.2f}</translation>
+    </message>
+    <message>
+        <source>weakest label: {label} {f1:.2f} ({change:+.2f})</source>
+        <translation>最弱的标签：{label} {f1:.2f}（{change:+.2f}）</translation>
+    </message>
+    <message>
+        <source>Took {actual}.</source>
+        <translation>实际用时 {actual}。</translation>
+    </message>
+    <message>
+        <source>Took {actual} (estimated: at most about {estimated}).</source>
+        <translation>实际用时 {actual}（预计最多约 {estimated}）。</translation>
+    </message>
+    <message>
+        <source>Took {actual} (estimated: about {estimated}).</source>
+        <translation>实际用时 {actual}（预计约 {estimated}）。</translation>
+    </message>
+    <message>
+        <source>From the speed measured on this computer: an earlier run of this model, or a few training steps measured once. Early stopping can end training sooner.</source>
+        <translation>根据在这台电脑上实测的速度估算：来自此模型之前的训练记录，或一次性测量的几个训练步。提前停止可能让训练更早结束。</translation>
+    </message>
+    <message>
+        <source>Estimating the training time…</source>
+        <translation>正在估算训练用时…</translation>
+    </message>
+    <message>
+        <source>Estimated time: measuring speed…</source>
+        <translation>预计用时：正在测量速度…</translation>
+    </message>
+</context>
+<context>
     <name>GuideDialog</name>
     <message>
         <source>bertdesk user guide</source>
