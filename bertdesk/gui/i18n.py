@@ -67,6 +67,15 @@ def chosen_language(setting: str | None, locale: QLocale | None = None) -> str:
     return system_language(locale)
 
 
+def _qt_translation(name: str) -> Path:
+    """Qt's own translation file ``name``: where QLibraryInfo says, else in PySide6's package
+    (where the desktop bundle puts it, whatever qt.conf the freezer wrote)."""
+    import PySide6
+
+    folders = (Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)), Path(PySide6.__file__).parent / "Qt" / "translations")
+    return next((folder / name for folder in folders if (folder / name).is_file()), folders[0] / name)
+
+
 def install_translators(app: QCoreApplication, language: str) -> list[str]:
     """Install bertdesk's and Qt's translations for ``language`` on ``app`` (replacing earlier
     ones); return the files loaded. A missing or broken file leaves that part in English."""
@@ -76,9 +85,8 @@ def install_translators(app: QCoreApplication, language: str) -> list[str]:
     _current[0] = ENGLISH
     if language == ENGLISH:
         return []
-    qt_folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
     loaded: list[str] = []
-    for path in (translation_file(language), qt_folder / f"qtbase_{language}.qm"):
+    for path in (translation_file(language), _qt_translation(f"qtbase_{language}.qm")):
         translator = QTranslator(app)
         if path.is_file() and translator.load(str(path)):
             app.installTranslator(translator)

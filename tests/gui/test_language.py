@@ -65,3 +65,10 @@ def test_restart_reopens_the_same_project() -> None:
     program, args = restart_command("/data/p.bertdesk")
     assert program == sys.executable and args == ["-m", "bertdesk", "/data/p.bertdesk"]
     assert restart_command(None)[1] == ["-m", "bertdesk"]
+
+
+def test_qts_own_translation_is_found_in_pyside6_when_qlibraryinfo_points_elsewhere(monkeypatch, tmp_path) -> None:
+    # A frozen bundle's qt.conf may point Qt's translations path at a folder without them.
+    monkeypatch.setattr(i18n.QLibraryInfo, "path", lambda _which: str(tmp_path / "nowhere"))
+    found = i18n._qt_translation("qtbase_zh_CN.qm")
+    assert found.is_file() and found.parent.parent.parent.name == "PySide6"
