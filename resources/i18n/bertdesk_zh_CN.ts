@@ -274,30 +274,6 @@
 <context>
     <name>DataPanel</name>
     <message>
-        <source>{share:.0f}% of tokens unreadable by the model (sample of {count:,} texts)</source>
-        <translation>{share:.0f}% 的 token 模型无法读取（抽样 {count:,} 条文本）</translation>
-    </message>
-    <message>
-        <source>{share:.0f}% of tokens unreadable by the model</source>
-        <translation>{share:.0f}% 的 token 模型无法读取</translation>
-    </message>
-    <message>
-        <source>measured on {measured:,} of {total:,} texts; </source>
-        <translation>基于 {total:,} 条文本中的 {measured:,} 条测得；</translation>
-    </message>
-    <message>
-        <source>; {share:.0f}% of the texts are mostly unreadable</source>
-        <translation>；{share:.0f}% 的文本大部分无法读取</translation>
-    </message>
-    <message>
-        <source>Use a model folder for that language (Train panel: Model &gt; Model folder…, or --model DIR).</source>
-        <translation>请改用适合该语言的模型文件夹（训练面板：模型 &gt; 模型文件夹…，或 --model DIR）。</translation>
-    </message>
-    <message>
-        <source>The model cannot read {share:.0f}% of the words in this column ({column}){texts} ({where}they become [UNK] tokens); it is probably in a language its vocabulary does not cover. {fix}</source>
-        <translation>模型无法读取此列（{column}）中 {share:.0f}% 的词{texts}（{where}这些词会变成 [UNK] token）；该列的语言可能不在模型词表的覆盖范围内。{fix}</translation>
-    </message>
-    <message>
         <source>All rows</source>
         <translation>全部行</translation>
     </message>
@@ -1812,26 +1788,6 @@ Classify the text in your spreadsheets with BERT, without writing code.</source>
         <source>Row {row}: {text}</source>
         <translation>第 {row} 行：{text}</translation>
     </message>
-    <message>
-        <source> ({column})</source>
-        <translation>（{column}）</translation>
-    </message>
-    <message>
-        <source>measured on {measured:,} of {total:,} texts; </source>
-        <translation>基于 {total:,} 条文本中的 {measured:,} 条测得；</translation>
-    </message>
-    <message>
-        <source>; {share:.0f}% of the texts are mostly unreadable</source>
-        <translation>；{share:.0f}% 的文本大部分无法识别</translation>
-    </message>
-    <message>
-        <source>Use a model trained from a model folder for that language (Train panel: Model &gt; Model folder…, or --model DIR).</source>
-        <translation>请改用基于该语言模型文件夹训练的模型（训练面板：模型 &gt; 模型文件夹…，或 --model DIR）。</translation>
-    </message>
-    <message>
-        <source>The model cannot read {share:.0f}% of the words in this column{column}{texts} ({where}they become [UNK] tokens); it is probably in a language its vocabulary does not cover. {fix}</source>
-        <translation>模型无法识别此列{column}中 {share:.0f}% 的词{texts}（{where}这些词会变成 [UNK] token）；该列的语言可能不在模型词表的覆盖范围内。{fix}</translation>
-    </message>
 </context>
 <context>
     <name>PredictViews</name>
@@ -2976,22 +2932,6 @@ Classify the text in your spreadsheets with BERT, without writing code.</source>
         <translation>{total} 条文本中有 {cut} 条（{share:.0f}%）超过 {n} 个 token，将被截断；{fix}。</translation>
     </message>
     <message>
-        <source> ({column})</source>
-        <translation>（{column}）</translation>
-    </message>
-    <message>
-        <source>measured on {measured:,} of {total:,} texts; </source>
-        <translation>基于 {total:,} 条文本中的 {measured:,} 条测得；</translation>
-    </message>
-    <message>
-        <source>; {share:.0f}% of the texts are mostly unreadable</source>
-        <translation>；{share:.0f}% 的文本大部分无法读取</translation>
-    </message>
-    <message>
-        <source>The model cannot read {share:.0f}% of the words in this column{named}{texts} ({where}they become [UNK] tokens); it is probably in a language its vocabulary does not cover. Use a model folder for that language (Train panel: Model &gt; Model folder…, or --model DIR).</source>
-        <translation>模型无法读取此列{named}中 {share:.0f}% 的词{texts}（{where}这些词会变成 [UNK] token）；文本很可能使用了模型词表未覆盖的语言。请使用适合该语言的模型文件夹（训练面板：模型 &gt; 模型文件夹…，或 --model DIR）。</translation>
-    </message>
-    <message>
         <source>Set Max length to keep most texts whole (training takes longer per row)</source>
         <translation>设置最大长度，使大多数文本保持完整（每行训练耗时更长）</translation>
     </message>
@@ -3006,6 +2946,41 @@ Classify the text in your spreadsheets with BERT, without writing code.</source>
     <message>
         <source>All {total} labelled texts fit in {n} tokens.</source>
         <translation>全部 {total} 条已标注文本都在 {n} 个 token 以内。</translation>
+    </message>
+</context>
+<context>
+    <name>UnreadableText</name>
+    <message>
+        <source>Use a model folder for that language (Train panel: Model &gt; Model folder…, or --model DIR).</source>
+        <translation>请改用适合该语言的模型文件夹（训练面板：模型 &gt; 模型文件夹…，或 --model DIR）。</translation>
+    </message>
+    <message>
+        <source>Use a model trained from a model folder for that language (Train panel: Model &gt; Model folder…, or --model DIR).</source>
+        <translation>请改用基于该语言模型文件夹训练的模型（训练面板：模型 &gt; 模型文件夹…，或 --model DIR）。</translation>
+    </message>
+    <message>
+        <source>{share:.0f}% of tokens unreadable by the model (sample of {count:,} texts)</source>
+        <translation>{share:.0f}% 的 token 模型无法读取（抽样 {count:,} 条文本）</translation>
+    </message>
+    <message>
+        <source>{share:.0f}% of tokens unreadable by the model</source>
+        <translation>{share:.0f}% 的 token 模型无法读取</translation>
+    </message>
+    <message>
+        <source> ({column})</source>
+        <translation>（{column}）</translation>
+    </message>
+    <message>
+        <source>measured on {measured:,} of {total:,} texts; </source>
+        <translation>基于 {total:,} 条文本中的 {measured:,} 条测得；</translation>
+    </message>
+    <message>
+        <source>; {share:.0f}% of the texts are mostly unreadable</source>
+        <translation>；{share:.0f}% 的文本大部分无法读取</translation>
+    </message>
+    <message>
+        <source>The model cannot read {share:.0f}% of the words in this column{column}{texts} ({where}they become [UNK] tokens); it is probably in a language its vocabulary does not cover. {fix}</source>
+        <translation>模型无法识别此列{column}中 {share:.0f}% 的词{texts}（{where}这些词会变成 [UNK] token）；该列的语言可能不在模型词表的覆盖范围内。{fix}</translation>
     </message>
 </context>
 <context>

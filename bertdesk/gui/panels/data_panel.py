@@ -32,6 +32,7 @@ from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.models.dataset_model import DatasetTableModel
 from bertdesk.gui.project_events import ProjectEvents
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
+from bertdesk.gui.widgets.unreadable_text import coverage_summary, train_fix, unreadable_message
 
 if TYPE_CHECKING:
     from bertdesk.core.ml.vocabulary_coverage import Coverage
@@ -47,41 +48,9 @@ def _measure_coverage(project: Project, *, on_progress: object, cancel: object) 
     return project_coverage(project, str(chosen_model(project))), project.text_column
 
 
-def coverage_summary(coverage: Coverage) -> str:
-    """Coverage.summary() in the interface language: '12% of tokens unreadable by the model (sample of 2,000 texts)'."""
-    share = 100 * coverage.share
-    if coverage.sampled:
-        return QCoreApplication.translate("DataPanel", "{share:.0f}% of tokens unreadable by the model (sample of {count:,} texts)").format(
-            share=share, count=coverage.measured
-        )
-    return QCoreApplication.translate("DataPanel", "{share:.0f}% of tokens unreadable by the model").format(share=share)
-
-
 def coverage_message(coverage: Coverage, column: str) -> str | None:
-    """Coverage.message(column) in the interface language: the warning when the model cannot
-    read enough of the column, else None (the same English, word for word)."""
-    from bertdesk.core.ml.vocabulary_coverage import TEXTS_LIMIT
-
-    if not coverage.warns:
-        return None
-    where = ""
-    if coverage.sampled:
-        where = QCoreApplication.translate("DataPanel", "measured on {measured:,} of {total:,} texts; ").format(
-            measured=coverage.measured, total=coverage.total
-        )
-    texts = ""
-    if coverage.text_share >= TEXTS_LIMIT:
-        texts = QCoreApplication.translate("DataPanel", "; {share:.0f}% of the texts are mostly unreadable").format(
-            share=100 * coverage.text_share
-        )
-    fix = QCoreApplication.translate(
-        "DataPanel", "Use a model folder for that language (Train panel: Model > Model folder…, or --model DIR)."
-    )
-    return QCoreApplication.translate(
-        "DataPanel",
-        "The model cannot read {share:.0f}% of the words in this column ({column}){texts} ({where}they become [UNK] tokens); "
-        "it is probably in a language its vocabulary does not cover. {fix}",
-    ).format(share=100 * coverage.share, column=column, texts=texts, where=where, fix=fix)
+    """Coverage.message(column) in the interface language (the Train panel's fix)."""
+    return unreadable_message(coverage, column, train_fix())
 
 
 def _icon(name: str) -> QIcon:

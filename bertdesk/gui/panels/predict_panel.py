@@ -59,6 +59,7 @@ from bertdesk.gui.widgets.predict_charts import class_colors
 from bertdesk.gui.widgets.predict_filters import PredictFilterBar
 from bertdesk.gui.widgets.predict_views import MAP_HINT, PredictViews
 from bertdesk.gui.widgets.predict_words_finder import LabelWordsFinder
+from bertdesk.gui.widgets.unreadable_text import predict_fix, unreadable_message
 from bertdesk.gui.workers import Job
 
 if TYPE_CHECKING:
@@ -806,37 +807,8 @@ def _unreadable_message(project: Project, model_dir: str) -> str:
 
 
 def unreadable_warning(coverage: Coverage, column: str | None) -> str:
-    """``coverage.message(column, fix=PREDICT_FIX)`` in the interface's language ("" when it does not warn).
-
-    Built here from the numbers because core's sentence is shared with the CLI and stays English;
-    in English the two are the same, word for word (tests/gui/test_predict_unreadable.py compares).
-    Called on the prediction job's thread: QCoreApplication.translate is thread-safe.
-    """
-    from bertdesk.core.ml.vocabulary_coverage import TEXTS_LIMIT
-
-    if not coverage.warns:
-        return ""
-    named = QCoreApplication.translate("PredictPanel", " ({column})").format(column=column) if column else ""
-    where = QCoreApplication.translate("PredictPanel", "measured on {measured:,} of {total:,} texts; ").format(
-        measured=coverage.measured, total=coverage.total
-    )
-    texts = QCoreApplication.translate("PredictPanel", "; {share:.0f}% of the texts are mostly unreadable").format(
-        share=100 * coverage.text_share
-    )
-    fix = QCoreApplication.translate(
-        "PredictPanel", "Use a model trained from a model folder for that language (Train panel: Model > Model folder…, or --model DIR)."
-    )
-    return QCoreApplication.translate(
-        "PredictPanel",
-        "The model cannot read {share:.0f}% of the words in this column{column}{texts} ({where}they become [UNK] tokens);"
-        " it is probably in a language its vocabulary does not cover. {fix}",
-    ).format(
-        share=100 * coverage.share,
-        column=named,
-        texts=texts if coverage.text_share >= TEXTS_LIMIT else "",
-        where=where if coverage.sampled else "",
-        fix=fix,
-    )
+    """``coverage.message(column, fix=PREDICT_FIX)`` in the interface's language ("" when it does not warn)."""
+    return unreadable_message(coverage, column, predict_fix()) or ""
 
 
 def read_map(project: Project, run_id: int) -> tuple[StoredMap, str]:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
+from bertdesk.gui.widgets.unreadable_text import train_fix, unreadable_message
 
 if TYPE_CHECKING:
     from bertdesk.core.ml.truncation import Truncation
@@ -64,33 +65,8 @@ def truncation_text(result: Truncation) -> str | None:
 
 
 def coverage_text(coverage: Coverage, column: str | None = None) -> str | None:
-    """:meth:`Coverage.message` (with the Train panel's fix) as the GUI shows it: the same words in
-    English, translatable (core's line is shared with the CLI and stays English)."""
-    from bertdesk.core.ml.vocabulary_coverage import TEXTS_LIMIT
-
-    if not coverage.warns:
-        return None
-    named = QCoreApplication.translate("TruncationLabel", " ({column})").format(column=column) if column else ""
-    where = (
-        QCoreApplication.translate("TruncationLabel", "measured on {measured:,} of {total:,} texts; ").format(
-            measured=coverage.measured, total=coverage.total
-        )
-        if coverage.sampled
-        else ""
-    )
-    texts = (
-        QCoreApplication.translate("TruncationLabel", "; {share:.0f}% of the texts are mostly unreadable").format(
-            share=100 * coverage.text_share
-        )
-        if coverage.text_share >= TEXTS_LIMIT
-        else ""
-    )
-    return QCoreApplication.translate(
-        "TruncationLabel",
-        "The model cannot read {share:.0f}% of the words in this column{named}{texts} ({where}they become [UNK] tokens); "
-        "it is probably in a language its vocabulary does not cover. "
-        "Use a model folder for that language (Train panel: Model > Model folder…, or --model DIR).",
-    ).format(share=100 * coverage.share, named=named, texts=texts, where=where)
+    """:meth:`Coverage.message` (with the Train panel's fix) in the interface's language."""
+    return unreadable_message(coverage, column, train_fix())
 
 
 class TruncationLabel(QWidget):
