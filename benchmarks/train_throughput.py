@@ -202,6 +202,8 @@ def main() -> None:
     print()
     print(f"{'run':<48} {'samples/s':>10} {'ratio':>7} {'val macro-F1':>13}")
     for name, sps, f1 in rows:
+        if sps != sps:  # NaN: that run was skipped
+            continue
         print(f"{name:<48} {sps:10.1f} {sps / peer_sps:6.2f}x {f1:13.3f}")
     our_sps, our_f1 = rows[0][1], rows[0][2]
     print(
