@@ -8,7 +8,9 @@
    implementation, ``bertdesk_sdpa``, that builds that compact mask and otherwise is SDPA.
 2. **First-token last layer.** A sequence classifier reads only the first ([CLS]) position of
    the last layer, so :func:`first_token_last_layer` makes that layer compute one position
-   (keys and values still come from every token).
+   (keys and values still come from every token). Training uses it too: the other positions'
+   last-layer states never reach the loss, so their gradients are zero anyway (with attention
+   dropout kept while training).
 
 Both fall back to the unchanged model when it is not a recognised BERT-style encoder.
 """
@@ -76,6 +78,8 @@ def first_token_last_layer(model: Any) -> contextlib.AbstractContextManager[Any]
 
     Only for BERT-style layers (BERT, RoBERTa, ELECTRA...) whose submodules we recognise;
     anything else runs unchanged. Not thread-safe for one model used by two threads at once.
+    The layer's ``forward`` is replaced on the instance, not the module in the list, so the
+    model's parameter names (``state_dict``) stay as they are while it is active.
     """
     base = getattr(model, "base_model", None)
     layers = getattr(getattr(base, "encoder", None), "layer", None)
@@ -86,12 +90,15 @@ def first_token_last_layer(model: Any) -> contextlib.AbstractContextManager[Any]
 
 @contextlib.contextmanager
 def _swap_last_layer(layers: Any) -> Iterator[None]:
-    original = layers[-1]
-    layers[-1] = _FirstTokenLayer.wrap(original)
+    last = layers[-1]
+    if "forward" in vars(last):  # already active (nested use): leave it to the outer one
+        yield
+        return
+    last.forward = _FirstTokenLayer.forward_of(last)
     try:
         yield
     finally:
-        layers[-1] = original
+        del last.forward
 
 
 class _FirstTokenLayer:
@@ -116,37 +123,33 @@ class _FirstTokenLayer:
         )
 
     @staticmethod
-    def wrap(layer: Any) -> Any:
+    def forward_of(layer: Any) -> Any:
+        """A ``forward`` for ``layer`` that computes its first position only."""
         import torch
         import torch.nn.functional as F
 
-        class FirstTokenLayer(torch.nn.Module):
-            def __init__(self, inner: Any) -> None:
-                super().__init__()
-                self.inner = inner
+        def forward(hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *args: Any, **kwargs: Any) -> torch.Tensor:
+            attention = layer.attention
+            sa = attention.self
+            batch, length, _ = hidden_states.shape
+            heads, size = sa.num_attention_heads, sa.attention_head_size
+            first = hidden_states[:, :1]
+            query = sa.query(first).view(batch, 1, heads, size).transpose(1, 2)
+            key = sa.key(hidden_states).view(batch, length, heads, size).transpose(1, 2)
+            value = sa.value(hidden_states).view(batch, length, heads, size).transpose(1, 2)
+            mask = attention_mask
+            if mask is not None:
+                if mask.dim() == 4 and mask.shape[2] > 1:
+                    mask = mask[:, :, :1, :]
+                if mask.dtype != torch.bool and mask.dtype != query.dtype:
+                    mask = mask.to(query.dtype)
+            if key.dtype != query.dtype:  # autocast may leave them apart
+                key, value = key.to(query.dtype), value.to(query.dtype)
+            dropout = getattr(sa, "dropout", None)
+            dropout_p = float(dropout.p) if layer.training and dropout is not None else 0.0
+            context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, dropout_p=dropout_p, scale=sa.scaling)
+            context = context.transpose(1, 2).reshape(batch, 1, heads * size)
+            out: torch.Tensor = layer.feed_forward_chunk(attention.output(context, first))
+            return out
 
-            def forward(
-                self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *args: Any, **kwargs: Any
-            ) -> torch.Tensor:
-                attention = self.inner.attention
-                sa = attention.self
-                batch, length, _ = hidden_states.shape
-                heads, size = sa.num_attention_heads, sa.attention_head_size
-                first = hidden_states[:, :1]
-                query = sa.query(first).view(batch, 1, heads, size).transpose(1, 2)
-                key = sa.key(hidden_states).view(batch, length, heads, size).transpose(1, 2)
-                value = sa.value(hidden_states).view(batch, length, heads, size).transpose(1, 2)
-                mask = attention_mask
-                if mask is not None:
-                    if mask.dim() == 4 and mask.shape[2] > 1:
-                        mask = mask[:, :, :1, :]
-                    if mask.dtype != torch.bool and mask.dtype != query.dtype:
-                        mask = mask.to(query.dtype)
-                if key.dtype != query.dtype:  # autocast may leave them apart
-                    key, value = key.to(query.dtype), value.to(query.dtype)
-                context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=sa.scaling)
-                context = context.transpose(1, 2).reshape(batch, 1, heads * size)
-                out: torch.Tensor = self.inner.feed_forward_chunk(attention.output(context, first))
-                return out
-
-        return FirstTokenLayer(layer)
+        return forward

@@ -35,6 +35,7 @@ from bertdesk.core.leftovers import PARTIAL_MARK as PARTIAL_MARK  # re-exported:
 from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders
 from bertdesk.core.ml import ddp
 from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
+from bertdesk.core.ml.inference_shortcuts import first_token_last_layer
 from bertdesk.core.ml.model_folder import save_model
 from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, read_model_info, readable_tokens, resolve_model_source
 from bertdesk.core.ml.time_estimate import measured_speeds
@@ -640,7 +641,11 @@ def _train_once(
         # training) skip them; they were alive anyway. Unfrozen once training ends.
         gc.freeze()
         try:
-            output = trainer.train()
+            # The classifier reads only the first ([CLS]) position of the last layer: that layer
+            # computes just it (same loss and gradients; 1.4 -> 2.2x the plain Trainer's
+            # samples/s in a step benchmark on real SMS texts, fp32, AVX2 CPU).
+            with first_token_last_layer(model):
+                output = trainer.train()
         finally:
             gc.unfreeze()
         seconds = time.monotonic() - started
