@@ -40,6 +40,11 @@ class TrainConfig:
         weight_decay: AdamW weight decay.
         group_by_length: batch texts of similar length together (less padding, faster).
         evals_per_epoch: validation passes per epoch (more: finer early stopping, slower).
+        decision_offsets: after training, tune one offset per class on the validation rows
+            (added to the log-probabilities before the argmax) for the best validation
+            macro-F1, and build them into the classifier's output bias, so every reader of the
+            model (predict, evaluate, attention, ``transformers.pipeline``) applies them
+            (:mod:`~bertdesk.core.ml.decision_offsets`).
         preset: the preset this config came from, for display.
     """
 
@@ -58,6 +63,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     group_by_length: bool = True
     evals_per_epoch: int = 1
+    decision_offsets: bool = False
     preset: str = "Balanced"
 
     def replace(self, **changes: Any) -> TrainConfig:
