@@ -72,12 +72,7 @@ from bertdesk.core.ml.training_metrics import score_sheet  # noqa: E402
 
 # The class cut to the minority share in the training rows (None: natural proportions, with
 # the smallest class reported as the minority).
-DATASETS: dict[str, str | None] = {
-    "trec_questions": "ABBR",
-    "sms_spam": "spam",
-    "rotten_tomatoes": "rotten",
-    "reuters_r8": None,
-}
+DATASETS: dict[str, str | None] = {"trec_questions": "ABBR", "sms_spam": "spam", "rotten_tomatoes": "rotten", "reuters_r8": None}
 MIN_CLASS_ROWS = 10
 ALL_METHODS = ("bertdesk", "bertdesk+offsets", "bertdesk+refit", "seed", "autotrain", "setfit")
 PEERS = ("seed", "autotrain", "setfit")
@@ -189,8 +184,15 @@ def bertdesk_methods(split: Split, config: TrainConfig, wanted: set[str]) -> lis
 
 
 def trainer_peer(split: Split, seed: int, *, warmup_ratio: float, epochs: int = 3, lr: float = 5e-5, batch: int = 8) -> list[str]:
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, PrinterCallback, Trainer
-    from transformers import TrainingArguments, set_seed
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        PrinterCallback,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
     from transformers.utils import logging as hf_logging
 
     from bertdesk.core.ml.models import bundled_model_path
@@ -383,7 +385,10 @@ def main() -> None:
 
     def emit(run: Run) -> None:
         runs.append(run)
-        print(f"  {run.method:<18} seed {run.seed}: macro-F1 {run.macro_f1:.3f}, minority F1 {run.minority_f1:.3f}, {run.seconds:.1f} s", flush=True)
+        print(
+            f"  {run.method:<18} seed {run.seed}: macro-F1 {run.macro_f1:.3f}, minority F1 {run.minority_f1:.3f}, {run.seconds:.1f} s",
+            flush=True,
+        )
         if args.out:
             payload = {"config": config.to_dict(), "args": {k: v for k, v in vars(args).items()}, "runs": [r.__dict__ for r in runs]}
             Path(args.out).write_text(json.dumps(payload, indent=1))

@@ -62,7 +62,14 @@ def test_a_run_with_offsets_records_them_and_every_reader_predicts_with_them(tin
     from bertdesk.core.ml.inference import predict
 
     config = TrainConfig(
-        model=str(tiny_encoder_dir), epochs=2, batch_size=8, max_length=32, learning_rate=1e-3, patience=0, precision="fp32", decision_offsets=True
+        model=str(tiny_encoder_dir),
+        epochs=2,
+        batch_size=8,
+        max_length=32,
+        learning_rate=1e-3,
+        patience=0,
+        precision="fp32",
+        decision_offsets=True,
     )
     data = _imbalanced()
     result = fine_tune(data, config, tmp_path / "model")
@@ -77,7 +84,14 @@ def test_a_run_with_offsets_records_them_and_every_reader_predicts_with_them(tin
 
 def test_a_run_without_offsets_says_so(tiny_encoder_dir: Path, tmp_path: Path) -> None:
     config = TrainConfig(
-        model=str(tiny_encoder_dir), epochs=1, batch_size=8, max_length=32, learning_rate=1e-3, patience=0, precision="fp32", decision_offsets=False
+        model=str(tiny_encoder_dir),
+        epochs=1,
+        batch_size=8,
+        max_length=32,
+        learning_rate=1e-3,
+        patience=0,
+        precision="fp32",
+        decision_offsets=False,
     )
     metrics = fine_tune(_imbalanced(), config, tmp_path / "model").metrics
     assert metrics["decision_offsets"] is None

@@ -40,7 +40,7 @@ from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
 from bertdesk.core.ml.training_metrics import ValidationPoint, score_sheet
-from bertdesk.core.ml.truncation import check_truncation
+from bertdesk.core.ml.truncation import check_truncation, encode_cut
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
 
 if TYPE_CHECKING:
@@ -149,8 +149,8 @@ class _Rows:
         )
 
 
-def _encode(tokenizer: Any, data: TrainingData, max_length: int) -> _Rows:
-    encoded = tokenizer(data.texts, truncation=True, max_length=max_length, return_attention_mask=True)
+def _encode(tokenizer: Any, data: TrainingData, max_length: int, truncation: str = "head") -> _Rows:
+    encoded = encode_cut(tokenizer, data.texts, max_length, truncation, return_attention_mask=True)
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in encoded]
     index = {label: i for i, label in enumerate(data.label_order)}
     return _Rows({n: encoded[n] for n in names}, [index[label] for label in data.labels])
@@ -452,8 +452,8 @@ def fine_tune(
 
     train_data, val_data = stratified_split(data, config.val_split, config.seed)
     on_progress(Progress(0, 0, f"Tokenising {len(data)} rows..."))
-    train_rows = _encode(tokenizer, train_data, config.max_length)
-    val_rows = _encode(tokenizer, val_data, config.max_length) if len(val_data) else None
+    train_rows = _encode(tokenizer, train_data, config.max_length, config.truncation)
+    val_rows = _encode(tokenizer, val_data, config.max_length, config.truncation) if len(val_data) else None
     weights = class_weights(train_data, config.class_weights)
     cancel.raise_if_cancelled()
 
