@@ -154,6 +154,7 @@ def bertdesk_methods(split: Split, config: TrainConfig, wanted: set[str]) -> lis
         labels = test.labels
         info = {"best_epoch": metrics["best_epoch"], "steps": metrics["steps"], "precision": metrics["precision"]}
         info["truncated_texts"] = metrics["truncated_texts"]
+        info["val_macro_f1_history"] = [round(p["macro_f1"], 3) for p in metrics["history"]["validation"]]
         out.append(("bertdesk", [labels[i] for i in test.predicted.tolist()], seconds, info))
         if "bertdesk+offsets" in wanted and not config.decision_offsets:  # on: the saved model has them already
             started = time.perf_counter()
@@ -346,6 +347,14 @@ def table(runs: list[Run], dataset: str, methods: list[str]) -> str:
     return "\n".join(lines)
 
 
+def summarize(files: list[Path]) -> None:
+    """The tables of earlier runs (several files: their runs together, e.g. one per process)."""
+    runs = [Run(**r) for f in files for r in json.loads(f.read_text())["runs"]]
+    for name in dict.fromkeys(r.dataset for r in runs):
+        seeds = sorted({r.seed for r in runs if r.dataset == name})
+        print(table(runs, name, list(ALL_METHODS)) + f"\n(seeds {seeds})")
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     key, _, value = text.partition("=")
     fields = TrainConfig.__dataclass_fields__
@@ -372,7 +381,11 @@ def main() -> None:
     parser.add_argument("--override", action="append", default=[], help="key=value: a TrainConfig field for every bertdesk method")
     parser.add_argument("--quick", action="store_true", help="80 training rows, 100 test rows, 1 seed, 1-2 epochs: a smoke run")
     parser.add_argument("--out", help="write every run as JSON to this file")
+    parser.add_argument("--summarize", nargs="+", metavar="JSON", help="print the tables of earlier --out files (no training)")
     args = parser.parse_args()
+    if args.summarize:
+        summarize([Path(p) for p in args.summarize])
+        return
 
     config = PRESETS[args.preset].replace(device="cpu", **dict(parse_override(o) for o in args.override))
     if args.quick:

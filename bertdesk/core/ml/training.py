@@ -314,7 +314,9 @@ class _Monitor:
         point = ValidationPoint(state.global_step, float(state.epoch or 0.0), sheet.accuracy, sheet.macro_f1)
         self.evals.append(point.to_dict())
         assert sheet.macro_f1 is not None  # validation rows were scored
-        improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + 1e-9
+        # A few dozen validation rows tie often; later_ties keeps the later (more trained) of equals.
+        margin = -1e-9 if self.config.later_ties else 1e-9
+        improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + margin
         if improved:
             self.best = {"scores": sheet.to_dict(), "predicted": predicted, "step": point.step, "epoch": point.epoch}
             # A CPU copy: the best weights survive later steps (and a cancel) without a checkpoint on

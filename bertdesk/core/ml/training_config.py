@@ -44,6 +44,8 @@ class TrainConfig:
         truncation: where a text longer than ``max_length`` is cut: ``head`` keeps its start,
             ``head_tail`` a quarter of the tokens from its start and the rest from its end (Sun et
             al. 2019); every reader of the model cuts texts the same way (metrics.json records it).
+        later_ties: an evaluation that ties the best validation macro-F1 so far replaces it (the
+            later, more trained weights are kept); off: the earliest of equals is kept.
         decision_offsets: after training, tune one offset per class on the validation rows
             (added to the log-probabilities before the argmax) for the best validation
             macro-F1, and build them into the classifier's output bias, so every reader of the
@@ -68,6 +70,7 @@ class TrainConfig:
     group_by_length: bool = True
     evals_per_epoch: int = 1
     truncation: str = "head"
+    later_ties: bool = False
     decision_offsets: bool = False
     preset: str = "Balanced"
 
