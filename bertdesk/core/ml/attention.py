@@ -32,6 +32,7 @@ import numpy as np
 from bertdesk.core.errors import BertdeskError
 from bertdesk.core.ml.attention_maps import attention_rollout, cls_attention, head_mean, merge_tokens, word_groups
 from bertdesk.core.ml.models import ModelSource, read_model_info, resolve_model_source
+from bertdesk.core.ml.truncation import kept_positions, special_ends
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 if TYPE_CHECKING:
@@ -56,12 +57,18 @@ class Truncation:
     max_tokens: int  # what the model reads
     cut_at: int  # character offset in the text where the cut part begins
     cut_text: str
+    resume_at: int | None = None  # head_tail: where the kept tail begins (None: cut to the end)
 
     @property
     def message(self) -> str:
         preview = " ".join(self.cut_text.split())
         if len(preview) > 80:  # its beginning and its end: both help to find it in the text
             preview = preview[:45].rstrip() + " … " + preview[-30:].lstrip()
+        if self.resume_at is not None:
+            return (
+                f"The text is {self.total_tokens} tokens long and this model reads at most {self.max_tokens}, "
+                f"its beginning and its end: characters {self.cut_at + 1} to {self.resume_at} were cut (“{preview}”)."
+            )
         return (
             f"The text is {self.total_tokens} tokens long and this model reads at most {self.max_tokens}: "
             f"everything from character {self.cut_at + 1} on was cut (“{preview}”)."
@@ -158,6 +165,7 @@ class _Loaded:
     labels: list[str]
     max_tokens: int
     stamp: tuple[int, int] | None = None
+    truncation: str = "head"  # where the run cut long texts
 
 
 def _weights_stamp(folder: Path) -> tuple[int, int] | None:
@@ -223,6 +231,7 @@ class AttentionExplainer:
                 text,
                 labels=loaded.labels,
                 max_tokens=loaded.max_tokens,
+                truncation=loaded.truncation,
                 saliency=saliency,
                 model_name=loaded.source.name,
             )
@@ -254,6 +263,7 @@ class AttentionExplainer:
                 maps.text,
                 labels=loaded.labels,
                 max_tokens=loaded.max_tokens,
+                truncation=loaded.truncation,
                 saliency=True,
                 model_name=loaded.source.name,
             )
@@ -309,7 +319,15 @@ def load_for_attention(source: ModelSource) -> _Loaded:
         parameter.requires_grad_(False)
     tokenizer = load_tokenizer(source)
     # The text is cut where training cut it (a run's own max length), as prediction does.
-    return _Loaded(source, model, tokenizer, list(info.labels), input_token_limit(info, tokenizer), _weights_stamp(source.path))
+    return _Loaded(
+        source,
+        model,
+        tokenizer,
+        list(info.labels),
+        input_token_limit(info, tokenizer),
+        _weights_stamp(source.path),
+        info.trained_truncation,
+    )
 
 
 def compute_attention(
@@ -319,6 +337,7 @@ def compute_attention(
     *,
     labels: list[str] | None = None,
     max_tokens: int = 512,
+    truncation: str = "head",
     saliency: bool = True,
     model_name: str = "",
 ) -> AttentionMaps:
@@ -332,15 +351,31 @@ def compute_attention(
     labels = list(labels or [])
     full = tokenizer(text, add_special_tokens=True, truncation=False, return_offsets_mapping=True, verbose=False)
     total = len(full["input_ids"])
-    encoding = tokenizer(text, truncation=True, max_length=max_tokens, return_offsets_mapping=True, return_tensors="pt")
-    offsets = [(int(a), int(b)) for a, b in encoding.pop("offset_mapping")[0].tolist()]
-    tokens = encoding.tokens()
-    word_ids = encoding.word_ids()
+    front, back = special_ends(tokenizer)
+    keep = kept_positions(total, max_tokens, truncation, front, back) if truncation == "head_tail" else None
+    cut: Truncation | None = None
+    if keep is None:
+        encoding = tokenizer(text, truncation=True, max_length=max_tokens, return_offsets_mapping=True, return_tensors="pt")
+        offsets = [(int(a), int(b)) for a, b in encoding.pop("offset_mapping")[0].tolist()]
+        tokens = encoding.tokens()
+        word_ids = encoding.word_ids()
+        if total > len(tokens):
+            kept_end = max((end for (start, end), w in zip(offsets, word_ids) if w is not None), default=0)
+            cut = Truncation(total_tokens=total, max_tokens=len(tokens), cut_at=kept_end, cut_text=text[kept_end:].strip())
+    else:
+        # Head and tail, as the run that trained the model read its texts (truncation.encode_cut).
+        all_offsets = [(int(a), int(b)) for a, b in full["offset_mapping"]]
+        all_tokens, all_words = full.tokens(), full.word_ids()
+        tokens = [all_tokens[j] for j in keep]
+        word_ids = [all_words[j] for j in keep]
+        offsets = [all_offsets[j] for j in keep]
+        encoding = {k: torch.tensor([[full[k][j] for j in keep]]) for k in ("input_ids", "attention_mask", "token_type_ids") if k in full}
+        gap = next(g for g in range(1, len(keep)) if keep[g] != keep[g - 1] + 1)
+        head_end = max((all_offsets[j][1] for j in keep[:gap] if all_words[j] is not None), default=0)
+        tail_start = min((all_offsets[j][0] for j in keep[gap:] if all_words[j] is not None), default=len(text))
+        cut = Truncation(total, len(tokens), head_end, text[head_end:tail_start].strip(), resume_at=tail_start)
     special = [i for i, w in enumerate(word_ids) if w is None]
-    truncation = None
-    if total > len(tokens):
-        kept_end = max((end for (start, end), w in zip(offsets, word_ids) if w is not None), default=0)
-        truncation = Truncation(total_tokens=total, max_tokens=len(tokens), cut_at=kept_end, cut_text=text[kept_end:].strip())
+    truncation_note = cut
 
     want_saliency = saliency and bool(labels)
     inputs = {k: v for k, v in encoding.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
@@ -374,7 +409,7 @@ def compute_attention(
         labels=labels,
         probabilities=probabilities,
         saliency=scores,
-        truncation=truncation,
+        truncation=truncation_note,
         model_name=model_name,
     )
 

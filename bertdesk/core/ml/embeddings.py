@@ -47,7 +47,7 @@ def load_embedder(model_dir: Path, *, max_length: int = EMBEDDING_MAX_LENGTH, de
     tokenizer = load_tokenizer(source)
     encoder = place_model(load_encoder(source), target, chosen)
     limit = max(2, min(int(max_length), input_token_limit(info, tokenizer)))
-    return Predictor(encoder, tokenizer, [], target, chosen, limit, source.name)
+    return Predictor(encoder, tokenizer, [], target, chosen, limit, source.name, info.trained_truncation)
 
 
 def sentence_embeddings(

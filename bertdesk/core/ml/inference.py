@@ -30,6 +30,7 @@ from bertdesk.core.errors import ModelError
 from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision
 from bertdesk.core.ml.inference_shortcuts import first_token_last_layer, use_padding_mask_attention
 from bertdesk.core.ml.models import ModelSource, input_token_limit, load_classifier, load_tokenizer, read_model_info, resolve_model_source
+from bertdesk.core.ml.truncation import encode_cut
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class Predictor:
     precision: str
     max_length: int
     name: str = ""
+    truncation: str = "head"  # where long texts are cut: as the run that trained the model cut them
 
     def describe(self) -> str:
         """One line, e.g. ``model on CPU: AMD EPYC, 2 cores (bf16), computing in bf16``."""
@@ -148,7 +150,7 @@ def load_predictor(model: str | os.PathLike[str] | ModelSource | None, *, device
         raise ModelError(f"{source.name} has no fast tokenizer (tokenizer.json); it cannot be used for prediction.")
     net = place_model(load_classifier(source), target, chosen)
     # The run's own max length: texts are cut where training and validation cut them.
-    return Predictor(net, tokenizer, info.labels, target, chosen, input_token_limit(info, tokenizer), source.name)
+    return Predictor(net, tokenizer, info.labels, target, chosen, input_token_limit(info, tokenizer), source.name, info.trained_truncation)
 
 
 def place_model(model: PreTrainedModel, target: DeviceInfo, chosen: str) -> PreTrainedModel:
@@ -267,7 +269,7 @@ def sorted_batches(
         if cancel is not None:
             cancel.raise_if_cancelled()
         chunk = [_as_text(t) for t in texts[start : start + chunk_rows]]
-        encoded = predictor.tokenizer(chunk, truncation=True, max_length=predictor.max_length, padding=False)
+        encoded = encode_cut(predictor.tokenizer, chunk, predictor.max_length, predictor.truncation, padding=False)
         ids: list[list[int]] = encoded["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for batch in length_batches(order, [len(x) for x in ids], budget, max_rows):

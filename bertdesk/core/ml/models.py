@@ -71,6 +71,7 @@ class ModelInfo:
     max_length: int
     labels: list[str] = field(default_factory=list)  # empty: no classification head yet
     trained_max_length: int | None = None  # tokens per text the model was trained on (bertdesk runs)
+    trained_truncation: str = "head"  # where the run cut long texts (truncation.TRUNCATION_CHOICES)
 
     @property
     def is_classifier(self) -> bool:
@@ -193,6 +194,7 @@ def read_model_info(path: str | os.PathLike[str]) -> ModelInfo:
         max_length=readable_positions(config),
         labels=labels,
         trained_max_length=read_trained_max_length(folder),
+        trained_truncation=read_trained_truncation(folder),
     )
 
 
@@ -244,6 +246,20 @@ def read_trained_max_length(folder: Path) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITIONS:
         return None
     return value
+
+
+def read_trained_truncation(folder: Path) -> str:
+    """Where a bertdesk run cut long texts (``metrics.json``'s config): ``head`` (also for other
+    tools' models and runs from before the setting existed) or ``head_tail``."""
+    from bertdesk.core.ml.truncation import TRUNCATION_CHOICES
+
+    try:
+        metrics = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "head"
+    settings = metrics.get("config") if isinstance(metrics, dict) else None
+    value = settings.get("truncation") if isinstance(settings, dict) else None
+    return value if value in TRUNCATION_CHOICES else "head"
 
 
 def input_token_limit(info: ModelInfo, tokenizer: Any) -> int:

@@ -42,7 +42,7 @@ from bertdesk.core.ml.time_estimate import measured_speeds
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
 from bertdesk.core.ml.training_metrics import ValidationPoint, score_sheet
-from bertdesk.core.ml.truncation import check_truncation
+from bertdesk.core.ml.truncation import check_truncation, encode_cut
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, format_duration, no_progress
 
 if TYPE_CHECKING:
@@ -151,8 +151,8 @@ class _Rows:
         )
 
 
-def _encode(tokenizer: Any, data: TrainingData, max_length: int) -> _Rows:
-    encoded = tokenizer(data.texts, truncation=True, max_length=max_length, return_attention_mask=True)
+def _encode(tokenizer: Any, data: TrainingData, max_length: int, truncation: str = "head") -> _Rows:
+    encoded = encode_cut(tokenizer, data.texts, max_length, truncation, return_attention_mask=True)
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in encoded]
     index = {label: i for i, label in enumerate(data.label_order)}
     return _Rows({n: encoded[n] for n in names}, [index[label] for label in data.labels])
@@ -171,11 +171,17 @@ def _autocast(device: DeviceInfo, precision: str) -> Any:
 
 def predict_rows(model: Any, tokenizer: Any, rows: _Rows, device: DeviceInfo, precision: str, cancel: CancelToken) -> list[int]:
     """Predicted class per row, in row order (batches are length-sorted, then put back)."""
+    return [int(x) for x in predict_logits(model, tokenizer, rows, device, precision, cancel).argmax(axis=1).tolist()]
+
+
+def predict_logits(model: Any, tokenizer: Any, rows: _Rows, device: DeviceInfo, precision: str, cancel: CancelToken) -> Any:
+    """The model's logits per row (float32 numpy ``[rows, classes]``), in row order."""
+    import numpy as np
     import torch
 
     from bertdesk.core.ml.inference import length_batches
 
-    predictions = [0] * len(rows)
+    logits = np.zeros((len(rows), int(model.config.num_labels)), dtype=np.float32)
     order = sorted(range(len(rows)), key=rows.lengths.__getitem__)
     was_training = model.training
     model.eval()
@@ -186,12 +192,35 @@ def predict_rows(model: Any, tokenizer: Any, rows: _Rows, device: DeviceInfo, pr
                 features = [{k: v for k, v in rows[i].items() if k != "labels"} for i in batch]
                 inputs = tokenizer.pad(features, return_tensors="pt")
                 inputs = {k: v.to(device.torch_device) for k, v in inputs.items()}
-                logits = model(**inputs).logits
-                for position, label in zip(batch, logits.argmax(dim=-1).tolist()):
-                    predictions[position] = int(label)
+                logits[batch] = model(**inputs).logits.float().cpu().numpy()
     finally:
         model.train(was_training)
-    return predictions
+    return logits
+
+
+def build_in_decision_offsets(model: Any, logits: Any, true: Sequence[int]) -> tuple[list[float], list[int]] | None:
+    """Tune per-class decision offsets on validation ``logits`` (:func:`tune_offsets`) and add
+    them to the classifier's output bias, so that every reader of the saved model applies them:
+    ``argmax(logits + offsets)`` is ``argmax(log p + offsets)``, and the softmax of the shifted
+    logits is the probability each reader shows. Returns the offsets and the validation
+    predictions with them, or None when the model has no output layer with a bias to carry them."""
+    import numpy as np
+    import torch
+
+    from bertdesk.core.ml.decision_offsets import apply_offsets, tune_offsets
+
+    classes = int(model.config.num_labels)
+    outputs = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m.out_features == classes and m.bias is not None]
+    if not outputs:
+        return None
+    shifted = np.asarray(logits, dtype=np.float64)
+    probabilities = np.exp(shifted - shifted.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    offsets = tune_offsets(probabilities, true)
+    with torch.no_grad():
+        bias = outputs[-1].bias
+        bias.add_(torch.tensor(offsets, dtype=bias.dtype, device=bias.device))
+    return offsets, [int(x) for x in apply_offsets(probabilities, offsets).tolist()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,7 +316,9 @@ class _Monitor:
         point = ValidationPoint(state.global_step, float(state.epoch or 0.0), sheet.accuracy, sheet.macro_f1)
         self.evals.append(point.to_dict())
         assert sheet.macro_f1 is not None  # validation rows were scored
-        improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + 1e-9
+        # A few dozen validation rows tie often; later_ties keeps the later (more trained) of equals.
+        margin = -1e-9 if self.config.later_ties else 1e-9
+        improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + margin
         if improved:
             self.best = {"scores": sheet.to_dict(), "predicted": predicted, "step": point.step, "epoch": point.epoch}
             # A CPU copy: the best weights survive later steps (and a cancel) without a checkpoint on
@@ -425,8 +456,8 @@ def fine_tune(
 
     train_data, val_data = stratified_split(data, config.val_split, config.seed)
     on_progress(Progress(0, 0, f"Tokenising {len(data)} rows..."))
-    train_rows = _encode(tokenizer, train_data, config.max_length)
-    val_rows = _encode(tokenizer, val_data, config.max_length) if len(val_data) else None
+    train_rows = _encode(tokenizer, train_data, config.max_length, config.truncation)
+    val_rows = _encode(tokenizer, val_data, config.max_length, config.truncation) if len(val_data) else None
     weights = class_weights(train_data, config.class_weights)
     cancel.raise_if_cancelled()
 
@@ -475,6 +506,19 @@ def fine_tune(
         raise Cancelled("Training was cancelled before the first evaluation; no model was saved.")
     if monitor.best_state is not None:
         model.load_state_dict(monitor.best_state)
+    offsets: list[float] | None = None
+    macro_f1_without_offsets = monitor.best["scores"]["macro_f1"] if monitor.best else None
+    if config.decision_offsets and val_rows is not None and len(val_rows) and monitor.best is not None and ranks.leader:
+        on_progress(Progress(0, 0, "Tuning the decision offsets on the validation rows..."))
+        logits = predict_logits(model, tokenizer, val_rows, device, precision, cancel)
+        true = [val_rows[i]["labels"] for i in range(len(val_rows))]
+        built = build_in_decision_offsets(model, logits, true)
+        if built is None:
+            warnings.append("This model has no output layer with a bias to carry decision offsets; they were not applied.")
+        else:
+            offsets, predicted = built
+            # The saved model predicts with the offsets: validation scores say what it now does.
+            monitor.best = {**monitor.best, "scores": score_sheet(true, predicted, data.label_order).to_dict(), "predicted": predicted}
 
     on_progress(Progress(0, 0, "Saving the model..."))
     # The saved tokenizer cuts texts where training and validation did, so every reader of the
@@ -520,6 +564,9 @@ def fine_tune(
         "batch_size_used": batch,
         "gradient_accumulation": accumulation,
         "class_weights": weights,
+        # Added to the log-probabilities (built into the output bias); None: not tuned.
+        "decision_offsets": offsets,
+        "validation_macro_f1_without_offsets": macro_f1_without_offsets,
         "truncated_texts": truncated,
         "history": {"loss": monitor.losses, "validation": monitor.evals},
         "warnings": warnings,

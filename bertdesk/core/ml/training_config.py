@@ -3,7 +3,10 @@
 The defaults were chosen by experiment on small, imbalanced, real-looking data with the bundled
 MiniLM model (``benchmarks/train_throughput.py`` prints the comparison): a small model wants a
 higher learning rate than BERT-base's 2e-5..5e-5, several epochs with early stopping on
-validation macro-F1, and class weights when one label is rare.
+validation macro-F1, and class weights when one label is rare. ``benchmarks/train_quality.py``
+measures the default preset on real labelled data against the seed article's recipe, AutoTrain's
+defaults and a small SetFit; ``truncation="head_tail"``, ``later_ties`` and ``decision_offsets``
+are switches measured there and left off until they win across its datasets.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bertdesk.core.errors import TrainingError
+from bertdesk.core.ml.truncation import TRUNCATION_CHOICES
 
 CLASS_WEIGHT_CHOICES = ("auto", "balanced", "none")
 
@@ -40,6 +44,16 @@ class TrainConfig:
         weight_decay: AdamW weight decay.
         group_by_length: batch texts of similar length together (less padding, faster).
         evals_per_epoch: validation passes per epoch (more: finer early stopping, slower).
+        truncation: where a text longer than ``max_length`` is cut: ``head`` keeps its start,
+            ``head_tail`` a quarter of the tokens from its start and the rest from its end (Sun et
+            al. 2019); every reader of the model cuts texts the same way (metrics.json records it).
+        later_ties: an evaluation that ties the best validation macro-F1 so far replaces it (the
+            later, more trained weights are kept); off: the earliest of equals is kept.
+        decision_offsets: after training, tune one offset per class on the validation rows
+            (added to the log-probabilities before the argmax) for the best validation
+            macro-F1, and build them into the classifier's output bias, so every reader of the
+            model (predict, evaluate, attention, ``transformers.pipeline``) applies them
+            (:mod:`~bertdesk.core.ml.decision_offsets`).
         preset: the preset this config came from, for display.
     """
 
@@ -58,6 +72,9 @@ class TrainConfig:
     weight_decay: float = 0.01
     group_by_length: bool = True
     evals_per_epoch: int = 1
+    truncation: str = "head"
+    later_ties: bool = False
+    decision_offsets: bool = False
     preset: str = "Balanced"
 
     def replace(self, **changes: Any) -> TrainConfig:
@@ -85,6 +102,10 @@ class TrainConfig:
                 f"Class weights must be one of {', '.join(CLASS_WEIGHT_CHOICES)} (got {self.class_weights!r}).",
             ),
             (0 <= self.warmup_ratio < 1, f"Warm-up ratio must be between 0 and 1 (got {self.warmup_ratio})."),
+            (
+                self.truncation in TRUNCATION_CHOICES,
+                f"Truncation must be one of {', '.join(TRUNCATION_CHOICES)} (got {self.truncation!r}).",
+            ),
             (self.evals_per_epoch >= 1, f"Evaluations per epoch must be at least 1 (got {self.evals_per_epoch})."),
         ]
         for ok, message in checks:

@@ -78,3 +78,57 @@ def check_truncation(tokenizer: Any, texts: list[str], max_length: int) -> Trunc
         rounded = min(model_limit(tokenizer), STEP * math.ceil(wanted / STEP))
         suggested = rounded if rounded > max_length else None
     return Truncation(truncated, len(lengths), max_length, suggested)
+
+
+# --------------------------------------------------------------------------------------------
+# Where a long text is cut: its head only, or its head and its tail (Sun et al. 2019, "How to
+# Fine-Tune BERT for Text Classification": keeping the first 128 and the last 382 of 510 tokens
+# beat the head alone on long reviews and news; the end of a text often says what it is about).
+
+TRUNCATION_CHOICES = ("head", "head_tail")
+HEAD_SHARE = 0.25  # head_tail: this share of the token budget from the start, the rest from the end
+
+
+def kept_positions(length: int, max_length: int, strategy: str, front: int = 1, back: int = 1) -> list[int] | None:
+    """The token positions a ``length``-token input (``front`` + ``back`` special tokens included)
+    keeps within ``max_length``; None when it fits whole. ``head`` keeps the first tokens,
+    ``head_tail`` the first :data:`HEAD_SHARE` of the budget and the last tokens; the special
+    tokens at both ends are always kept."""
+    if length <= max_length:
+        return None
+    budget = max(0, max_length - front - back)
+    head = budget if strategy != "head_tail" else int(round(budget * HEAD_SHARE))
+    tail = budget - head
+    end = length - back
+    return list(range(front + head)) + list(range(end - tail, length))
+
+
+def special_ends(tokenizer: Any) -> tuple[int, int]:
+    """How many special tokens a single text gets at its start and at its end ([CLS] ... [SEP]: 1, 1)."""
+    ids = tokenizer("", add_special_tokens=True)["input_ids"]
+    total = len(ids)
+    if not total:
+        return 0, 0
+    front = 1 if total >= 2 or getattr(tokenizer, "cls_token_id", None) in ids[:1] else 0
+    return front, total - front
+
+
+def encode_cut(tokenizer: Any, texts: list[str], max_length: int, strategy: str = "head", **kwargs: Any) -> Any:
+    """Tokenise ``texts`` and cut each to ``max_length`` tokens the way ``strategy`` says: the one
+    place training, validation, prediction and attention cut texts, so a model trained with head
+    and tail reads every text the same way on every panel. ``kwargs`` go to the tokenizer
+    (e.g. ``return_offsets_mapping``); every per-token list is cut alike."""
+    if strategy != "head_tail":
+        return tokenizer(texts, truncation=True, max_length=max_length, **kwargs)
+    encoded = tokenizer(texts, truncation=False, verbose=False, **kwargs)
+    front, back = special_ends(tokenizer)
+    ids = encoded["input_ids"]
+    for i, row in enumerate(ids):
+        keep = kept_positions(len(row), max_length, strategy, front, back)
+        if keep is None:
+            continue
+        for key in list(encoded.keys()):
+            column = encoded[key]
+            if isinstance(column, list) and len(column) == len(ids) and isinstance(column[i], list) and len(column[i]) == len(row):
+                column[i] = [column[i][j] for j in keep]
+    return encoded
