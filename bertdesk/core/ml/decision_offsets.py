@@ -33,9 +33,9 @@ def apply_offsets(probabilities: np.ndarray, offsets: Sequence[float] | None) ->
     """The class each row gets once ``offsets`` are added to its log-probabilities (argmax without offsets)."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if offsets is None or not len(offsets):
-        return probabilities.argmax(axis=1)
+        return np.asarray(probabilities.argmax(axis=1))
     scores = np.log(np.clip(probabilities, 1e-12, None)) + np.asarray(offsets, dtype=np.float64)
-    return scores.argmax(axis=1)
+    return np.asarray(scores.argmax(axis=1))
 
 
 def tune_offsets(probabilities: np.ndarray, true: Sequence[int], *, rounds: int = 2, grid: Sequence[float] = OFFSET_GRID) -> list[float]:
