@@ -117,7 +117,8 @@ def test_ctrl_c_cancels_with_exit_130_and_no_model(labelled_csv: Path, tiny_enco
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert time.monotonic() - sent < 10
+    # Within a step, not after the 200 epochs asked for (a bound, not a speed: 10 s flaked under load).
+    assert time.monotonic() - sent < 45
     assert proc.returncode == 130, err
     assert "cancelled" in err
     assert not out.exists()
