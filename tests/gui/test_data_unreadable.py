@@ -53,7 +53,8 @@ def test_a_model_that_reads_the_text_shows_zero_and_no_warning(qtbot, tmp_path: 
 def test_the_panels_own_coverage_lines_say_what_core_says_in_english() -> None:
     # The panel builds its lines itself (to translate them); in English they must be core's, word for word.
     from bertdesk.core.ml.vocabulary_coverage import Coverage
-    from bertdesk.gui.panels.data_panel import coverage_message, coverage_summary
+    from bertdesk.gui.widgets.unreadable_text import coverage_summary
+    from bertdesk.gui.widgets.unreadable_text import train_warning as coverage_message
 
     cases = [
         Coverage(unknown=0, tokens=100, unreadable=0, measured=50, total=50),  # no warning

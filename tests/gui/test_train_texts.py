@@ -22,7 +22,8 @@ from bertdesk.gui.widgets.train_history import format_duration, scores_text, sta
 from bertdesk.gui.widgets.train_progress import progress_text
 from bertdesk.gui.widgets.train_settings import HELP_TEXT, device_text, help_text, parallel_text
 from bertdesk.gui.widgets.train_summary import issue_text
-from bertdesk.gui.widgets.train_truncation import coverage_text, truncation_text
+from bertdesk.gui.widgets.train_truncation import truncation_text
+from bertdesk.gui.widgets.unreadable_text import train_warning as coverage_text
 
 
 @pytest.mark.parametrize(

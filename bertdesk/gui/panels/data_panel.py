@@ -32,7 +32,7 @@ from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.models.dataset_model import DatasetTableModel
 from bertdesk.gui.project_events import ProjectEvents
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
-from bertdesk.gui.widgets.unreadable_text import coverage_summary, train_fix, unreadable_message
+from bertdesk.gui.widgets.unreadable_text import coverage_summary, train_warning
 
 if TYPE_CHECKING:
     from bertdesk.core.ml.vocabulary_coverage import Coverage
@@ -46,11 +46,6 @@ def _measure_coverage(project: Project, *, on_progress: object, cancel: object) 
     from bertdesk.core.review.label_review import chosen_model
 
     return project_coverage(project, str(chosen_model(project))), project.text_column
-
-
-def coverage_message(coverage: Coverage, column: str) -> str | None:
-    """Coverage.message(column) in the interface language (the Train panel's fix)."""
-    return unreadable_message(coverage, column, train_fix())
 
 
 def _icon(name: str) -> QIcon:
@@ -324,7 +319,7 @@ class DataPanel(QWidget):
             if project is not self.model.project or project.closed:
                 return
             self._coverage, column = found
-            message = coverage_message(self._coverage, column)
+            message = train_warning(self._coverage, column)
             self.unreadable_label.setText(message or "")
             self.unreadable_label.setVisible(message is not None)
             self.update_summary()

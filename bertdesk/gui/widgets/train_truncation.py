@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from bertdesk.gui.jobs import JobKind, JobRunner
 from bertdesk.gui.widgets.notices import STRONG_WARNING_STYLE
-from bertdesk.gui.widgets.unreadable_text import train_fix, unreadable_message
+from bertdesk.gui.widgets.unreadable_text import train_warning
 
 if TYPE_CHECKING:
     from bertdesk.core.ml.truncation import Truncation
@@ -62,11 +62,6 @@ def truncation_text(result: Truncation) -> str | None:
     return QCoreApplication.translate(
         "TruncationLabel", "{cut} of {total} texts ({share:.0f}%) are longer than {n} tokens and will be cut; {fix}."
     ).format(cut=result.truncated, total=result.total, share=share, n=result.max_length, fix=fix)
-
-
-def coverage_text(coverage: Coverage, column: str | None = None) -> str | None:
-    """:meth:`Coverage.message` (with the Train panel's fix) in the interface's language."""
-    return unreadable_message(coverage, column, train_fix())
 
 
 class TruncationLabel(QWidget):
@@ -159,7 +154,7 @@ class TruncationLabel(QWidget):
 
     def _show(self, found: tuple[Truncation, Coverage, str]) -> None:
         result, coverage, column = found
-        self.show_unreadable(coverage_text(coverage, column))
+        self.show_unreadable(train_warning(coverage, column))
         note = truncation_text(result)
         if note is None:
             self.setText(self.tr("All {total} labelled texts fit in {n} tokens.").format(total=result.total, n=result.max_length))

@@ -66,3 +66,8 @@ def unreadable_message(coverage: Coverage, column: str | None, fix: str) -> str 
         "The model cannot read {share:.0f}% of the words in this column{column}{texts} ({where}they become [UNK] tokens); "
         "it is probably in a language its vocabulary does not cover. {fix}",
     ).format(share=100 * coverage.share, column=named, texts=texts if coverage.text_share >= TEXTS_LIMIT else "", where=where, fix=fix)
+
+
+def train_warning(coverage: Coverage, column: str | None) -> str | None:
+    """:meth:`Coverage.message` with core's TRAIN_FIX (the Data and Train panels' line), or None."""
+    return unreadable_message(coverage, column, train_fix())
