@@ -579,6 +579,16 @@ def fine_tune(
     return TrainResult(out, metrics, cancelled=monitor.cancelled, warnings=warnings)
 
 
+def freeze_word_embeddings(model: Any) -> None:
+    """Stop the word-piece embedding matrix from learning (TrainConfig.freeze_word_embeddings).
+
+    The Trainer's optimizer takes only weights that require a gradient, so the frozen matrix
+    gets neither a gradient nor an AdamW update and is saved as it was loaded."""
+    embeddings = model.get_input_embeddings()
+    if embeddings is not None:
+        embeddings.weight.requires_grad_(False)
+
+
 def _free_accelerator_memory() -> None:
     import gc
 
@@ -622,6 +632,8 @@ def _train_once(
     model = load_classifier(
         source, labels, attn_implementation="eager" if eager else None, on_message=lambda message: on_progress(Progress(0, 0, message))
     )
+    if config.freeze_word_embeddings:
+        freeze_word_embeddings(model)
     # Distributed, every step takes a batch on each process: an epoch has that many fewer steps.
     steps_per_epoch = max(1, math.ceil(len(train_rows) / (batch * accumulation * ranks.size)))
     max_steps = steps_per_epoch * config.epochs
