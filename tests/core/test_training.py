@@ -251,3 +251,23 @@ def test_bundled_model_learns_the_sample_data(tmp_path: Path) -> None:
     result = fine_tune(data, PRESETS["Fast"].replace(precision="auto"), tmp_path / "model")
     # Four classes: chance macro-F1 is about 0.25.
     assert result.metrics["validation"]["macro_f1"] > 0.6
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_frozen_word_embeddings_are_saved_as_loaded_and_the_rest_learns(tiny_encoder_dir: Path, tmp_path: Path, freeze: bool) -> None:
+    from safetensors.torch import load_file
+
+    before = load_file(str(tiny_encoder_dir / "model.safetensors"))
+    config = FAST.replace(model=str(tiny_encoder_dir), freeze_word_embeddings=freeze)
+    fine_tune(_data(), config, tmp_path / "out")
+    after = load_file(str(tmp_path / "out" / "model.safetensors"))
+
+    def weight(state: dict, suffix: str) -> object:
+        return next(v for k, v in state.items() if k.endswith(suffix))
+
+    words_same = bool((weight(before, "word_embeddings.weight") == weight(after, "word_embeddings.weight")).all())
+    assert words_same is freeze
+    # Positions and every layer still learn.
+    assert not (weight(before, "position_embeddings.weight") == weight(after, "position_embeddings.weight")).all()
+    assert not (weight(before, "layer.0.attention.self.query.weight") == weight(after, "layer.0.attention.self.query.weight")).all()
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["config"]["freeze_word_embeddings"] is freeze

@@ -358,3 +358,17 @@ def load_encoder(source: ModelSource, *, attn_implementation: str | None = None)
     model, _ = load_checked(AutoModel, source.path, source.name, kwargs, encoder=True)
     encoder: PreTrainedModel = model
     return encoder
+
+
+def freeze_word_embeddings(model: Any) -> None:
+    """Stop the word-piece embedding matrix from learning (TrainConfig.freeze_word_embeddings).
+
+    The Trainer's optimizer takes only weights that require a gradient, so the frozen matrix
+    gets neither a gradient nor an AdamW update and is saved as it was loaded."""
+    try:
+        embeddings = model.get_input_embeddings()
+    except (AttributeError, NotImplementedError):  # a model that does not say: all of it learns
+        return
+    weight = getattr(embeddings, "weight", None)
+    if weight is not None:
+        weight.requires_grad_(False)

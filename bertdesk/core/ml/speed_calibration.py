@@ -47,18 +47,29 @@ def length_bucket(tokens_per_row: float, max_length: int) -> int:
     return max(8, min(bucket, max_length))
 
 
-def cache_key(model: str, device: DeviceInfo, precision: str, length: int, batch_size: int) -> str:
-    return "|".join([host_name(), model, device.kind, device.name, precision, str(length), str(batch_size)])
+def cache_key(model: str, device: DeviceInfo, precision: str, length: int, batch_size: int, *, frozen_words: bool = True) -> str:
+    # "frozen words": calibrations from before word embeddings were frozen measured a slower step.
+    parts = [host_name(), model, device.kind, device.name, precision, str(length), str(batch_size)]
+    return "|".join(parts + (["frozen words"] if frozen_words else []))
 
 
 def calibrate(
-    model: str, device: DeviceInfo, precision: str, *, length: int, batch_size: int, cancel: CancelToken | None = None, steps: int = STEPS
+    model: str,
+    device: DeviceInfo,
+    precision: str,
+    *,
+    length: int,
+    batch_size: int,
+    cancel: CancelToken | None = None,
+    steps: int = STEPS,
+    frozen_words: bool = True,
 ) -> Speed:
     """Train ``model`` for ``steps`` steps on random tokens (``batch_size`` rows of ``length``)
-    on ``device`` and return the measured :class:`Speed`."""
+    on ``device`` and return the measured :class:`Speed`; as training does, with fused AdamW and
+    (``frozen_words``) the word embeddings frozen."""
     import torch
 
-    from bertdesk.core.ml.models import load_classifier, resolve_model_source
+    from bertdesk.core.ml.models import freeze_word_embeddings, load_classifier, resolve_model_source
 
     cancel = cancel or CancelToken()
     started = time.monotonic()
@@ -78,14 +89,18 @@ def calibrate(
     def autocast() -> Any:
         return torch.autocast(device_type=autocast_kind, dtype=dtype) if dtype is not None else torch.autocast(autocast_kind, enabled=False)
 
-    optimizer = torch.optim.AdamW(net.parameters(), lr=1e-5)
+    if frozen_words:
+        freeze_word_embeddings(net)
+    learning = [p for p in net.parameters() if p.requires_grad]
+    # The Trainer's default optimizer is fused AdamW (adamw_torch_fused): 4x faster on the CPU.
+    optimizer = torch.optim.AdamW(learning, lr=1e-5, fused=device.kind in ("cpu", "cuda"))
     net.train()
 
     def step() -> None:
         with autocast():
             loss = net(input_ids=ids, attention_mask=mask, labels=labels).loss
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(learning, 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
@@ -204,12 +219,15 @@ def estimate_training_time(
         )
     if speed is None:
         length = length_bucket(work.tokens_per_row, config.max_length)
-        key = cache_key(config.model, device, precision, length, config.batch_size)
+        frozen = config.freeze_word_embeddings
+        key = cache_key(config.model, device, precision, length, config.batch_size, frozen_words=frozen)
         speed = cached_speed(project, key)
         if speed is None:
             if not measure:
                 return None
             on_progress(Progress(0, 0, MEASURING))
-            speed = calibrate(config.model, device, precision, length=length, batch_size=config.batch_size, cancel=cancel)
+            speed = calibrate(
+                config.model, device, precision, length=length, batch_size=config.batch_size, cancel=cancel, frozen_words=frozen
+            )
             remember_speed(project, key, speed)
     return estimate(work, speed, device_kind=device.kind, early_stopping=config.patience > 0 and work.val_rows > 0)

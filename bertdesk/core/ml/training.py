@@ -37,7 +37,15 @@ from bertdesk.core.ml import ddp
 from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
 from bertdesk.core.ml.inference_shortcuts import first_token_last_layer
 from bertdesk.core.ml.model_folder import save_model
-from bertdesk.core.ml.models import ModelSource, load_classifier, load_tokenizer, read_model_info, readable_tokens, resolve_model_source
+from bertdesk.core.ml.models import (
+    ModelSource,
+    freeze_word_embeddings,
+    load_classifier,
+    load_tokenizer,
+    read_model_info,
+    readable_tokens,
+    resolve_model_source,
+)
 from bertdesk.core.ml.time_estimate import measured_speeds
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
@@ -577,16 +585,6 @@ def fine_tune(
     save_model(model, tokenizer, metrics, out)
     on_progress(Progress(1, 1, f"Saved the model to {out}"))
     return TrainResult(out, metrics, cancelled=monitor.cancelled, warnings=warnings)
-
-
-def freeze_word_embeddings(model: Any) -> None:
-    """Stop the word-piece embedding matrix from learning (TrainConfig.freeze_word_embeddings).
-
-    The Trainer's optimizer takes only weights that require a gradient, so the frozen matrix
-    gets neither a gradient nor an AdamW update and is saved as it was loaded."""
-    embeddings = model.get_input_embeddings()
-    if embeddings is not None:
-        embeddings.weight.requires_grad_(False)
 
 
 def _free_accelerator_memory() -> None:
