@@ -49,10 +49,12 @@ GPU_TOKEN_BUDGET = 65_536
 CHUNK_ROWS = 8192
 PROBABILITY_PREFIX = "p_"
 # bf16 on the CPU: cast the weights to bf16 (True) or keep fp32 weights under autocast (False).
-# Measured on the 2-core AVX512-BF16 CPU, best of 3 interleaved runs: autocast was as fast or
-# faster (short texts 546 vs 480 texts/s, long 38 vs 36) with the same label agreement, so
-# autocast it is; the switch stays for machines where casting pays.
-CPU_BF16_WEIGHTS = False
+# Measured twice, interleaved in one process, labels 100 % the same either way: on one 2-core
+# AVX512-BF16 CPU autocast was as fast or faster (short texts 546 vs 480 texts/s, long 38 vs
+# 36); on a later one (AMD EPYC, AVX512-BF16, bf16 matmul 924 GFLOP/s) bf16 weights won clearly
+# (short 1,143 vs 906 texts/s, long 71.3 vs 60.2 and 82.4 vs 75.3): autocast re-casts every
+# weight and the activations between ops on every batch, which a faster matmul no longer hides.
+CPU_BF16_WEIGHTS = True
 
 
 @dataclass
@@ -163,8 +165,8 @@ def place_model(model: PreTrainedModel, target: DeviceInfo, chosen: str) -> PreT
     # fp32 when asked.
     net: PreTrainedModel = model.float()
     if chosen == "bf16" and target.kind == "cpu" and CPU_BF16_WEIGHTS:
-        # On the CPU, bf16 weights beat fp32 weights under autocast by ~10-15% (no re-cast of
-        # every weight on every batch); autocast stays on for the ops that need fp32.
+        # No re-cast of every weight on every batch (see CPU_BF16_WEIGHTS); autocast stays on
+        # for the ops that need fp32.
         net = net.to(torch.bfloat16)  # type: ignore[arg-type]  # nn.Module.to takes a dtype too
     net.eval().to(target.torch_device)
     use_padding_mask_attention(net)
