@@ -77,6 +77,7 @@ def trained(tiny_encoder_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
         val_split=0.3,
         seed=3,
         truncation="head_tail",
+        freeze_word_embeddings=False,  # a tiny random model has no pretrained word embeddings to keep
     )
     out = tmp_path_factory.mktemp("head-tail") / "model"
     fine_tune(data, config, out)

@@ -294,12 +294,12 @@ def test_side_panel_keeps_its_width_with_most_uncertain_first(panel: PredictPane
     assert panel.histogram.counts.sum() == panel.model.rowCount()  # the histogram follows the list
     panel.layout().activate()
     qtbot.wait(10)
-    assert abs(panel.views.width() - before) <= 2
+    assert panel.views.width() >= before - 2  # the charts keep their room (may gain some as the table gives way)
     # Every tab reads whole: no scroll arrows on the tab bar.
     assert panel.views.tabBar().width() >= panel.views.tabBar().sizeHint().width()
     panel.filters.clear()
     panel.layout().activate()
-    assert abs(panel.views.width() - before) <= 2
+    assert panel.views.width() >= before - 2  # the charts keep their room (may gain some as the table gives way)
 
 
 def test_empty_histogram_counts_rows_in_whole_numbers(qtbot) -> None:
