@@ -10,7 +10,9 @@ bundled all-MiniLM-L6-v2), the same epochs, max length and seed, in one process:
 * tutorial: the same Trainer with every text padded to max length, as most tutorials do.
 
 Samples/s counts training rows processed per second of training (evaluation excluded). Each
-model is then scored on the same validation rows.
+model is then scored on the same validation rows. The peer runs in a process of its own with
+OpenMP's default wait policy, as a plain script would (bertdesk sets PASSIVE, which slows it on a
+quiet machine and saves it beside busy ones); ``--peer-in-process`` shares bertdesk's.
 
 Part 2, quality on a small imbalanced set (the sample data with one class cut to 10%): the
 default preset against AutoTrain's defaults (lr 5e-5, 3 epochs, batch 8, max length 128).
@@ -33,6 +35,13 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Importing bertdesk sets OMP_WAIT_POLICY=PASSIVE (its threads sleep between ops: a desktop app
+# shares its cores). A plain Trainer script runs with OpenMP's default (spinning a while), which
+# trains 15-30 % faster on a quiet machine, so the peer runs in a process of its own: torch is
+# loaded there before bertdesk, with the wait policy the user's environment had.
+USER_WAIT_POLICY = os.environ.get("OMP_WAIT_POLICY")
+if "--peer-process" in sys.argv:
+    import torch  # noqa: F401  - first, so OpenMP reads the environment without bertdesk's setting
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bertdesk.core.ml.training import _encode, predict_rows  # noqa: E402
@@ -123,6 +132,24 @@ def plain_trainer(data: TrainingData, epochs: int, max_length: int, seed: int, *
     return samples_per_second, classification_scores(true, predicted, labels)["macro_f1"]
 
 
+def peer_in_own_process(args: argparse.Namespace, *, pad_to_max: bool) -> tuple[float, float]:
+    """:func:`plain_trainer` in a fresh interpreter with OpenMP's default wait policy, as a plain
+    Trainer script runs (see USER_WAIT_POLICY); returns (samples/s, val macro-F1)."""
+    import json
+    import subprocess
+
+    env = dict(os.environ)
+    env.pop("OMP_WAIT_POLICY", None)
+    if USER_WAIT_POLICY is not None:
+        env["OMP_WAIT_POLICY"] = USER_WAIT_POLICY
+    command = [sys.executable, __file__, "--peer-process", "--epochs", str(args.epochs), "--max-length", str(args.max_length)]
+    command += ["--seed", str(args.seed), "--rows", str(args.rows), "--text-column", args.text_column, "--label-column", args.label_column]
+    command += (["--data", args.data] if args.data else []) + (["--quick"] if args.quick else []) + (["--pad-to-max"] if pad_to_max else [])
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(result["samples_per_second"]), float(result["macro_f1"])
+
+
 def bertdesk_run(data: TrainingData, config: TrainConfig) -> dict:
     from bertdesk.core.ml.training import fine_tune
 
@@ -147,6 +174,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="alternate bertdesk and the peer this many times; medians")
     parser.add_argument("--no-tutorial", action="store_true", help="skip the padded-to-max-length Trainer")
     parser.add_argument("--no-b8", action="store_true", help="skip bertdesk held to the peer's batch 8 and lr")
+    parser.add_argument("--peer-in-process", action="store_true", help="run the peer in this process (under bertdesk's wait policy)")
+    parser.add_argument("--peer-process", action="store_true", help=argparse.SUPPRESS)  # internal: be the peer
+    parser.add_argument("--pad-to-max", action="store_true", help=argparse.SUPPRESS)  # internal, with --peer-process
     args = parser.parse_args()
 
     import torch
@@ -155,9 +185,26 @@ def main() -> None:
     if args.quick:
         data = data.subset(list(range(120)))
         args.epochs = 1
+    if args.peer_process:
+        import json
+
+        sps, f1 = plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=args.pad_to_max)
+        print(json.dumps({"samples_per_second": sps, "macro_f1": f1}))
+        return
+
+    def peer(pad_to_max: bool) -> tuple[float, float]:
+        if args.peer_in_process:
+            return plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=pad_to_max)
+        return peer_in_own_process(args, pad_to_max=pad_to_max)
+
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads; {len(data)} labelled rows of {args.data or 'the sample data'}, "
-        f"{args.epochs} epochs, max length {args.max_length}; load average {os.getloadavg()[0]:.1f}"
+        f"{args.epochs} epochs, max length {args.max_length}; load average {os.getloadavg()[0]:.1f}; "
+        + (
+            "peer in this process (OpenMP wait policy PASSIVE, as bertdesk)"
+            if args.peer_in_process
+            else f"peer in its own process (OpenMP wait policy {USER_WAIT_POLICY or 'default'})"
+        )
     )
 
     # -- part 1: throughput -------------------------------------------------------------------
@@ -171,14 +218,14 @@ def main() -> None:
     for _ in range(args.repeat):  # interleaved: a shared machine's load hits both sides alike
         ours = bertdesk_run(data, PRESETS["Balanced"].replace(**same))
         runs["ours"].append((ours["samples_per_second"], ours["validation"]["macro_f1"]))
-        runs["peer"].append(plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=False))
+        runs["peer"].append(peer(False))
         if not args.no_b8:
             ours_b8 = bertdesk_run(
                 data, PRESETS["Balanced"].replace(**same, learning_rate=5e-5, batch_size=8, warmup_ratio=0.0, class_weights="none")
             )
             runs["ours_b8"].append((ours_b8["samples_per_second"], ours_b8["validation"]["macro_f1"]))
         if not args.no_tutorial:
-            runs["tutorial"].append(plain_trainer(data, args.epochs, args.max_length, args.seed, pad_to_max=True))
+            runs["tutorial"].append(peer(True))
         print(
             "  run: "
             + ", ".join(f"{name} {values[-1][0]:.1f}/s" for name, values in runs.items() if values)
