@@ -30,6 +30,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# OpenMP reads its wait policy once, when torch loads. bertdesk sets PASSIVE (threads sleep
+# between ops: a desktop app shares its cores); a plain pipeline script keeps OpenMP's default
+# (spinning a while: faster on a quiet machine). Each side is measured as it ships: bertdesk is
+# imported before torch here, and the pipeline runs in a process of its own (``--pipeline-in``).
+USER_WAIT_POLICY = os.environ.get("OMP_WAIT_POLICY")
+if "--pipeline-in" in sys.argv:
+    import torch  # noqa: F401  - first: OpenMP sees the environment without bertdesk's setting
+import bertdesk  # noqa: E402,F401  - sets bertdesk's thread settings before torch loads
 
 TARGET_SHORT = 4.0
 TARGET_LONG = 2.5
@@ -227,6 +235,38 @@ def measure(predictor, classifier, texts: list[str], args: argparse.Namespace) -
     return ours, our_s, theirs, their_s
 
 
+def pipeline_in_own_process(folder: Path, texts: list[str]) -> tuple[list[str], float]:
+    """``pipeline("text-classification")`` over ``texts`` in a fresh interpreter with the user's
+    OpenMP wait policy (default: OpenMP's own), as a plain script runs it: (labels, seconds)."""
+    import json
+    import subprocess
+
+    env = dict(os.environ)
+    env.pop("OMP_WAIT_POLICY", None)
+    if USER_WAIT_POLICY is not None:
+        env["OMP_WAIT_POLICY"] = USER_WAIT_POLICY
+    with tempfile.TemporaryDirectory(prefix="bertdesk-bench-") as tmp:
+        source, result = Path(tmp) / "texts.json", Path(tmp) / "result.json"
+        source.write_text(json.dumps(texts), encoding="utf-8")
+        subprocess.run([sys.executable, __file__, "--pipeline-in", str(folder), str(source), str(result)], env=env, check=True)
+        answer = json.loads(result.read_text(encoding="utf-8"))
+    return answer["labels"], answer["seconds"]
+
+
+def run_pipeline_process(folder: str, source: str, result: str) -> None:
+    """The ``--pipeline-in`` side: load the pipeline, warm it up, time it over the texts."""
+    import json
+
+    from transformers import pipeline
+
+    texts = json.loads(Path(source).read_text(encoding="utf-8"))
+    classifier = pipeline("text-classification", model=folder)  # its defaults: fp32, batch 1
+    classifier(texts[:2])
+    begin = time.perf_counter()
+    labels = [row["label"] for row in classifier(texts)]
+    Path(result).write_text(json.dumps({"labels": labels, "seconds": time.perf_counter() - begin}), encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", type=int, default=2000, help="short texts (default 2000)")
@@ -237,14 +277,21 @@ def main() -> int:
     parser.add_argument("--token-budget", type=int, default=None, help="tokens per batch (default: bertdesk's)")
     parser.add_argument("--batch-size", type=int, default=None, help="row cap per batch (default none)")
     parser.add_argument("--parts", type=int, default=4, help="alternate the two sides over this many slices (default 4)")
+    parser.add_argument(
+        "--pipeline-in-process", action="store_true", help="run the pipeline in this process, interleaved (bertdesk's wait policy)"
+    )
+    parser.add_argument("--pipeline-in", nargs=3, metavar=("MODEL", "TEXTS", "RESULT"), help=argparse.SUPPRESS)  # internal
     args = parser.parse_args()
+    if args.pipeline_in:
+        run_pipeline_process(*args.pipeline_in)
+        return 0
     if args.quick:
         args.short, args.long = 200, 40
 
     import torch
     from transformers import pipeline
 
-    from bertdesk.core.ml.inference import load_predictor
+    from bertdesk.core.ml.inference import load_predictor, predict
     from bertdesk.core.ml.models import load_tokenizer, resolve_model_source
 
     with tempfile.TemporaryDirectory(prefix="bertdesk-bench-") as tmp:
@@ -262,12 +309,26 @@ def main() -> int:
             f"machine: {predictor.device.describe()}, torch threads {torch.get_num_threads()}, bf16 matmul peak {bf16_peak:.0f} GFLOP/s, "
             f"{predictor.precision} peak {peak:.0f} GFLOP/s; load average {os.getloadavg()[0]:.1f}"
         )
-        print(f"bertdesk: {predictor.precision}, token budget {args.token_budget or 'default'}; pipeline: defaults (fp32, batch 1)")
+        where = (
+            "this process, interleaved"
+            if args.pipeline_in_process
+            else f"its own process, OpenMP wait policy {USER_WAIT_POLICY or 'default'}"
+        )
+        print(
+            f"bertdesk: {predictor.precision}, token budget {args.token_budget or 'default'}, as shipped (OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY')}); pipeline: defaults (fp32, batch 1), {where}"
+        )
         failures = 0
         for name, texts in workloads.items():
             lengths = [len(ids) for ids in tokenizer(texts, truncation=True)["input_ids"]]
             tokens = sum(lengths)
-            ours, our_s, theirs, their_s = measure(predictor, classifier, texts, args)
+            if args.pipeline_in_process:
+                ours, our_s, theirs, their_s = measure(predictor, classifier, texts, args)
+            else:
+                predict(predictor, texts[:2])  # warm-up, as the other side does
+                begin = time.perf_counter()
+                ours = predict(predictor, texts, token_budget=args.token_budget, batch_size=args.batch_size).predicted_labels
+                our_s = time.perf_counter() - begin
+                theirs, their_s = pipeline_in_own_process(folder, texts)
             agree = sum(a == b for a, b in zip(ours, theirs)) / len(texts)
             ratio = their_s / our_s
             flops = sum(model_flops_per_text(predictor.model, n) for n in lengths)
