@@ -8,6 +8,9 @@ realistic English (seeded, so every run sees the same texts):
 * long:  ``--long`` texts of about 256 tokens (reviews / support e-mails), default 500.
 
 For each: texts/s of both, the ratio, and the share of rows where both choose the same label.
+bertdesk runs as shipped (its OpenMP wait policy, PASSIVE); the pipeline in a process of its own
+with OpenMP's default, as a plain script runs it (``--pipeline-in-process``: both in one process,
+interleaved slice by slice, under bertdesk's policy).
 Targets on a 2-core AVX512-BF16 CPU: >= 4x the pipeline on short texts and >= 2.5x on long
 ones, each with >= 99.5% agreement. Also: tokens/s as a share of this machine's measured
 bf16 matmul peak (model FLOPs ~ 2 x non-embedding parameters x tokens + attention).
