@@ -33,11 +33,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-# OpenMP reads its wait policy once, when torch loads. bertdesk sets PASSIVE (threads sleep
-# between ops: a desktop app shares its cores); a plain pipeline script keeps OpenMP's default
-# (spinning a while: faster on a quiet machine). Each side is measured as it ships: bertdesk is
-# imported before torch here, and the pipeline runs in a process of its own (``--pipeline-in``).
-USER_WAIT_POLICY = os.environ.get("OMP_WAIT_POLICY")
+# Each side is measured as it ships: bertdesk is imported before torch here (its PASSIVE wait
+# policy), and the pipeline runs in a process of its own with the user's (peer_process.py).
+from peer_process import peer_environment, policy_name  # noqa: E402
+
 if "--pipeline-in" in sys.argv:
     import torch  # noqa: F401  - first: OpenMP sees the environment without bertdesk's setting
 import bertdesk  # noqa: E402,F401  - sets bertdesk's thread settings before torch loads
@@ -244,14 +243,12 @@ def pipeline_in_own_process(folder: Path, texts: list[str]) -> tuple[list[str], 
     import json
     import subprocess
 
-    env = dict(os.environ)
-    env.pop("OMP_WAIT_POLICY", None)
-    if USER_WAIT_POLICY is not None:
-        env["OMP_WAIT_POLICY"] = USER_WAIT_POLICY
     with tempfile.TemporaryDirectory(prefix="bertdesk-bench-") as tmp:
         source, result = Path(tmp) / "texts.json", Path(tmp) / "result.json"
         source.write_text(json.dumps(texts), encoding="utf-8")
-        subprocess.run([sys.executable, __file__, "--pipeline-in", str(folder), str(source), str(result)], env=env, check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--pipeline-in", str(folder), str(source), str(result)], env=peer_environment(), check=True
+        )
         answer = json.loads(result.read_text(encoding="utf-8"))
     return answer["labels"], answer["seconds"]
 
@@ -303,7 +300,8 @@ def main() -> int:
         rng = random.Random(20261129)
         workloads = {"short": [short_text(rng) for _ in range(args.short)], "long": [long_text(rng, tokenizer) for _ in range(args.long)]}
         predictor = load_predictor(str(folder), device=args.device, precision=args.precision)
-        classifier = pipeline("text-classification", model=str(folder))  # its defaults: fp32, batch 1
+        # In-process only with --pipeline-in-process (else its own process loads it).
+        classifier = pipeline("text-classification", model=str(folder)) if args.pipeline_in_process else None  # fp32, batch 1
         bf16_peak = matmul_peak_gflops()
         # Without AVX512-BF16 / AMX, bf16 is emulated and "auto" runs fp32: the share that says
         # how close bertdesk gets is the one of the precision it actually ran.
@@ -312,11 +310,7 @@ def main() -> int:
             f"machine: {predictor.device.describe()}, torch threads {torch.get_num_threads()}, bf16 matmul peak {bf16_peak:.0f} GFLOP/s, "
             f"{predictor.precision} peak {peak:.0f} GFLOP/s; load average {os.getloadavg()[0]:.1f}"
         )
-        where = (
-            "this process, interleaved"
-            if args.pipeline_in_process
-            else f"its own process, OpenMP wait policy {USER_WAIT_POLICY or 'default'}"
-        )
+        where = "this process, interleaved" if args.pipeline_in_process else f"its own process, OpenMP wait policy {policy_name()}"
         print(
             f"bertdesk: {predictor.precision}, token budget {args.token_budget or 'default'}, as shipped (OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY')}); pipeline: defaults (fp32, batch 1), {where}"
         )

@@ -35,11 +35,10 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# Importing bertdesk sets OMP_WAIT_POLICY=PASSIVE (its threads sleep between ops: a desktop app
-# shares its cores). A plain Trainer script runs with OpenMP's default (spinning a while), which
-# trains 15-30 % faster on a quiet machine, so the peer runs in a process of its own: torch is
-# loaded there before bertdesk, with the wait policy the user's environment had.
-USER_WAIT_POLICY = os.environ.get("OMP_WAIT_POLICY")
+# The peer runs in a process of its own with the user's OpenMP wait policy (peer_process.py):
+# there torch loads before bertdesk, so bertdesk's PASSIVE does not reach OpenMP.
+from peer_process import peer_environment, policy_name  # noqa: E402
+
 if "--peer-process" in sys.argv:
     import torch  # noqa: F401  - first, so OpenMP reads the environment without bertdesk's setting
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -134,18 +133,14 @@ def plain_trainer(data: TrainingData, epochs: int, max_length: int, seed: int, *
 
 def peer_in_own_process(args: argparse.Namespace, *, pad_to_max: bool) -> tuple[float, float]:
     """:func:`plain_trainer` in a fresh interpreter with OpenMP's default wait policy, as a plain
-    Trainer script runs (see USER_WAIT_POLICY); returns (samples/s, val macro-F1)."""
+    Trainer script runs (see peer_process.py); returns (samples/s, val macro-F1)."""
     import json
     import subprocess
 
-    env = dict(os.environ)
-    env.pop("OMP_WAIT_POLICY", None)
-    if USER_WAIT_POLICY is not None:
-        env["OMP_WAIT_POLICY"] = USER_WAIT_POLICY
     command = [sys.executable, __file__, "--peer-process", "--epochs", str(args.epochs), "--max-length", str(args.max_length)]
     command += ["--seed", str(args.seed), "--rows", str(args.rows), "--text-column", args.text_column, "--label-column", args.label_column]
     command += (["--data", args.data] if args.data else []) + (["--quick"] if args.quick else []) + (["--pad-to-max"] if pad_to_max else [])
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, env=peer_environment(), capture_output=True, text=True, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return float(result["samples_per_second"]), float(result["macro_f1"])
 
@@ -203,7 +198,7 @@ def main() -> None:
         + (
             "peer in this process (OpenMP wait policy PASSIVE, as bertdesk)"
             if args.peer_in_process
-            else f"peer in its own process (OpenMP wait policy {USER_WAIT_POLICY or 'default'})"
+            else f"peer in its own process (OpenMP wait policy {policy_name()})"
         )
     )
 
