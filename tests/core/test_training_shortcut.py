@@ -77,3 +77,31 @@ def test_fine_tune_trains_with_the_first_token_last_layer(tiny_encoder_dir: Path
     result = fine_tune(data, config, tmp_path / "model")
     assert active == [True]
     assert result.metrics["steps"] > 0
+
+
+@pytest.mark.parametrize("boolean_mask", [True, False])
+def test_first_position_attention_with_dropout_is_the_fused_attention_with_dropped_weights(
+    boolean_mask: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Training drops attention weights through F.dropout (a generator per split part), not
+    inside the fused kernel: with dropout made the identity, the two are the same attention."""
+    import torch
+    import torch.nn.functional as F
+
+    from bertdesk.core.ml.inference_shortcuts import _first_position_attention
+
+    torch.manual_seed(0)
+    query, key, value = torch.randn(3, 2, 1, 8), torch.randn(3, 2, 5, 8), torch.randn(3, 2, 5, 8)
+    keep = torch.tensor([[True] * 5, [True] * 3 + [False] * 2, [True] * 4 + [False]])[:, None, None, :]
+    mask = keep if boolean_mask else torch.zeros(keep.shape).masked_fill(~keep, torch.finfo(torch.float32).min)
+    fused = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=0.3)
+    calls: list[float] = []
+
+    def no_drop(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Any:
+        calls.append(p)
+        return x
+
+    monkeypatch.setattr(F, "dropout", no_drop)
+    dropped = _first_position_attention(query, key, value, mask, 0.25, 0.3)
+    assert calls == [0.25]
+    assert torch.allclose(dropped, fused, atol=1e-6)

@@ -126,7 +126,6 @@ class _FirstTokenLayer:
     def forward_of(layer: Any) -> Any:
         """A ``forward`` for ``layer`` that computes its first position only."""
         import torch
-        import torch.nn.functional as F
 
         def forward(hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *args: Any, **kwargs: Any) -> torch.Tensor:
             attention = layer.attention
@@ -147,9 +146,30 @@ class _FirstTokenLayer:
                 key, value = key.to(query.dtype), value.to(query.dtype)
             dropout = getattr(sa, "dropout", None)
             dropout_p = float(dropout.p) if layer.training and dropout is not None else 0.0
-            context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, dropout_p=dropout_p, scale=sa.scaling)
+            context = _first_position_attention(query, key, value, mask, dropout_p, sa.scaling)
             context = context.transpose(1, 2).reshape(batch, 1, heads * size)
             out: torch.Tensor = layer.feed_forward_chunk(attention.output(context, first))
             return out
 
         return forward
+
+
+def _first_position_attention(query: Any, key: Any, value: Any, mask: Any, dropout_p: float, scale: float) -> Any:
+    """Attention of one query position over every key, as the model's eager attention computes it.
+
+    Without dropout (predicting), torch's fused kernel. With dropout (training), the weights are
+    dropped by ``torch.nn.functional.dropout`` as in transformers' eager attention, not inside
+    the fused kernel: split CPU steps (:mod:`~bertdesk.core.ml.split_step`) give that call a
+    generator per thread, while the fused kernel draws from torch's shared one in whichever
+    order the threads come, and a seed no longer fixes the run.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    if dropout_p == 0.0:
+        return F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=scale)
+    scores = torch.matmul(query, key.transpose(-1, -2)) * scale
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
+    weights = F.dropout(torch.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype), p=dropout_p, training=True)
+    return torch.matmul(weights, value)

@@ -11,6 +11,7 @@ torch and transformers are imported inside the functions.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.leftovers import host_name
+from bertdesk.core.ml.split_step import StepSplitter, worth_splitting
 from bertdesk.core.ml.time_estimate import Speed, TimeEstimate, estimate, sample_texts, speed_from_runs, workload
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -47,10 +49,13 @@ def length_bucket(tokens_per_row: float, max_length: int) -> int:
     return max(8, min(bucket, max_length))
 
 
-def cache_key(model: str, device: DeviceInfo, precision: str, length: int, batch_size: int, *, frozen_words: bool = True) -> str:
-    # "frozen words": calibrations from before word embeddings were frozen measured a slower step.
+def cache_key(
+    model: str, device: DeviceInfo, precision: str, length: int, batch_size: int, *, frozen_words: bool = True, split_steps: bool = False
+) -> str:
+    # "frozen words", "split steps": calibrations from before word embeddings were frozen, or
+    # before CPU steps were split across cores, measured a slower step.
     parts = [host_name(), model, device.kind, device.name, precision, str(length), str(batch_size)]
-    return "|".join(parts + (["frozen words"] if frozen_words else []))
+    return "|".join(parts + (["frozen words"] if frozen_words else []) + (["split steps"] if split_steps else []))
 
 
 def calibrate(
@@ -63,17 +68,19 @@ def calibrate(
     cancel: CancelToken | None = None,
     steps: int = STEPS,
     frozen_words: bool = True,
+    split_steps: bool = False,
 ) -> Speed:
     """Train ``model`` for ``steps`` steps on random tokens (``batch_size`` rows of ``length``)
-    on ``device`` and return the measured :class:`Speed`; as training does, with fused AdamW and
-    (``frozen_words``) the word embeddings frozen."""
+    on ``device`` and return the measured :class:`Speed`; as training does, with fused AdamW,
+    (``frozen_words``) the word embeddings frozen and (``split_steps``) each step's rows split
+    across CPU cores (:mod:`~bertdesk.core.ml.split_step`)."""
     import torch
 
     from bertdesk.core.ml.models import freeze_word_embeddings, load_classifier, resolve_model_source
 
     cancel = cancel or CancelToken()
     started = time.monotonic()
-    eager = device.kind == "cpu" and precision == "bf16"  # as training does (training.py)
+    eager = device.kind == "cpu"  # as training does (training.py)
     net: Any = load_classifier(resolve_model_source(model), ["a", "b"], attn_implementation="eager" if eager else None)
     load_seconds = time.monotonic() - started
     cancel.raise_if_cancelled()
@@ -96,22 +103,30 @@ def calibrate(
     optimizer = torch.optim.AdamW(learning, lr=1e-5, fused=device.kind in ("cpu", "cuda"))
     net.train()
 
-    def step() -> None:
+    def part_loss(part: dict[str, Any]) -> Any:
         with autocast():
-            loss = net(input_ids=ids, attention_mask=mask, labels=labels).loss
-        loss.backward()
+            rows = net(input_ids=part["input_ids"], attention_mask=part["attention_mask"], labels=part["labels"]).loss
+        return rows * len(part["labels"]) / batch_size  # the part's share of the batch's mean
+
+    def step(splitter: StepSplitter | None) -> None:
+        batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        if splitter is not None:
+            splitter.backward(batch, part_loss)
+        else:
+            part_loss(batch).backward()
         torch.nn.utils.clip_grad_norm_(learning, 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    step()  # warm-up: first-call allocations and kernel choices
-    _sync(device)
-    began = time.monotonic()
-    for _ in range(steps):
-        cancel.raise_if_cancelled()
-        step()
-    _sync(device)
-    train_seconds = time.monotonic() - began
+    with StepSplitter() if split_steps else contextlib.nullcontext() as splitter:
+        step(splitter)  # warm-up: first-call allocations and kernel choices
+        _sync(device)
+        began = time.monotonic()
+        for _ in range(steps):
+            cancel.raise_if_cancelled()
+            step(splitter)
+        _sync(device)
+        train_seconds = time.monotonic() - began
     net.eval()
     with torch.no_grad():
         with autocast():
@@ -220,14 +235,22 @@ def estimate_training_time(
     if speed is None:
         length = length_bucket(work.tokens_per_row, config.max_length)
         frozen = config.freeze_word_embeddings
-        key = cache_key(config.model, device, precision, length, config.batch_size, frozen_words=frozen)
+        split = config.split_cpu_steps and worth_splitting(device.kind, processes > 1)
+        key = cache_key(config.model, device, precision, length, config.batch_size, frozen_words=frozen, split_steps=split)
         speed = cached_speed(project, key)
         if speed is None:
             if not measure:
                 return None
             on_progress(Progress(0, 0, MEASURING))
             speed = calibrate(
-                config.model, device, precision, length=length, batch_size=config.batch_size, cancel=cancel, frozen_words=frozen
+                config.model,
+                device,
+                precision,
+                length=length,
+                batch_size=config.batch_size,
+                cancel=cancel,
+                frozen_words=frozen,
+                split_steps=split,
             )
             remember_speed(project, key, speed)
     return estimate(work, speed, device_kind=device.kind, early_stopping=config.patience > 0 and work.val_rows > 0)
