@@ -155,6 +155,12 @@ def bertdesk_methods(split: Split, config: TrainConfig, wanted: set[str]) -> lis
         info = {"best_epoch": metrics["best_epoch"], "steps": metrics["steps"], "precision": metrics["precision"]}
         info["truncated_texts"] = metrics["truncated_texts"]
         info["val_macro_f1_history"] = [round(p["macro_f1"], 3) for p in metrics["history"]["validation"]]
+        # How sure the kept model is, and how well its confidences fit: an early epoch can be as
+        # right as a later one while its confidences sit near chance.
+        probabilities = np.asarray(test.probabilities, dtype=np.float64)
+        truth = np.asarray([labels.index(x) for x in split.test_labels])
+        info["test_log_loss"] = round(float(-np.log(np.clip(probabilities[np.arange(len(truth)), truth], 1e-12, 1)).mean()), 4)
+        info["median_confidence"] = round(float(np.median(probabilities.max(axis=1))), 4)
         out.append(("bertdesk", [labels[i] for i in test.predicted.tolist()], seconds, info))
         if "bertdesk+offsets" in wanted and not config.decision_offsets:  # on: the saved model has them already
             started = time.perf_counter()

@@ -37,6 +37,7 @@ from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dea
 from bertdesk.core.ml import ddp
 from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
 from bertdesk.core.ml.inference_shortcuts import first_token_last_layer
+from bertdesk.core.ml.layer_rates import with_layer_rates
 from bertdesk.core.ml.model_folder import save_model
 from bertdesk.core.ml.models import (
     ModelSource,
@@ -208,6 +209,15 @@ def predict_logits(model: Any, tokenizer: Any, rows: _Rows, device: DeviceInfo, 
     return logits
 
 
+def _mean_cross_entropy(logits: Any, true: Sequence[int]) -> float:
+    """Mean validation cross-entropy (log-loss) of ``logits`` for the ``true`` classes."""
+    import numpy as np
+
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-log_probs[np.arange(len(true)), np.asarray(true, dtype=np.int64)].mean())
+
+
 def build_in_decision_offsets(model: Any, logits: Any, true: Sequence[int]) -> tuple[list[float], list[int]] | None:
     """Tune per-class decision offsets on validation ``logits`` (:func:`tune_offsets`) and add
     them to the classifier's output bias, so that every reader of the saved model applies them:
@@ -276,6 +286,7 @@ class _Monitor:
         self.last_loss: float | None = None
         self.final_step = 0
         self.step_parts = 1  # parts each step's rows ran in, side by side (split_step)
+        self.top_macro_f1 = float("-inf")  # the best validation macro-F1 so far (kept or not)
 
     # -- Trainer events ------------------------------------------------------------------------
 
@@ -315,7 +326,7 @@ class _Monitor:
         started = time.monotonic()
         self.on_progress(Progress(state.global_step, state.max_steps, f"Evaluating on {len(self.val_rows)} validation rows..."))
         try:
-            predicted = self._predict_validation(model)
+            logits = self._validation_logits(model)
         except Cancelled:
             self.cancelled = True
             control.should_training_stop = True
@@ -323,15 +334,16 @@ class _Monitor:
         finally:
             self.eval_seconds += time.monotonic() - started
         true = [self.val_rows[i]["labels"] for i in range(len(self.val_rows))]
+        predicted = [int(x) for x in logits.argmax(axis=1).tolist()]
+        loss = _mean_cross_entropy(logits, true)
         sheet = score_sheet(true, predicted, self.labels)
         point = ValidationPoint(state.global_step, float(state.epoch or 0.0), sheet.accuracy, sheet.macro_f1)
         self.evals.append(point.to_dict())
         assert sheet.macro_f1 is not None  # validation rows were scored
-        # A few dozen validation rows tie often; later_ties keeps the later (more trained) of equals.
-        margin = -1e-9 if self.config.later_ties else 1e-9
-        improved = self.best is None or sheet.macro_f1 > self.best["scores"]["macro_f1"] + margin
+        improved = self._keeps(sheet.macro_f1, loss)
+        self.top_macro_f1 = max(self.top_macro_f1, sheet.macro_f1)
         if improved:
-            self.best = {"scores": sheet.to_dict(), "predicted": predicted, "step": point.step, "epoch": point.epoch}
+            self.best = {"scores": sheet.to_dict(), "predicted": predicted, "step": point.step, "epoch": point.epoch, "loss": loss}
             # A CPU copy: the best weights survive later steps (and a cancel) without a checkpoint on
             # disk. Only the leader saves, so only it keeps one.
             if self.ranks.leader:
@@ -351,16 +363,36 @@ class _Monitor:
             )
         )
 
-    def _predict_validation(self, model: Any) -> list[int]:
-        """Predicted class per validation row. Distributed, each rank scores its share and all
-        get every prediction, so they all take the same early-stopping decision; a cancel waits
-        for the end of the step there (a rank leaving mid-way would strand the others)."""
+    def _keeps(self, macro_f1: float, loss: float) -> bool:
+        """Whether this evaluation's weights replace the kept ones.
+
+        A better validation macro-F1 than any so far always does. A few dozen validation rows
+        tie often: ``later_ties`` keeps the later (more trained) of equals. Within
+        ``near_tie_f1`` of the best macro-F1 so far, a lower validation loss wins: a model as
+        right but more sure of its answers (an early epoch can score as well while its
+        confidences sit near chance)."""
+        if self.best is None:
+            return True
+        top = self.top_macro_f1
+        if macro_f1 > top + 1e-9:
+            return True
+        if self.config.later_ties and macro_f1 >= top - 1e-9:
+            return True
+        tolerance = self.config.near_tie_f1
+        return tolerance > 0 and macro_f1 >= top - tolerance - 1e-9 and loss < self.best["loss"]
+
+    def _validation_logits(self, model: Any) -> Any:
+        """Logits per validation row. Distributed, each rank scores its share and all get every
+        row's, so they all take the same early-stopping decision; a cancel waits for the end of
+        the step there (a rank leaving mid-way would strand the others)."""
+        import numpy as np
+
         assert self.val_rows is not None
         if not self.ranks.distributed:
-            return predict_rows(model, self.tokenizer, self.val_rows, self.device, self.precision, self.cancel)
+            return predict_logits(model, self.tokenizer, self.val_rows, self.device, self.precision, self.cancel)
         share = self.val_rows.subset(ddp.shard(len(self.val_rows), self.ranks))
-        mine = predict_rows(model, self.tokenizer, share, self.device, self.precision, CancelToken())
-        return [label for part in ddp.gather(mine, self.ranks) for label in part]
+        mine = predict_logits(model, self.tokenizer, share, self.device, self.precision, CancelToken()).tolist()
+        return np.asarray([row for part in ddp.gather(mine, self.ranks) for row in part], dtype=np.float32)
 
     def _message(self, state: Any) -> str:
         epochs = self.config.epochs
@@ -383,14 +415,21 @@ def _callback_class() -> type:
     return type("BertdeskMonitor", (_Monitor, TrainerCallback), {})
 
 
-def _trainer_class(weights: list[float] | None, splitter: StepSplitter | None = None) -> type:
-    """The Trainer, with class-weighted cross-entropy and/or steps split across CPU cores."""
+def _trainer_class(weights: list[float] | None, splitter: StepSplitter | None = None, layer_decay: float = 1.0) -> type:
+    """The Trainer, with class-weighted cross-entropy, steps split across CPU cores and/or
+    layer-wise learning-rate decay."""
     from transformers import Trainer
 
-    if weights is None and splitter is None:
+    if weights is None and splitter is None and layer_decay == 1.0:
         return Trainer
 
     class BertdeskTrainer(Trainer):
+        def create_optimizer(self, model: Any = None) -> Any:
+            optimizer = super().create_optimizer(model)
+            if layer_decay != 1.0:
+                self.optimizer = optimizer = with_layer_rates(optimizer, self.model if model is None else model, layer_decay)
+            return optimizer
+
         def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None) -> Any:
             if weights is None:
                 return super().compute_loss(model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
@@ -720,7 +759,7 @@ def _train_once(
         split = config.split_cpu_steps and worth_splitting(device.kind, ranks.distributed)
         splitter = StepSplitter() if split else None
         monitor.step_parts = splitter.parts if splitter else 1
-        trainer = _trainer_class(weights, splitter)(
+        trainer = _trainer_class(weights, splitter, config.layer_lr_decay)(
             model=model,
             args=args,
             train_dataset=train_rows,

@@ -62,6 +62,11 @@ class TrainConfig:
             weights: its gradient and optimizer update were a sixth of a CPU training step on
             short texts (17 of 103 ms on TREC), while a few hundred labelled rows touch only a
             few thousand of its rows.
+        near_tie_f1: an evaluation within this much of the best validation macro-F1 so far
+            replaces the kept weights when its validation loss (cross-entropy) is lower: as
+            right, and surer of its answers. 0: off.
+        layer_lr_decay: each encoder layer below the head learns at this factor of the rate of
+            the layer above it (embeddings lowest; :mod:`~bertdesk.core.ml.layer_rates`). 1: off.
         split_cpu_steps: on a CPU with two cores or more (one process), split each step's rows
             in two and run the halves side by side, a core each (:mod:`~bertdesk.core.ml.split_step`):
             the same gradients, 1.34-1.48x the samples/s on 2 cores.
@@ -88,6 +93,8 @@ class TrainConfig:
     decision_offsets: bool = False
     freeze_word_embeddings: bool = True
     split_cpu_steps: bool = True
+    near_tie_f1: float = 0.0
+    layer_lr_decay: float = 1.0
     preset: str = "Balanced"
 
     def replace(self, **changes: Any) -> TrainConfig:
@@ -119,6 +126,8 @@ class TrainConfig:
                 self.truncation in TRUNCATION_CHOICES,
                 f"Truncation must be one of {', '.join(TRUNCATION_CHOICES)} (got {self.truncation!r}).",
             ),
+            (0 < self.layer_lr_decay <= 1, f"Layer learning-rate decay must be above 0 and at most 1 (got {self.layer_lr_decay})."),
+            (0 <= self.near_tie_f1 < 1, f"Near-tie tolerance must be between 0 and 1 (got {self.near_tie_f1})."),
             (self.evals_per_epoch >= 1, f"Evaluations per epoch must be at least 1 (got {self.evals_per_epoch})."),
         ]
         for ok, message in checks:
