@@ -13,9 +13,9 @@ from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.progress import CancelToken
 
 
-def _monitor(config: TrainConfig) -> object:
-    rows = _Rows({"input_ids": [[1, 2], [1, 3], [1, 4], [1, 5]]}, [0, 1, 0, 1])
-    monitor = _callback_class()(
+def _make_monitor(config: TrainConfig, true: list[int]) -> object:
+    rows = _Rows({"input_ids": [[1, 2 + i] for i in range(len(true))]}, true)
+    return _callback_class()(
         tokenizer=None,
         val_rows=rows,
         labels=["a", "b"],
@@ -26,6 +26,10 @@ def _monitor(config: TrainConfig) -> object:
         on_progress=lambda progress: None,
         cancel=CancelToken(),
     )
+
+
+def _monitor(config: TrainConfig) -> object:
+    monitor = _make_monitor(config, [0, 1, 0, 1])
     # the same answers, so the same score and loss, at every evaluation
     monitor._validation_logits = lambda model: np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]], dtype=np.float32)
     return monitor
@@ -49,18 +53,7 @@ def test_which_of_equal_evaluations_is_kept(later_ties: bool, kept_step: int) ->
 
 
 def _rows_monitor(config: TrainConfig, logits_by_step: dict[int, np.ndarray], true: list[int]) -> object:
-    rows = _Rows({"input_ids": [[1, 2 + i] for i in range(len(true))]}, true)
-    monitor = _callback_class()(
-        tokenizer=None,
-        val_rows=rows,
-        labels=["a", "b"],
-        config=config,
-        device=cpu_device(),
-        precision="fp32",
-        eval_every=1,
-        on_progress=lambda progress: None,
-        cancel=CancelToken(),
-    )
+    monitor = _make_monitor(config, true)
     monitor.step = 0
     monitor._validation_logits = lambda model: logits_by_step[monitor.step]
     return monitor
