@@ -98,8 +98,9 @@ def test_ctrl_c_cancels_with_exit_130_and_no_model(labelled_csv: Path, tiny_enco
             "train",
             str(labelled_csv),
             *_args(tiny_encoder_dir, out),
+            # still training when the first "Epoch" line comes (off a terminal, a line every 5 s)
             "--epochs",
-            "200",
+            "5000",
             "--val-split",
             "0",
         ],
@@ -117,7 +118,7 @@ def test_ctrl_c_cancels_with_exit_130_and_no_model(labelled_csv: Path, tiny_enco
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    # Within a step, not after the 200 epochs asked for (a bound, not a speed: 10 s flaked under load).
+    # Within a step, not after the 5000 epochs asked for (a bound, not a speed: 10 s flaked under load).
     assert time.monotonic() - sent < 45
     assert proc.returncode == 130, err
     assert "cancelled" in err

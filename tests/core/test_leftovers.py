@@ -70,7 +70,8 @@ def test_kill_9_mid_training_is_cleaned_when_the_project_next_opens(
     _project(tmp_path / "p.bertdesk").close()
     out = tmp_path / "models" / "m"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp_dir)}
-    args = ["--model", str(tiny_encoder_dir), "--epochs", "500", "--val-split", "0", "--max-length", "32", "--precision", "fp32"]
+    # still training when the first "Epoch" line comes (off a terminal, a line every 5 s)
+    args = ["--model", str(tiny_encoder_dir), "--epochs", "5000", "--val-split", "0", "--max-length", "32", "--precision", "fp32"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "bertdesk", "train", str(tmp_path / "p.bertdesk"), *args, "--out", str(out)],
         stderr=subprocess.PIPE,

@@ -321,8 +321,11 @@ def test_ctrl_c_on_a_project_exits_130_and_records_the_run_cancelled(project: Pr
         str(path),
         "--model",
         str(tiny_encoder_dir),
+        # Long enough to be still training when the first "Epoch" line comes: off a terminal
+        # the progress writes a line every 5 s, and 200 epochs of the tiny model (CPU steps split
+        # across the cores) could finish before it, so the Ctrl+C landed after training.
         "--epochs",
-        "200",
+        "5000",
         "--max-length",
         "32",
     ]
