@@ -71,6 +71,18 @@ def _cpuinfo(field: str) -> str:
     return ""
 
 
+def training_attention(device: DeviceInfo) -> str | None:
+    """The attention implementation training (and its speed calibration) loads a model with.
+
+    On the CPU, eager: torch's SDPA backward in bf16 is slow there (a MiniLM step at batch 16
+    spent 100 ms in backward with eager attention, 157 ms with SDPA; same math), eager was no
+    slower in fp32 (SMS, 2 cores: 76.1 vs 72.5 samples/s), and its attention dropout goes
+    through ``torch.nn.functional.dropout``, which split steps give a generator per part (SDPA's
+    draws from torch's shared one, and a seed would no longer fix a split run). Elsewhere the
+    model's default (SDPA on GPUs)."""
+    return "eager" if device.kind == "cpu" else None
+
+
 def cpu_flags() -> frozenset[str]:
     """CPU feature flags (empty where /proc/cpuinfo does not exist)."""
     return frozenset(_cpuinfo("flags").split())

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bertdesk.core.leftovers import host_name
-from bertdesk.core.ml.split_step import StepSplitter, worth_splitting
+from bertdesk.core.ml.split_step import StepSplitter, splits_steps
 from bertdesk.core.ml.time_estimate import Speed, TimeEstimate, estimate, sample_texts, speed_from_runs, workload
 from bertdesk.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -82,12 +82,12 @@ def calibrate(
     across CPU cores (:mod:`~bertdesk.core.ml.split_step`)."""
     import torch
 
+    from bertdesk.core.ml.devices import training_attention
     from bertdesk.core.ml.models import freeze_word_embeddings, load_classifier, resolve_model_source
 
     cancel = cancel or CancelToken()
     started = time.monotonic()
-    eager = device.kind == "cpu"  # as training does (training.py)
-    net: Any = load_classifier(resolve_model_source(model), ["a", "b"], attn_implementation="eager" if eager else None)
+    net: Any = load_classifier(resolve_model_source(model), ["a", "b"], attn_implementation=training_attention(device))
     load_seconds = time.monotonic() - started
     cancel.raise_if_cancelled()
     net.to(device.torch_device)
@@ -242,7 +242,7 @@ def estimate_training_time(
     if speed is None:
         length = length_bucket(work.tokens_per_row, config.max_length)
         frozen = config.freeze_word_embeddings
-        split = config.split_cpu_steps and worth_splitting(device.kind, processes > 1)
+        split = splits_steps(config, device.kind, processes > 1)
         key = cache_key(config.model, device, precision, length, config.batch_size, frozen_words=frozen, split_steps=split)
         speed = cached_speed(project, key)
         if speed is None:

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import torch
 
+    from bertdesk.core.ml.training_config import TrainConfig
+
 PARTS = 2  # measured on 2 cores; more parts of a 16-row batch leave too little in each
 MIN_ROWS_PER_PART = 2
 
@@ -42,9 +44,11 @@ _patch_users = 0
 _original_dropout: Any = None
 
 
-def worth_splitting(device_kind: str, distributed: bool) -> bool:
-    """Whether training on this device should split its steps (CPU, one process, two cores or more)."""
-    if device_kind != "cpu" or distributed:  # DDP's gradient hooks expect one backward a step
+def splits_steps(config: TrainConfig, device_kind: str, distributed: bool) -> bool:
+    """Whether a run of ``config`` on this device splits its steps: asked for
+    (``split_cpu_steps``), on a CPU, in one process, with two cores or more. Training and its
+    speed calibration both ask here, so the estimate measures the steps the run takes."""
+    if not config.split_cpu_steps or device_kind != "cpu" or distributed:  # DDP's gradient hooks expect one backward a step
         return False
     import torch
 
@@ -65,31 +69,26 @@ class StepSplitter:
         self._threads_before = torch.get_num_threads()
         self._per_part = max(1, self._threads_before // parts)
         self._pool: ThreadPoolExecutor | None = None
-        self._dropout: contextlib.AbstractContextManager[None] | None = None
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> StepSplitter:
         import torch
 
+        self._stack.callback(torch.set_num_threads, self._threads_before)  # run last, on exit
+        self._stack.enter_context(part_dropout())
         # torch.set_num_threads in a worker sets its own OpenMP team size (and torch's default
         # for threads made later, restored on exit); the calling thread keeps all of them for
         # the optimizer step.
-        self._pool = ThreadPoolExecutor(
-            self.parts, thread_name_prefix="bertdesk-step-part", initializer=torch.set_num_threads, initargs=(self._per_part,)
+        self._pool = self._stack.enter_context(
+            ThreadPoolExecutor(
+                self.parts, thread_name_prefix="bertdesk-step-part", initializer=torch.set_num_threads, initargs=(self._per_part,)
+            )
         )
-        self._dropout = part_dropout()
-        self._dropout.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        import torch
-
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-        if self._dropout is not None:
-            self._dropout.__exit__(None, None, None)
-            self._dropout = None
-        torch.set_num_threads(self._threads_before)
+        self._pool = None
+        self._stack.close()  # the workers end, then dropout and the thread count are restored
 
     def backward(self, inputs: dict[str, torch.Tensor], part_loss: Callable[[dict[str, torch.Tensor]], torch.Tensor]) -> torch.Tensor:
         """Run ``part_loss`` on each part of ``inputs`` (split along rows) and back-propagate it.

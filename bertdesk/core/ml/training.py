@@ -35,7 +35,7 @@ from bertdesk.core.errors import Cancelled, TrainingError
 from bertdesk.core.leftovers import PARTIAL_MARK as PARTIAL_MARK  # re-exported: where partial folders are named
 from bertdesk.core.leftovers import TRAINER_TEMP_PREFIX, mark_writer, remove_dead_partials, remove_dead_trainer_folders
 from bertdesk.core.ml import ddp
-from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device
+from bertdesk.core.ml.devices import DeviceInfo, choose_device, choose_precision, is_out_of_memory, process_device, training_attention
 from bertdesk.core.ml.inference_shortcuts import first_token_last_layer
 from bertdesk.core.ml.layer_rates import with_layer_rates
 from bertdesk.core.ml.model_folder import save_model
@@ -48,7 +48,7 @@ from bertdesk.core.ml.models import (
     readable_tokens,
     resolve_model_source,
 )
-from bertdesk.core.ml.split_step import StepSplitter, worth_splitting
+from bertdesk.core.ml.split_step import StepSplitter, splits_steps
 from bertdesk.core.ml.time_estimate import measured_speeds
 from bertdesk.core.ml.training_config import TrainConfig
 from bertdesk.core.ml.training_data import TrainingData, class_weights, small_class_warnings, stratified_split
@@ -693,14 +693,8 @@ def _train_once(
 
     hf_logging.disable_progress_bar()
     set_seed(config.seed)  # the new head's initial weights, the batch order, dropout
-    # On the CPU, torch's SDPA backward in bf16 is slow: eager attention trained a MiniLM step
-    # at batch 16 in 100 ms of backward instead of 157 ms (same math; SDPA stays for GPUs). In
-    # fp32 eager was no slower (SMS, 2 cores: 76.1 vs 72.5 samples/s), and its attention dropout
-    # goes through torch.nn.functional.dropout, which split steps give a generator per part;
-    # SDPA's draws from torch's shared one, and a seed would no longer fix a split run.
-    eager = device.kind == "cpu"
     model = load_classifier(
-        source, labels, attn_implementation="eager" if eager else None, on_message=lambda message: on_progress(Progress(0, 0, message))
+        source, labels, attn_implementation=training_attention(device), on_message=lambda message: on_progress(Progress(0, 0, message))
     )
     if config.freeze_word_embeddings:
         freeze_word_embeddings(model)
@@ -756,8 +750,7 @@ def _train_once(
         )
         # On a CPU, each step's rows are split in two, each half on a core of its own
         # (split_step: 1.34-1.48x the samples/s on 2 cores, the same gradients).
-        split = config.split_cpu_steps and worth_splitting(device.kind, ranks.distributed)
-        splitter = StepSplitter() if split else None
+        splitter = StepSplitter() if splits_steps(config, device.kind, ranks.distributed) else None
         monitor.step_parts = splitter.parts if splitter else 1
         trainer = _trainer_class(weights, splitter, config.layer_lr_decay)(
             model=model,
